@@ -1,0 +1,26 @@
+# igctl: `make demo` runs the main job against a local Keycloak; `make test` runs every test.
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+COMMIT  ?= $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
+DATE    ?= $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
+PKG     := github.com/inference-gateway/igctl/internal/build
+LDFLAGS := -s -w -X $(PKG).Version=$(VERSION) -X $(PKG).Commit=$(COMMIT) -X $(PKG).Date=$(DATE)
+
+.PHONY: build test demo keycloak-start keycloak-stop completions
+
+build:
+	go build -trimpath -ldflags "$(LDFLAGS)" -o bin/igctl ./cmd/igctl
+
+test:
+	scripts/test.sh
+
+demo: build
+	scripts/demo.sh
+
+keycloak-start:
+	scripts/keycloak.sh start
+
+keycloak-stop:
+	scripts/keycloak.sh stop
+
+completions:
+	scripts/completions.sh

@@ -1,0 +1,58 @@
+// Package atomicfile writes files so that a reader, or a crash, never sees a
+// half-written file: data goes to a temporary file in the same directory,
+// is synced, gets its final mode, and is renamed over the target.
+package atomicfile
+
+import (
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+)
+
+// Write replaces path with data. perm is used for a new file; when keepMode
+// is true and path already exists, its mode is kept instead.
+func Write(path string, data []byte, perm fs.FileMode, keepMode bool) error {
+	dir := filepath.Dir(path)
+	if keepMode {
+		if st, err := os.Stat(path); err == nil {
+			perm = st.Mode().Perm()
+		} else if !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+	}
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return err
+	}
+	name := tmp.Name()
+	ok := false
+	defer func() {
+		if !ok {
+			tmp.Close()
+			os.Remove(name)
+		}
+	}()
+	// CreateTemp makes the file 0600, so secrets are never briefly world-readable.
+	if _, err := tmp.Write(data); err != nil {
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		return err
+	}
+	if err := tmp.Chmod(perm); err != nil {
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	if err := os.Rename(name, path); err != nil {
+		return err
+	}
+	ok = true
+	if d, err := os.Open(dir); err == nil {
+		d.Sync()
+		d.Close()
+	}
+	return nil
+}

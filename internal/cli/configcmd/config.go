@@ -1,0 +1,216 @@
+// Package configcmd implements `igctl config list|show|set|use`.
+package configcmd
+
+import (
+	"encoding/json"
+	"fmt"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+	"gopkg.in/yaml.v3"
+
+	"github.com/inference-gateway/igctl/internal/cli/cmdutil"
+	"github.com/inference-gateway/igctl/internal/config"
+)
+
+// NewCmdConfig is the `config` group.
+func NewCmdConfig(f *cmdutil.Factory) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "config",
+		Short: "List, show, change and switch profiles in config.yaml",
+	}
+	cmd.AddCommand(NewCmdList(f, nil), NewCmdShow(f, nil), NewCmdSet(f, nil), NewCmdUse(f, nil))
+	return cmd
+}
+
+// ListOptions for `config list`.
+type ListOptions struct {
+	F    *cmdutil.Factory
+	JSON bool
+}
+
+// NewCmdList builds `config list`.
+func NewCmdList(f *cmdutil.Factory, runF func(*ListOptions) error) *cobra.Command {
+	opts := &ListOptions{F: f}
+	cmd := &cobra.Command{
+		Use:   "list",
+		Short: "List profiles; the current one is marked with *",
+		Args:  cmdutil.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if runF != nil {
+				return runF(opts)
+			}
+			return listRun(opts)
+		},
+	}
+	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print JSON")
+	return cmd
+}
+
+func listRun(opts *ListOptions) error {
+	cfg, err := opts.F.Config()
+	if err != nil {
+		return err
+	}
+	current := cfg.Resolve(opts.F.ExplicitProfile())
+	if opts.JSON {
+		type row struct {
+			Name    string `json:"name"`
+			Current bool   `json:"current"`
+			*config.Profile
+		}
+		rows := []row{}
+		for _, n := range cfg.Names() {
+			rows = append(rows, row{n, n == current, cfg.Profiles[n]})
+		}
+		return json.NewEncoder(opts.F.IO.Out).Encode(rows)
+	}
+	if len(cfg.Profiles) == 0 {
+		opts.F.IO.Infof("no profiles in %s", cfg.Path())
+		return nil
+	}
+	tw := tabwriter.NewWriter(opts.F.IO.Out, 0, 4, 2, ' ', 0)
+	for _, n := range cfg.Names() {
+		mark := " "
+		if n == current {
+			mark = "*"
+		}
+		p := cfg.Profiles[n]
+		fmt.Fprintf(tw, "%s %s\t%s\t%s\n", mark, n, p.Issuer, p.ClientID)
+	}
+	return tw.Flush()
+}
+
+// ShowOptions for `config show`.
+type ShowOptions struct {
+	F    *cmdutil.Factory
+	Name string
+	JSON bool
+}
+
+// NewCmdShow builds `config show [NAME]`.
+func NewCmdShow(f *cmdutil.Factory, runF func(*ShowOptions) error) *cobra.Command {
+	opts := &ShowOptions{F: f}
+	cmd := &cobra.Command{
+		Use:   "show [NAME]",
+		Short: "Show one profile (default: the active one)",
+		Args:  cmdutil.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 1 {
+				opts.Name = args[0]
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return showRun(opts)
+		},
+	}
+	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print JSON")
+	return cmd
+}
+
+func showRun(opts *ShowOptions) error {
+	cfg, err := opts.F.Config()
+	if err != nil {
+		return err
+	}
+	name := opts.Name
+	if name == "" {
+		name = cfg.Resolve(opts.F.ExplicitProfile())
+	}
+	p, err := cfg.Get(name)
+	if err != nil {
+		return err
+	}
+	if opts.JSON {
+		return json.NewEncoder(opts.F.IO.Out).Encode(p)
+	}
+	out, err := yaml.Marshal(map[string]*config.Profile{name: p})
+	if err != nil {
+		return err
+	}
+	_, err = opts.F.IO.Out.Write(out)
+	return err
+}
+
+// SetOptions for `config set`.
+type SetOptions struct {
+	F          *cmdutil.Factory
+	Key, Value string
+}
+
+// NewCmdSet builds `config set KEY VALUE`.
+func NewCmdSet(f *cmdutil.Factory, runF func(*SetOptions) error) *cobra.Command {
+	opts := &SetOptions{F: f}
+	cmd := &cobra.Command{
+		Use:   "set KEY VALUE",
+		Short: "Set a profile setting (issuer, client_id, grant, username, scope, gateway_url, ca_file)",
+		Long: "Set a setting of the active profile (--profile picks another), creating the profile if needed.\n" +
+			"Secrets are not settings: they go to the token store through `igctl login`.",
+		Args: cmdutil.ExactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Key, opts.Value = args[0], args[1]
+			if runF != nil {
+				return runF(opts)
+			}
+			return setRun(opts)
+		},
+	}
+	return cmd
+}
+
+func setRun(opts *SetOptions) error {
+	cfg, err := opts.F.Config()
+	if err != nil {
+		return err
+	}
+	name := cfg.Resolve(opts.F.ExplicitProfile())
+	if err := cfg.Ensure(name).Set(opts.Key, opts.Value); err != nil {
+		return err
+	}
+	if err := cfg.Save(); err != nil {
+		return err
+	}
+	opts.F.IO.Success("profile %s: %s set", name, opts.Key)
+	return nil
+}
+
+// UseOptions for `config use`.
+type UseOptions struct {
+	F    *cmdutil.Factory
+	Name string
+}
+
+// NewCmdUse builds `config use NAME`.
+func NewCmdUse(f *cmdutil.Factory, runF func(*UseOptions) error) *cobra.Command {
+	opts := &UseOptions{F: f}
+	cmd := &cobra.Command{
+		Use:   "use NAME",
+		Short: "Make NAME the current profile (exit 3 if it does not exist)",
+		Args:  cmdutil.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Name = args[0]
+			if runF != nil {
+				return runF(opts)
+			}
+			return useRun(opts)
+		},
+	}
+	return cmd
+}
+
+func useRun(opts *UseOptions) error {
+	cfg, err := opts.F.Config()
+	if err != nil {
+		return err
+	}
+	if _, err := cfg.Get(opts.Name); err != nil {
+		return err
+	}
+	cfg.CurrentProfile = opts.Name
+	if err := cfg.Save(); err != nil {
+		return err
+	}
+	opts.F.IO.Success("current profile is now %s", opts.Name)
+	return nil
+}

@@ -1,0 +1,96 @@
+// Package cli assembles igctl's command tree and is the one place where an
+// error becomes an exit code and a message on stderr.
+package cli
+
+import (
+	"errors"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/inference-gateway/igctl/internal/build"
+	"github.com/inference-gateway/igctl/internal/cli/cmdutil"
+	"github.com/inference-gateway/igctl/internal/cli/configcmd"
+	"github.com/inference-gateway/igctl/internal/cli/version"
+	"github.com/inference-gateway/igctl/internal/exitcode"
+	"github.com/inference-gateway/igctl/internal/iostreams"
+)
+
+// NewRootCmd builds the whole tree on f.
+func NewRootCmd(f *cmdutil.Factory) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "igctl",
+		Short: "Authenticate to an Inference Gateway behind Keycloak, from a laptop or CI",
+		Long: "igctl replaces the manual steps of the Inference Gateway authentication guide:\n" +
+			"tokens for the password and client-credentials grants, .env translation between\n" +
+			"the Go gateway and the TypeScript ADK, and a Keycloak bootstrap.",
+		Version:       build.Get().Version,
+		SilenceErrors: true,
+		SilenceUsage:  true,
+		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
+			f.IO.SetNoColor(f.Globals.NoColor)
+			switch f.Globals.TokenStore {
+			case "", "auto", "keyring", "file", "none":
+				return nil
+			}
+			return cmdutil.FlagError("--token-store must be auto, keyring, file or none, not %q", f.Globals.TokenStore)
+		},
+	}
+	root.SetVersionTemplate("igctl {{.Version}}\n")
+	g := &f.Globals
+	pf := root.PersistentFlags()
+	pf.StringVar(&g.Profile, "profile", "", "profile name (env IGCTL_PROFILE)")
+	pf.StringVar(&g.ConfigDir, "config-dir", "", "config directory (env IGCTL_CONFIG_DIR, default $XDG_CONFIG_HOME/igctl)")
+	pf.StringVar(&g.CAFile, "ca-file", "", "PEM file with CA certificates to trust (SSL_CERT_FILE is honoured too)")
+	pf.BoolVar(&g.Insecure, "insecure-skip-tls-verify", false, "do not verify TLS certificates (dangerous)")
+	pf.BoolVarP(&g.Verbose, "verbose", "v", false, "print diagnostics on stderr (never secrets)")
+	pf.BoolVar(&g.NoColor, "no-color", false, "disable colour (also NO_COLOR)")
+	pf.StringVar(&g.TokenStore, "token-store", "", "token store: auto|keyring|file|none (env IGCTL_TOKEN_STORE)")
+
+	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
+		return exitcode.Wrap(exitcode.Usage, err, "see `"+cmd.CommandPath()+" --help`")
+	})
+	root.AddGroup(&cobra.Group{ID: "auth", Title: "Tokens:"}, &cobra.Group{ID: "setup", Title: "Set-up:"})
+	root.AddCommand(
+		configcmd.NewCmdConfig(f),
+		version.NewCmdVersion(f, nil),
+	)
+	return root
+}
+
+// Main runs igctl with args and returns the process exit code.
+func Main(args []string, io *iostreams.IOStreams) exitcode.Code {
+	f := cmdutil.New(io)
+	root := NewRootCmd(f)
+	root.SetArgs(args)
+	root.SetIn(io.In)
+	root.SetOut(io.Out)
+	root.SetErr(io.ErrOut)
+	err := root.Execute()
+	if err == nil {
+		return exitcode.OK
+	}
+	code := exitcode.Of(err)
+	var typed *exitcode.Error
+	if !errors.As(err, &typed) && isCobraUsage(err) {
+		code = exitcode.Usage
+	}
+	io.Error(err.Error())
+	if hint := exitcode.HintOf(err); hint != "" {
+		io.Hint(hint)
+	} else if code == exitcode.Usage {
+		io.Hint("see `igctl --help`")
+	}
+	return code
+}
+
+// cobra reports unknown commands as plain errors; they are usage errors.
+func isCobraUsage(err error) bool {
+	msg := err.Error()
+	return strings.HasPrefix(msg, "unknown command") || strings.HasPrefix(msg, "unknown shorthand flag") ||
+		strings.HasPrefix(msg, "unknown flag") || strings.Contains(msg, "required flag(s)")
+}
+
+// Run is what main calls.
+func Run() int { return int(Main(os.Args[1:], iostreams.System())) }

@@ -1,0 +1,45 @@
+// Package version implements `igctl version`.
+package version
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/inference-gateway/igctl/internal/build"
+	"github.com/inference-gateway/igctl/internal/cli/cmdutil"
+)
+
+// Options for `igctl version`.
+type Options struct {
+	F    *cmdutil.Factory
+	JSON bool
+}
+
+// NewCmdVersion builds the command; runF replaces the run function in tests.
+func NewCmdVersion(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
+	opts := &Options{F: f}
+	cmd := &cobra.Command{
+		Use:   "version",
+		Short: "Print igctl's version, commit and build date",
+		Args:  cmdutil.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if runF != nil {
+				return runF(opts)
+			}
+			return versionRun(opts)
+		},
+	}
+	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print JSON")
+	return cmd
+}
+
+func versionRun(opts *Options) error {
+	info := build.Get()
+	if opts.JSON {
+		return json.NewEncoder(opts.F.IO.Out).Encode(info)
+	}
+	_, err := fmt.Fprintf(opts.F.IO.Out, "igctl %s (commit %s, built %s)\n", info.Version, info.Commit, info.Date)
+	return err
+}

@@ -1,0 +1,90 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/inference-gateway/igctl/internal/exitcode"
+)
+
+func TestRoundTripAndMode(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "igctl")
+	c, err := Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := c.Ensure("prod")
+	if err := p.Set("client-id", "inference-gateway-client"); err != nil {
+		t.Fatal(err)
+	}
+	p.Set("issuer", "http://127.0.0.1:8080/realms/inference-gateway-realm")
+	c.CurrentProfile = "prod"
+	if err := c.Save(); err != nil {
+		t.Fatal(err)
+	}
+	st, err := os.Stat(filepath.Join(dir, FileName))
+	if err != nil || st.Mode().Perm() != 0o600 {
+		t.Fatalf("config mode %v err %v", st.Mode(), err)
+	}
+	c2, err := Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := c2.Get("prod")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.ClientID != "inference-gateway-client" || c2.Resolve("") != "prod" {
+		t.Fatalf("round trip lost data: %+v current=%q", got, c2.CurrentProfile)
+	}
+}
+
+func TestCorruptConfigNamesFileAndLine(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, FileName)
+	bad := "profiles:\n  prod:\n    issuer: a\n   client_id: [b\n"
+	os.WriteFile(path, []byte(bad), 0o600)
+	_, err := Load(dir)
+	if exitcode.Of(err) != exitcode.Config {
+		t.Fatalf("exit code %d, want 3 (err %v)", exitcode.Of(err), err)
+	}
+	if !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), "line ") {
+		t.Fatalf("error should name file and line: %v", err)
+	}
+	b, _ := os.ReadFile(path)
+	if string(b) != bad {
+		t.Fatal("corrupt file was changed")
+	}
+}
+
+func TestUnknownProfileAndSetting(t *testing.T) {
+	c, _ := Load(t.TempDir())
+	c.Ensure("a")
+	_, err := c.Get("nope")
+	if exitcode.Of(err) != exitcode.Config || !strings.Contains(exitcode.HintOf(err), "a") {
+		t.Fatalf("unknown profile: %v hint %q", err, exitcode.HintOf(err))
+	}
+	if err := c.Profiles["a"].Set("colour", "x"); exitcode.Of(err) != exitcode.Usage {
+		t.Fatalf("unknown key should be a usage error, got %v", err)
+	}
+	if err := c.Profiles["a"].Set("grant", "implicit"); exitcode.Of(err) != exitcode.Usage {
+		t.Fatalf("bad grant should be a usage error, got %v", err)
+	}
+}
+
+func TestDir(t *testing.T) {
+	env := map[string]string{"XDG_CONFIG_HOME": "/x"}
+	get := func(k string) string { return env[k] }
+	if d := Dir("", get); d != "/x/igctl" {
+		t.Fatalf("xdg: %s", d)
+	}
+	env["IGCTL_CONFIG_DIR"] = "/y"
+	if d := Dir("", get); d != "/y" {
+		t.Fatalf("env: %s", d)
+	}
+	if d := Dir("/z", get); d != "/z" {
+		t.Fatalf("flag: %s", d)
+	}
+}

@@ -1,0 +1,152 @@
+// Package iostreams carries stdin, stdout and stderr with what igctl needs to
+// know about them: which are terminals and whether stderr may be styled.
+// stdout carries data only; everything for people goes to stderr.
+package iostreams
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"sync"
+
+	"charm.land/lipgloss/v2"
+	"golang.org/x/term"
+)
+
+// IOStreams is shared by every command.
+type IOStreams struct {
+	In     io.Reader
+	Out    io.Writer
+	ErrOut io.Writer
+
+	inTTY, outTTY, errTTY bool
+	noColor               bool
+
+	warnOnce sync.Map
+}
+
+// System returns streams on the process's stdin/stdout/stderr.
+func System() *IOStreams {
+	return &IOStreams{
+		In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr,
+		inTTY:   term.IsTerminal(int(os.Stdin.Fd())),
+		outTTY:  term.IsTerminal(int(os.Stdout.Fd())),
+		errTTY:  term.IsTerminal(int(os.Stderr.Fd())),
+		noColor: os.Getenv("NO_COLOR") != "" || os.Getenv("TERM") == "dumb",
+	}
+}
+
+// Test returns streams on buffers, none of them a terminal.
+func Test() (*IOStreams, *bytes.Buffer, *bytes.Buffer, *bytes.Buffer) {
+	in, out, errOut := &bytes.Buffer{}, &bytes.Buffer{}, &bytes.Buffer{}
+	return &IOStreams{In: in, Out: out, ErrOut: errOut}, in, out, errOut
+}
+
+// SetTTY overrides terminal detection (tests).
+func (s *IOStreams) SetTTY(in, out, errOut bool) { s.inTTY, s.outTTY, s.errTTY = in, out, errOut }
+
+// SetNoColor turns styling off (--no-color).
+func (s *IOStreams) SetNoColor(v bool) { s.noColor = s.noColor || v }
+
+func (s *IOStreams) IsStdinTTY() bool  { return s.inTTY }
+func (s *IOStreams) IsStdoutTTY() bool { return s.outTTY }
+func (s *IOStreams) IsStderrTTY() bool { return s.errTTY }
+
+// ColorEnabled reports whether stderr gets lipgloss styling.
+func (s *IOStreams) ColorEnabled() bool { return s.errTTY && !s.noColor }
+
+var (
+	styleWarn = lipgloss.NewStyle().Foreground(lipgloss.Color("11")).Bold(true)
+	styleErr  = lipgloss.NewStyle().Foreground(lipgloss.Color("9")).Bold(true)
+	styleOK   = lipgloss.NewStyle().Foreground(lipgloss.Color("10"))
+	styleDim  = lipgloss.NewStyle().Foreground(lipgloss.Color("8"))
+)
+
+func (s *IOStreams) style(st lipgloss.Style, text string) string {
+	if !s.ColorEnabled() {
+		return text
+	}
+	return st.Render(text)
+}
+
+// Warn prints "warning: msg" on stderr.
+func (s *IOStreams) Warn(format string, a ...any) {
+	fmt.Fprintf(s.ErrOut, "%s %s\n", s.style(styleWarn, "warning:"), fmt.Sprintf(format, a...))
+}
+
+// WarnOnce prints a warning only the first time key is seen in this process.
+func (s *IOStreams) WarnOnce(key, format string, a ...any) {
+	if _, seen := s.warnOnce.LoadOrStore(key, true); !seen {
+		s.Warn(format, a...)
+	}
+}
+
+// Error prints "error: msg" on stderr.
+func (s *IOStreams) Error(msg string) {
+	fmt.Fprintf(s.ErrOut, "%s %s\n", s.style(styleErr, "error:"), msg)
+}
+
+// Hint prints "hint: msg" on stderr.
+func (s *IOStreams) Hint(msg string) {
+	fmt.Fprintf(s.ErrOut, "%s %s\n", s.style(styleDim, "hint:"), msg)
+}
+
+// Success prints a status line on stderr.
+func (s *IOStreams) Success(format string, a ...any) {
+	fmt.Fprintf(s.ErrOut, "%s %s\n", s.style(styleOK, "✓"), fmt.Sprintf(format, a...))
+}
+
+// Infof prints a status line on stderr.
+func (s *IOStreams) Infof(format string, a ...any) {
+	fmt.Fprintf(s.ErrOut, format+"\n", a...)
+}
+
+// Styled exposes a named style for tables: "ok", "warn", "err", "dim".
+func (s *IOStreams) Styled(name, text string) string {
+	switch name {
+	case "ok":
+		return s.style(styleOK, text)
+	case "warn":
+		return s.style(styleWarn, text)
+	case "err":
+		return s.style(styleErr, text)
+	default:
+		return s.style(styleDim, text)
+	}
+}
+
+// ErrNoTTY is returned when a secret must be prompted for but stdin is not a terminal.
+var ErrNoTTY = errors.New("no terminal to prompt on")
+
+// PromptSecret asks for a secret on the terminal without echo.
+func (s *IOStreams) PromptSecret(label string) (string, error) {
+	f, ok := s.In.(*os.File)
+	if !s.inTTY || !ok {
+		return "", ErrNoTTY
+	}
+	fmt.Fprintf(s.ErrOut, "%s: ", label)
+	b, err := term.ReadPassword(int(f.Fd()))
+	fmt.Fprintln(s.ErrOut)
+	if err != nil {
+		return "", err
+	}
+	return string(b), nil
+}
+
+// ReadSecretLine reads one secret from r: the first line, without its line ending.
+// Trailing whitespace beyond the line ending is kept: it may be part of the secret.
+func ReadSecretLine(r io.Reader) (string, error) {
+	line, err := bufio.NewReader(r).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return "", err
+	}
+	line = strings.TrimSuffix(strings.TrimSuffix(line, "\n"), "\r")
+	if line == "" {
+		return "", errors.New("empty secret")
+	}
+	return line, nil
+}

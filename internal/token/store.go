@@ -1,0 +1,301 @@
+package token
+
+import (
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/gofrs/flock"
+
+	"github.com/inference-gateway/igctl/internal/atomicfile"
+	"github.com/inference-gateway/igctl/internal/exitcode"
+)
+
+// Bundle is everything igctl keeps for one profile between runs. It holds
+// secrets and is only ever written encrypted (keyring store) or to a 0600
+// file (file store).
+type Bundle struct {
+	Issuer       string    `json:"issuer"`
+	ClientID     string    `json:"client_id"`
+	Grant        string    `json:"grant"`
+	Username     string    `json:"username,omitempty"`
+	Scope        string    `json:"scope,omitempty"`
+	AccessToken  string    `json:"access_token"`
+	TokenType    string    `json:"token_type,omitempty"`
+	RefreshToken string    `json:"refresh_token,omitempty"`
+	IDToken      string    `json:"id_token,omitempty"`
+	ClientSecret string    `json:"client_secret,omitempty"`
+	Expiry       time.Time `json:"expiry"`
+	ObtainedAt   time.Time `json:"obtained_at"`
+}
+
+// ErrNotFound means nothing is stored for the profile.
+var ErrNotFound = errors.New("no stored token")
+
+// Store keeps bundles by profile name.
+type Store interface {
+	Kind() string // "keyring", "file" or "none"
+	Load(profile string) (*Bundle, error)
+	Save(profile string, b *Bundle) error
+	Delete(profile string) error
+	// Lock takes the per-profile file lock that serialises read-refresh-write
+	// across igctl processes. The returned function releases it.
+	Lock(profile string) (func(), error)
+}
+
+// StoreOptions selects and configures a store.
+type StoreOptions struct {
+	Kind          string // auto|keyring|file|none; "" means $IGCTL_TOKEN_STORE or auto
+	Dir           string // directory for token files and locks (0700)
+	Getenv        func(string) string
+	Warn          func(key, msg string) // one warning per key per process
+	RequireSecure bool                  // IGCTL_REQUIRE_SECURE_STORAGE=1
+}
+
+// OpenStore returns the store to use. auto prefers the OS keyring and falls
+// back to a 0600 file with one warning, or fails with exit 7 when secure
+// storage is required.
+func OpenStore(o StoreOptions) (Store, error) {
+	getenv := o.Getenv
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	kind := o.Kind
+	if kind == "" {
+		kind = getenv("IGCTL_TOKEN_STORE")
+	}
+	if kind == "" {
+		kind = "auto"
+	}
+	require := o.RequireSecure || getenv("IGCTL_REQUIRE_SECURE_STORAGE") == "1"
+	files := fileBase{dir: filepath.Join(o.Dir, "tokens")}
+	switch kind {
+	case "none":
+		return noneStore{files}, nil
+	case "file":
+		if require {
+			return nil, storageRequired("--token-store=file was chosen")
+		}
+		return &fileStore{files}, nil
+	case "keyring", "auto":
+		ok, why := keyringUsable(getenv)
+		if ok {
+			// One probe read tells whether the Secret Service answers.
+			if _, err := keyringGet(probeUser); err == nil || errors.Is(err, errKeyringNotFound) {
+				return &keyringStore{files}, nil
+			} else {
+				why = err.Error()
+			}
+		}
+		if kind == "keyring" || require {
+			return nil, storageRequired(why)
+		}
+		if o.Warn != nil {
+			o.Warn("token-store-fallback", fmt.Sprintf("OS keyring not available (%s); storing tokens in 0600 files under %s", why, files.dir))
+		}
+		return &fileStore{files}, nil
+	default:
+		return nil, exitcode.New(exitcode.Usage, fmt.Sprintf("unknown token store %q (want auto, keyring, file or none)", kind))
+	}
+}
+
+const probeUser = "igctl-probe"
+
+func storageRequired(why string) error {
+	return exitcode.Wrap(exitcode.Storage, fmt.Errorf("secure token storage is required but the OS keyring is unavailable: %s", why),
+		"start a Secret Service (e.g. gnome-keyring) in a D-Bus session, or unset IGCTL_REQUIRE_SECURE_STORAGE to allow a 0600 file")
+}
+
+// fileBase names the per-profile files. Names are hashed so a profile name
+// can never escape the directory.
+type fileBase struct{ dir string }
+
+func (f fileBase) name(profile, ext string) string {
+	sum := sha256.Sum256([]byte(profile))
+	return filepath.Join(f.dir, hex.EncodeToString(sum[:8])+ext)
+}
+
+func (f fileBase) mkdir() error { return os.MkdirAll(f.dir, 0o700) }
+
+func (f fileBase) Lock(profile string) (func(), error) {
+	if err := f.mkdir(); err != nil {
+		return nil, err
+	}
+	l := flock.New(f.name(profile, ".lock"))
+	if err := l.Lock(); err != nil {
+		return nil, fmt.Errorf("locking token store: %w", err)
+	}
+	return func() { l.Unlock() }, nil
+}
+
+func (f fileBase) read(profile, ext string) ([]byte, error) {
+	b, err := os.ReadFile(f.name(profile, ext))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, ErrNotFound
+	}
+	return b, err
+}
+
+func (f fileBase) write(profile, ext string, data []byte) error {
+	if err := f.mkdir(); err != nil {
+		return err
+	}
+	return atomicfile.Write(f.name(profile, ext), data, 0o600, false)
+}
+
+func (f fileBase) remove(profile, ext string) error {
+	err := os.Remove(f.name(profile, ext))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	return err
+}
+
+// fileStore keeps the bundle as JSON in a 0600 file.
+type fileStore struct{ fileBase }
+
+func (*fileStore) Kind() string { return "file" }
+
+func (s *fileStore) Load(profile string) (*Bundle, error) {
+	data, err := s.read(profile, ".json")
+	if err != nil {
+		return nil, err
+	}
+	var b Bundle
+	if err := json.Unmarshal(data, &b); err != nil {
+		return nil, fmt.Errorf("token file for profile %q is damaged: %w", profile, err)
+	}
+	return &b, nil
+}
+
+func (s *fileStore) Save(profile string, b *Bundle) error {
+	data, err := json.Marshal(b)
+	if err != nil {
+		return err
+	}
+	return s.write(profile, ".json", data)
+}
+
+func (s *fileStore) Delete(profile string) error { return s.remove(profile, ".json") }
+
+// keyringStore is envelope encryption: the OS keyring holds only a random
+// 256-bit key per profile (a few dozen bytes, far below the 2.5-3 KB limits
+// of the Windows and macOS keyrings), and the bundle, however large the
+// Keycloak tokens in it, is AES-256-GCM sealed in a 0600 file.
+type keyringStore struct{ fileBase }
+
+func (*keyringStore) Kind() string { return "keyring" }
+
+func keyringUser(profile string) string { return "profile:" + profile }
+
+func (s *keyringStore) Load(profile string) (*Bundle, error) {
+	sealed, err := s.read(profile, ".enc")
+	if err != nil {
+		return nil, err
+	}
+	keyB64, err := keyringGet(keyringUser(profile))
+	if errors.Is(err, errKeyringNotFound) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, exitcode.Wrap(exitcode.Storage, err, "")
+	}
+	key, err := base64.StdEncoding.DecodeString(keyB64)
+	if err != nil {
+		return nil, fmt.Errorf("keyring entry for profile %q is damaged", profile)
+	}
+	plain, err := open(key, sealed, profile)
+	if err != nil {
+		return nil, fmt.Errorf("token file for profile %q cannot be decrypted with the keyring's key (stale or tampered): log in again", profile)
+	}
+	var b Bundle
+	if err := json.Unmarshal(plain, &b); err != nil {
+		return nil, fmt.Errorf("token bundle for profile %q is damaged: %w", profile, err)
+	}
+	return &b, nil
+}
+
+func (s *keyringStore) Save(profile string, b *Bundle) error {
+	plain, err := json.Marshal(b)
+	if err != nil {
+		return err
+	}
+	var key []byte
+	if keyB64, err := keyringGet(keyringUser(profile)); err == nil {
+		key, _ = base64.StdEncoding.DecodeString(keyB64)
+	} else if !errors.Is(err, errKeyringNotFound) {
+		return exitcode.Wrap(exitcode.Storage, err, "")
+	}
+	if len(key) != 32 {
+		key = make([]byte, 32)
+		if _, err := rand.Read(key); err != nil {
+			return err
+		}
+		if err := keyringSet(keyringUser(profile), base64.StdEncoding.EncodeToString(key)); err != nil {
+			return exitcode.Wrap(exitcode.Storage, err, "")
+		}
+	}
+	sealed, err := seal(key, plain, profile)
+	if err != nil {
+		return err
+	}
+	return s.write(profile, ".enc", sealed)
+}
+
+func (s *keyringStore) Delete(profile string) error {
+	if err := keyringDelete(keyringUser(profile)); err != nil && !errors.Is(err, errKeyringNotFound) {
+		return exitcode.Wrap(exitcode.Storage, err, "")
+	}
+	return s.remove(profile, ".enc")
+}
+
+// noneStore keeps nothing: every `igctl token` needs IGCTL_TOKEN or a fresh login.
+type noneStore struct{ fileBase }
+
+func (noneStore) Kind() string                 { return "none" }
+func (noneStore) Load(string) (*Bundle, error) { return nil, ErrNotFound }
+func (noneStore) Save(string, *Bundle) error   { return nil }
+func (noneStore) Delete(string) error          { return nil }
+
+// The profile name is the AEAD's additional data, so a sealed file copied
+// onto another profile's name does not open.
+func seal(key, plain []byte, profile string) ([]byte, error) {
+	gcm, err := newGCM(key)
+	if err != nil {
+		return nil, err
+	}
+	nonce := make([]byte, gcm.NonceSize())
+	if _, err := rand.Read(nonce); err != nil {
+		return nil, err
+	}
+	return gcm.Seal(nonce, nonce, plain, []byte(profile)), nil
+}
+
+func open(key, sealed []byte, profile string) ([]byte, error) {
+	gcm, err := newGCM(key)
+	if err != nil {
+		return nil, err
+	}
+	if len(sealed) < gcm.NonceSize() {
+		return nil, errors.New("short ciphertext")
+	}
+	return gcm.Open(nil, sealed[:gcm.NonceSize()], sealed[gcm.NonceSize():], []byte(profile))
+}
+
+func newGCM(key []byte) (cipher.AEAD, error) {
+	block, err := aes.NewCipher(key)
+	if err != nil {
+		return nil, err
+	}
+	return cipher.NewGCM(block)
+}

@@ -1,0 +1,135 @@
+#!/usr/bin/env bash
+# Run a real Keycloak for igctl's demo and integration tests.
+#
+#   scripts/keycloak.sh fetch   download (Maven Central) and unpack the server, cached outside the repo
+#   scripts/keycloak.sh start   fetch if needed, start `kc.sh start-dev` on 127.0.0.1, wait for /health/ready
+#   scripts/keycloak.sh env     print the export lines the tests read (IGCTL_TEST_KEYCLOAK_*)
+#   scripts/keycloak.sh stop    stop the server started by `start`
+#
+# Settings (environment): IGCTL_KC_VERSION (26.7.3; falls back to 26.7.0, 26.5.6),
+# IGCTL_KC_CACHE (~/.cache/igctl/keycloak), IGCTL_KC_PORT (18080), IGCTL_KC_MGMT_PORT (19000),
+# IGCTL_KC_WAIT seconds (240).
+# The bootstrap admin password is random per start, kept in a 0600 file in the state
+# directory and handed to Keycloak through its environment, never through argv.
+set -euo pipefail
+
+CACHE=${IGCTL_KC_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/igctl/keycloak}
+PORT=${IGCTL_KC_PORT:-18080}
+MGMT_PORT=${IGCTL_KC_MGMT_PORT:-19000}
+WAIT=${IGCTL_KC_WAIT:-240}
+STATE="$CACHE/run-$PORT"
+VERSIONS=("${IGCTL_KC_VERSION:-26.7.3}" 26.7.0 26.5.6)
+
+log() { printf 'keycloak.sh: %s\n' "$*" >&2; }
+die() { log "FAILED: $*"; exit 1; }
+
+# pick_java prints the path of a java binary of major version >= 21.
+pick_java() {
+  local best="" best_major=0 j major
+  for j in ${JAVA_HOME:+"$JAVA_HOME/bin/java"} /usr/lib/jvm/*/bin/java; do
+    [ -x "$j" ] || continue
+    major=$("$j" -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.specification.version/ {print $2; exit}')
+    major=${major%%.*}
+    [[ "$major" =~ ^[0-9]+$ ]] || continue
+    if [ "$major" -ge 21 ] && [ "$major" -gt "$best_major" ]; then best=$j best_major=$major; fi
+  done
+  [ -n "$best" ] || die "no JDK >= 21 under /usr/lib/jvm or \$JAVA_HOME (Keycloak 26.7 needs 21 or 25)"
+  echo "$best"
+}
+
+# kc_home prints the unpacked distribution folder, fetching it when missing.
+kc_home() {
+  local v
+  for v in "${VERSIONS[@]}"; do
+    if [ -x "$CACHE/keycloak-$v/bin/kc.sh" ]; then echo "$CACHE/keycloak-$v"; return; fi
+  done
+  mkdir -p "$CACHE"
+  for v in "${VERSIONS[@]}"; do
+    local tgz="$HOME/.m2/repository/org/keycloak/keycloak-quarkus-dist/$v/keycloak-quarkus-dist-$v.tar.gz"
+    local t0=$SECONDS
+    if [ ! -f "$tgz" ]; then
+      log "downloading org.keycloak:keycloak-quarkus-dist:$v:tar.gz from Maven Central"
+      if ! mvn -B -q -ntp org.apache.maven.plugins:maven-dependency-plugin:3.8.1:get \
+          -Dartifact="org.keycloak:keycloak-quarkus-dist:$v:tar.gz" -Dtransitive=false >&2; then
+        log "version $v refused, trying the next"
+        continue
+      fi
+    fi
+    [ -f "$tgz" ] || continue
+    log "fetched $(du -m "$tgz" | cut -f1) MB in $((SECONDS - t0)) s; unpacking"
+    tar -xzf "$tgz" -C "$CACHE"
+    echo "$CACHE/keycloak-$v"
+    return
+  done
+  die "could not download keycloak-quarkus-dist (${VERSIONS[*]})"
+}
+
+ready() { curl -fsS -o /dev/null "http://127.0.0.1:$MGMT_PORT/health/ready" 2>/dev/null; }
+
+print_env() {
+  [ -f "$STATE/admin-password" ] || die "not started (no $STATE/admin-password)"
+  cat <<ENV
+export IGCTL_TEST_KEYCLOAK_URL=http://127.0.0.1:$PORT
+export IGCTL_TEST_KEYCLOAK_ADMIN=admin
+export IGCTL_TEST_KEYCLOAK_ADMIN_PASSWORD_FILE=$STATE/admin-password
+ENV
+}
+
+start() {
+  local home java pid
+  if [ -f "$STATE/pid" ] && kill -0 "$(cat "$STATE/pid")" 2>/dev/null && ready; then
+    log "already running on 127.0.0.1:$PORT (pid $(cat "$STATE/pid"))"
+    return
+  fi
+  home=$(kc_home)
+  java=$(pick_java)
+  log "using $home with $("$java" -version 2>&1 | head -1) ($java)"
+  mkdir -p "$STATE"
+  chmod 700 "$STATE"
+  ( umask 077; head -c 18 /dev/urandom | base64 | tr -d '/+=' > "$STATE/admin-password" )
+  local t0=$SECONDS
+  # kc.sh ends with `exec java`, so the pid of this background job is the server JVM.
+  JAVA_HOME=$(dirname "$(dirname "$java")") \
+  KC_BOOTSTRAP_ADMIN_USERNAME=admin \
+  KC_BOOTSTRAP_ADMIN_PASSWORD=$(cat "$STATE/admin-password") \
+  setsid "$home/bin/kc.sh" start-dev --http-host=127.0.0.1 --http-port="$PORT" \
+      --http-management-port="$MGMT_PORT" --health-enabled=true --db=dev-mem \
+      >"$STATE/keycloak.log" 2>&1 </dev/null &
+  pid=$!
+  echo "$pid" > "$STATE/pid"
+  while ! ready; do
+    if ! kill -0 "$pid" 2>/dev/null; then
+      tail -n 30 "$STATE/keycloak.log" >&2
+      die "Keycloak exited during start-up (log: $STATE/keycloak.log)"
+    fi
+    if [ $((SECONDS - t0)) -ge "$WAIT" ]; then
+      tail -n 30 "$STATE/keycloak.log" >&2
+      stop
+      die "Keycloak not ready after ${WAIT}s (log: $STATE/keycloak.log)"
+    fi
+    sleep 1
+  done
+  log "ready on http://127.0.0.1:$PORT after $((SECONDS - t0)) s"
+}
+
+stop() {
+  [ -f "$STATE/pid" ] || { log "not running"; return 0; }
+  local pid i
+  pid=$(cat "$STATE/pid")
+  if kill -0 "$pid" 2>/dev/null; then
+    kill -TERM "$pid" 2>/dev/null || true
+    for i in $(seq 1 30); do kill -0 "$pid" 2>/dev/null || break; sleep 1; done
+    kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null || true
+    log "stopped (pid $pid)"
+  fi
+  rm -f "$STATE/pid"
+}
+
+case "${1:-}" in
+  fetch) kc_home >/dev/null ;;
+  start) start ;;
+  stop) stop ;;
+  env) print_env ;;
+  home) kc_home ;;
+  *) echo "usage: $0 fetch|start|stop|env|home" >&2; exit 2 ;;
+esac

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# The whole test suite, with its real parts: a Keycloak server (started here
+# if not already running, stopped again afterwards) and a gnome-keyring Secret
+# Service in a private D-Bus session. Integration tests must run: a missing
+# dependency fails the suite instead of skipping.
+#   scripts/test.sh [go test flags...]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/deps.sh
+started=""
+if ! scripts/keycloak.sh env >/dev/null 2>&1 || ! curl -fsS -o /dev/null "http://127.0.0.1:${IGCTL_KC_MGMT_PORT:-19000}/health/ready"; then
+  started=1
+fi
+scripts/keycloak.sh start
+if [ -n "$started" ] && [ -z "${IGCTL_KC_KEEP:-}" ]; then trap 'scripts/keycloak.sh stop' EXIT; fi
+eval "$(scripts/keycloak.sh env)"
+export IGCTL_TEST_REQUIRE_INTEGRATION=1
+scripts/with-keyring.sh go test -count=1 "${@:--v}" ./...
