@@ -8,7 +8,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/deps.sh
 started=""
-if ! scripts/keycloak.sh env >/dev/null 2>&1 || ! curl -fsS -o /dev/null "http://127.0.0.1:${IGCTL_KC_MGMT_PORT:-19000}/health/ready"; then
+if ! (eval "$(scripts/keycloak.sh env 2>/dev/null)" && curl -fsS --cacert "$IGCTL_TEST_KEYCLOAK_CA_FILE" -o /dev/null \
+    "https://127.0.0.1:${IGCTL_KC_MGMT_PORT:-19000}/health/ready" 2>/dev/null); then
   started=1
 fi
 scripts/keycloak.sh start
