@@ -1,0 +1,82 @@
+package envmap
+
+import (
+	"strings"
+	"testing"
+)
+
+const sample = "\ufeff# Gateway\r\n" +
+	"\r\n" +
+	"export AUTH_ENABLED=true   # turn it on\r\n" +
+	"  AUTH_OIDC_ISSUER = \"http://keycloak:8080/realms/x\"\r\n" +
+	"AUTH_OIDC_CLIENT_SECRET='s3cr#et'\r\n" +
+	"MULTI=\"line one\r\nline \\\"two\\\"\"\r\n" +
+	"COLON: value\r\n" +
+	"EMPTY=\r\n" +
+	"HASH=a#b\r\n" +
+	"REF=${AUTH_OIDC_ISSUER}/x\r\n" +
+	"not an assignment\r\n" +
+	"LAST=1"
+
+func TestRoundTripIsByteIdentical(t *testing.T) {
+	f := Parse([]byte(sample))
+	if got := f.String(); got != sample {
+		t.Fatalf("round trip changed the file:\n%q\n%q", got, sample)
+	}
+}
+
+func TestValuesReadLikeDotenv(t *testing.T) {
+	f := Parse([]byte(sample))
+	want := map[string]string{
+		"AUTH_ENABLED":            "true",
+		"AUTH_OIDC_ISSUER":        "http://keycloak:8080/realms/x",
+		"AUTH_OIDC_CLIENT_SECRET": "s3cr#et",
+		"MULTI":                   "line one\r\nline \"two\"",
+		"COLON":                   "value",
+		"EMPTY":                   "",
+		"HASH":                    "a#b",
+		"REF":                     "${AUTH_OIDC_ISSUER}/x",
+		"LAST":                    "1",
+	}
+	for k, v := range want {
+		got, ok := f.Get(k)
+		if !ok || got != v {
+			t.Errorf("%s = %q (found %v), want %q", k, got, ok, v)
+		}
+	}
+	if l := f.Lines[2]; l.Export != "export " || l.Trailing != "   # turn it on" || l.EOL != "\r\n" {
+		t.Errorf("export line parts: %+v", l)
+	}
+	ps := f.Problems()
+	if len(ps) != 1 || ps[0].Line != 12 {
+		t.Fatalf("problems %v, want one on line 12", ps)
+	}
+}
+
+func TestUnterminatedQuoteIsKept(t *testing.T) {
+	in := "A=\"open\nB=2\n"
+	f := Parse([]byte(in))
+	if f.String() != in {
+		t.Fatal("round trip")
+	}
+	if v, _ := f.Get("B"); v != "2" {
+		t.Fatalf("B lost after an unterminated quote: %q", v)
+	}
+}
+
+func FuzzParseWriteIdentity(f *testing.F) {
+	f.Add(sample)
+	f.Add("A=1\nB='x\ny'\n")
+	f.Add("export\tK = \"v\\\"\" # c")
+	f.Fuzz(func(t *testing.T, s string) {
+		file := Parse([]byte(s))
+		if got := file.String(); got != s {
+			t.Fatalf("not identical:\n%q\n%q", got, s)
+		}
+		for _, l := range file.Lines {
+			if l.IsAssignment() && strings.ContainsAny(l.Key, "= \t\n") {
+				t.Fatalf("bad key %q", l.Key)
+			}
+		}
+	})
+}
