@@ -2,10 +2,15 @@ package main
 
 import (
 	"errors"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"os"
 	"os/exec"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
@@ -25,6 +30,7 @@ func TestMain(m *testing.M) {
 var passEnv = []string{
 	"DBUS_SESSION_BUS_ADDRESS",
 	"IGCTL_TEST_KEYCLOAK_URL", "IGCTL_TEST_KEYCLOAK_ADMIN", "IGCTL_TEST_KEYCLOAK_ADMIN_PASSWORD_FILE",
+	"IGCTL_TEST_KEYCLOAK_HTTPS_URL", "IGCTL_TEST_KEYCLOAK_CA_FILE",
 }
 
 func TestScripts(t *testing.T) {
@@ -58,6 +64,74 @@ func TestScripts(t *testing.T) {
 			return false, nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			// kcrealm [-short] [-noaud] [-nodirect] [-noprofile]: create a throw-away
+			// realm in the real Keycloak; sets $ISSUER $CLIENT_ID $USERNAME $REALM
+			// $KC_URL and writes secret.txt and password.txt (0600) into $WORK.
+			"kcrealm": func(ts *testscript.TestScript, neg bool, args []string) {
+				kc, err := testenv.FromEnv()
+				ts.Check(err)
+				if kc.URL == "" {
+					ts.Fatalf("kcrealm needs Keycloak: guard the script with [keycloak]")
+				}
+				var spec testenv.RealmSpec
+				for _, a := range args {
+					switch a {
+					case "-short":
+						spec.AccessTokenLifespan = 2
+					case "-noaud":
+						spec.NoAudienceMapper = true
+					case "-nodirect":
+						spec.NoDirectGrants = true
+					case "-noprofile":
+						spec.UserWithoutProfile = true
+					default:
+						ts.Fatalf("kcrealm: unknown option %s", a)
+					}
+				}
+				r, cleanup, err := kc.CreateRealmE(spec)
+				ts.Check(err)
+				ts.Defer(cleanup)
+				ts.Setenv("ISSUER", r.Issuer)
+				ts.Setenv("CLIENT_ID", r.ClientID)
+				ts.Setenv("USERNAME", r.Username)
+				ts.Setenv("REALM", r.Name)
+				ts.Setenv("KC_URL", kc.URL)
+				if kc.HTTPSURL != "" {
+					ts.Setenv("HTTPS_ISSUER", kc.HTTPSURL+"/realms/"+r.Name)
+					ts.Setenv("CA_FILE", kc.CAFile)
+				}
+				ts.Check(os.WriteFile(ts.MkAbs("secret.txt"), []byte(r.ClientSecret+"\n"), 0o600))
+				ts.Check(os.WriteFile(ts.MkAbs("password.txt"), []byte(r.Password+"\n"), 0o600))
+				// for `! grep` leak checks: the raw values, as regexps that match only themselves
+				ts.Setenv("SECRET_RE", r.ClientSecret)
+				ts.Setenv("PASSWORD_RE", r.Password)
+			},
+			// countproxy: start a reverse proxy in front of Keycloak that counts
+			// token-endpoint requests; sets $PROXY_URL. Keycloak (dev mode) builds
+			// its issuer from the Host header, which the proxy passes on, so
+			// discovery through the proxy is self-consistent.
+			"countproxy": func(ts *testscript.TestScript, neg bool, args []string) {
+				target, err := url.Parse(ts.Getenv("KC_URL"))
+				ts.Check(err)
+				rp := httputil.NewSingleHostReverseProxy(target)
+				srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					if strings.HasSuffix(r.URL.Path, "/protocol/openid-connect/token") {
+						tokenCalls.Add(1)
+					}
+					rp.ServeHTTP(w, r)
+				}))
+				ts.Defer(srv.Close)
+				tokenCalls.Store(0)
+				ts.Setenv("PROXY_URL", srv.URL)
+			},
+			// tokencalls N: exactly N token-endpoint requests went through countproxy.
+			"tokencalls": func(ts *testscript.TestScript, neg bool, args []string) {
+				want, err := strconv.Atoi(args[0])
+				ts.Check(err)
+				if got := int(tokenCalls.Load()); got != want {
+					ts.Fatalf("%d token requests reached Keycloak, want %d", got, want)
+				}
+			},
 			// exits N PROG ARGS...: run PROG and require exit status N exactly
 			// (`! exec` only checks for non-zero; scripts depend on the number).
 			"exits": func(ts *testscript.TestScript, neg bool, args []string) {
@@ -94,6 +168,10 @@ func TestScripts(t *testing.T) {
 		},
 	})
 }
+
+// tokenCalls is per test binary; scripts using countproxy must not run in
+// parallel with each other, so only one script uses it.
+var tokenCalls atomic.Int64
 
 func octal(m os.FileMode) string {
 	const digits = "01234567"

@@ -12,6 +12,10 @@ import (
 	"github.com/inference-gateway/igctl/internal/build"
 	"github.com/inference-gateway/igctl/internal/cli/cmdutil"
 	"github.com/inference-gateway/igctl/internal/cli/configcmd"
+	"github.com/inference-gateway/igctl/internal/cli/login"
+	"github.com/inference-gateway/igctl/internal/cli/logout"
+	"github.com/inference-gateway/igctl/internal/cli/status"
+	"github.com/inference-gateway/igctl/internal/cli/tokencmd"
 	"github.com/inference-gateway/igctl/internal/cli/version"
 	"github.com/inference-gateway/igctl/internal/exitcode"
 	"github.com/inference-gateway/igctl/internal/iostreams"
@@ -53,6 +57,10 @@ func NewRootCmd(f *cmdutil.Factory) *cobra.Command {
 	})
 	root.AddGroup(&cobra.Group{ID: "auth", Title: "Tokens:"}, &cobra.Group{ID: "setup", Title: "Set-up:"})
 	root.AddCommand(
+		login.NewCmdLogin(f, nil),
+		tokencmd.NewCmdToken(f, nil),
+		status.NewCmdStatus(f, nil),
+		logout.NewCmdLogout(f, nil),
 		configcmd.NewCmdConfig(f),
 		version.NewCmdVersion(f, nil),
 	)

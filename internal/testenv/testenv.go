@@ -5,9 +5,11 @@
 package testenv
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"os"
@@ -38,6 +40,8 @@ func SecretService(t testing.TB) {
 // KC is a running Keycloak and its bootstrap admin.
 type KC struct {
 	URL           string
+	HTTPSURL      string // the same server over HTTPS with a throw-away CA
+	CAFile        string // that CA's certificate
 	AdminUser     string
 	AdminPassword string
 }
@@ -45,27 +49,37 @@ type KC struct {
 // Keycloak returns the Keycloak started by scripts/keycloak.sh.
 func Keycloak(t testing.TB) KC {
 	t.Helper()
-	kc := KC{URL: strings.TrimRight(os.Getenv("IGCTL_TEST_KEYCLOAK_URL"), "/"), AdminUser: os.Getenv("IGCTL_TEST_KEYCLOAK_ADMIN")}
+	kc, err := FromEnv()
 	if kc.URL == "" {
 		missing(t, "Keycloak (IGCTL_TEST_KEYCLOAK_URL)")
 	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return kc
+}
+
+// FromEnv reads the Keycloak settings; URL is "" when none is configured.
+func FromEnv() (KC, error) {
+	kc := KC{URL: strings.TrimRight(os.Getenv("IGCTL_TEST_KEYCLOAK_URL"), "/"), AdminUser: os.Getenv("IGCTL_TEST_KEYCLOAK_ADMIN")}
+	kc.HTTPSURL = strings.TrimRight(os.Getenv("IGCTL_TEST_KEYCLOAK_HTTPS_URL"), "/")
+	kc.CAFile = os.Getenv("IGCTL_TEST_KEYCLOAK_CA_FILE")
 	if kc.AdminUser == "" {
 		kc.AdminUser = "admin"
 	}
 	if f := os.Getenv("IGCTL_TEST_KEYCLOAK_ADMIN_PASSWORD_FILE"); f != "" {
 		b, err := os.ReadFile(f)
 		if err != nil {
-			t.Fatalf("reading Keycloak admin password: %v", err)
+			return kc, fmt.Errorf("reading Keycloak admin password: %w", err)
 		}
 		kc.AdminPassword = strings.TrimSpace(string(b))
 	}
-	return kc
+	return kc, nil
 }
 
 // AdminToken gets a master-realm admin token with the password grant, the
 // way kcadm.sh does. Tests use it to set up and inspect Keycloak directly.
-func (kc KC) AdminToken(t testing.TB) string {
-	t.Helper()
+func (kc KC) AdminToken() (string, error) {
 	form := url.Values{"grant_type": {"password"}, "client_id": {"admin-cli"}, "username": {kc.AdminUser}, "password": {kc.AdminPassword}}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -73,7 +87,7 @@ func (kc KC) AdminToken(t testing.TB) string {
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		t.Fatalf("admin token: %v", err)
+		return "", fmt.Errorf("admin token: %w", err)
 	}
 	defer resp.Body.Close()
 	var body struct {
@@ -82,37 +96,48 @@ func (kc KC) AdminToken(t testing.TB) string {
 	}
 	json.NewDecoder(resp.Body).Decode(&body)
 	if resp.StatusCode != 200 || body.AccessToken == "" {
-		t.Fatalf("admin token: HTTP %d %s", resp.StatusCode, body.Error)
+		return "", fmt.Errorf("admin token: HTTP %d %s", resp.StatusCode, body.Error)
 	}
-	return body.AccessToken
+	return body.AccessToken, nil
 }
 
-// Admin sends one admin REST request (path below /admin/realms) with a JSON
+// AdminE sends one admin REST request (path below /admin/realms) with a JSON
 // body and decodes a JSON answer into out when out is non-nil. It returns
 // the status code.
-func (kc KC) Admin(t testing.TB, method, path string, body, out any) int {
-	t.Helper()
-	var rd *strings.Reader
+func (kc KC) AdminE(method, path string, body, out any) (int, error) {
+	tok, err := kc.AdminToken()
+	if err != nil {
+		return 0, err
+	}
+	var rd io.Reader = http.NoBody
 	if body != nil {
 		b, _ := json.Marshal(body)
-		rd = strings.NewReader(string(b))
-	} else {
-		rd = strings.NewReader("")
+		rd = bytes.NewReader(b)
 	}
 	req, _ := http.NewRequest(method, kc.URL+"/admin/realms"+path, rd)
-	req.Header.Set("Authorization", "Bearer "+kc.AdminToken(t))
+	req.Header.Set("Authorization", "Bearer "+tok)
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		t.Fatalf("%s %s: %v", method, path, err)
+		return 0, fmt.Errorf("%s %s: %w", method, path, err)
 	}
 	defer resp.Body.Close()
 	if out != nil && resp.StatusCode/100 == 2 {
 		if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
-			t.Fatalf("%s %s: decoding: %v", method, path, err)
+			return resp.StatusCode, fmt.Errorf("%s %s: decoding: %w", method, path, err)
 		}
 	}
-	return resp.StatusCode
+	return resp.StatusCode, nil
+}
+
+// Admin is AdminE failing the test on a transport error.
+func (kc KC) Admin(t testing.TB, method, path string, body, out any) int {
+	t.Helper()
+	code, err := kc.AdminE(method, path, body, out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return code
 }
 
 // UniqueName returns a realm-safe name unique to this test run.

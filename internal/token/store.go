@@ -36,7 +36,13 @@ type Bundle struct {
 	IDToken      string    `json:"id_token,omitempty"`
 	ClientSecret string    `json:"client_secret,omitempty"`
 	Expiry       time.Time `json:"expiry"`
-	ObtainedAt   time.Time `json:"obtained_at"`
+	// RefreshExpiry is zero when the issuer did not say (refresh_expires_in).
+	RefreshExpiry time.Time `json:"refresh_expiry,omitzero"`
+	ObtainedAt    time.Time `json:"obtained_at"`
+	// Endpoints found by discovery at login, so refreshing and revoking never
+	// need discovery again.
+	TokenEndpoint      string `json:"token_endpoint"`
+	RevocationEndpoint string `json:"revocation_endpoint,omitempty"`
 }
 
 // ErrNotFound means nothing is stored for the profile.

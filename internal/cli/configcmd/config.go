@@ -16,8 +16,9 @@ import (
 // NewCmdConfig is the `config` group.
 func NewCmdConfig(f *cmdutil.Factory) *cobra.Command {
 	cmd := &cobra.Command{
-		Use:   "config",
-		Short: "List, show, change and switch profiles in config.yaml",
+		Use:     "config",
+		GroupID: "setup",
+		Short:   "List, show, change and switch profiles in config.yaml",
 	}
 	cmd.AddCommand(NewCmdList(f, nil), NewCmdShow(f, nil), NewCmdSet(f, nil), NewCmdUse(f, nil))
 	return cmd

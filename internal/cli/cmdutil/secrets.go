@@ -1,0 +1,110 @@
+package cmdutil
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/inference-gateway/igctl/internal/exitcode"
+	"github.com/inference-gateway/igctl/internal/iostreams"
+	"github.com/inference-gateway/igctl/internal/token"
+)
+
+// SecretFlags are the ways a secret may arrive: never as a plain flag value,
+// which would show in `ps` and shell history.
+type SecretFlags struct {
+	Stdin bool
+	File  string
+}
+
+// SecretSpec names a secret for messages and says where else to look.
+type SecretSpec struct {
+	What     string // "client secret"
+	Flag     string // "client-secret" (for --client-secret-stdin / -file)
+	Env      string // IGCTL_CLIENT_SECRET
+	Optional bool   // "" is a valid answer (public clients)
+}
+
+// ReadSecret reads a secret from --X-stdin, --X-file, the environment or a
+// no-echo prompt on a terminal, in that order.
+func (f *Factory) ReadSecret(flags SecretFlags, spec SecretSpec) (string, error) {
+	switch {
+	case flags.Stdin:
+		s, err := iostreams.ReadSecretLine(f.IO.In)
+		if err != nil {
+			return "", exitcode.Wrap(exitcode.Usage, fmt.Errorf("reading the %s from stdin: %w", spec.What, err), "")
+		}
+		return s, nil
+	case flags.File != "":
+		st, err := os.Stat(flags.File)
+		if err != nil {
+			return "", exitcode.Wrap(exitcode.Config, fmt.Errorf("reading the %s: %w", spec.What, err), "")
+		}
+		if st.Mode().Perm()&0o077 != 0 {
+			f.IO.Warn("%s is readable by other users (mode %s): chmod 600 it", flags.File, st.Mode().Perm())
+		}
+		fh, err := os.Open(flags.File)
+		if err != nil {
+			return "", exitcode.Wrap(exitcode.Config, fmt.Errorf("reading the %s: %w", spec.What, err), "")
+		}
+		defer fh.Close()
+		s, err := iostreams.ReadSecretLine(fh)
+		if err != nil {
+			return "", exitcode.Wrap(exitcode.Config, fmt.Errorf("reading the %s from %s: %w", spec.What, flags.File, err), "")
+		}
+		return s, nil
+	}
+	if v := f.Getenv(spec.Env); v != "" {
+		return v, nil
+	}
+	s, err := f.IO.PromptSecret(strings.ToUpper(spec.What[:1]) + spec.What[1:])
+	if errors.Is(err, iostreams.ErrNoTTY) {
+		if spec.Optional {
+			return "", nil
+		}
+		return "", exitcode.New(exitcode.Usage, fmt.Sprintf("the %s is needed: use --%s-stdin, --%s-file FILE or %s (no terminal to prompt on)",
+			spec.What, spec.Flag, spec.Flag, spec.Env))
+	}
+	return s, err
+}
+
+// TokenStore opens the token store chosen by --token-store / IGCTL_TOKEN_STORE.
+func (f *Factory) TokenStore() (token.Store, error) {
+	return token.OpenStore(token.StoreOptions{
+		Kind: f.Globals.TokenStore, Dir: f.ConfigDir(), Getenv: f.Getenv,
+		Warn: func(key, msg string) { f.IO.WarnOnce(key, "%s", msg) },
+	})
+}
+
+// TokenManager returns a manager over the token store; caFile is the
+// profile's CA file (--ca-file wins).
+func (f *Factory) TokenManager(caFile string) (*token.Manager, error) {
+	store, err := f.TokenStore()
+	if err != nil {
+		return nil, err
+	}
+	return &token.Manager{Store: store, HTTP: func() (*http.Client, error) { return f.HTTPClient(caFile) }, Now: f.Now}, nil
+}
+
+// MaskToken shows enough of a token to tell two apart, and nothing usable.
+func MaskToken(tok string) string {
+	if tok == "" {
+		return "-"
+	}
+	if len(tok) <= 12 {
+		return "****"
+	}
+	return fmt.Sprintf("%s…(%d bytes)", tok[:6], len(tok))
+}
+
+// Until formats a remaining duration for people.
+func Until(t, now time.Time) string {
+	d := t.Sub(now).Round(time.Second)
+	if d < 0 {
+		return "expired " + (-d).String() + " ago"
+	}
+	return "in " + d.String()
+}

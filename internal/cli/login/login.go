@@ -1,0 +1,202 @@
+// Package login implements `igctl login`.
+package login
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/inference-gateway/igctl/internal/cli/cmdutil"
+	"github.com/inference-gateway/igctl/internal/config"
+	"github.com/inference-gateway/igctl/internal/exitcode"
+	"github.com/inference-gateway/igctl/internal/token"
+)
+
+// Options for `igctl login`.
+type Options struct {
+	F *cmdutil.Factory
+
+	Issuer, ClientID, Grant, Username, Scope, GatewayURL string
+	FromEnv                                              string
+	Secret, Password                                     cmdutil.SecretFlags
+}
+
+// NewCmdLogin builds the command; runF replaces the run function in tests.
+func NewCmdLogin(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
+	opts := &Options{F: f}
+	cmd := &cobra.Command{
+		Use:     "login",
+		GroupID: "auth",
+		Short:   "Get a token with the password or client-credentials grant and store it",
+		Long: `Log in to an OIDC issuer (discovered through /.well-known/openid-configuration)
+and store the token for the profile. Settings not given as flags come from the
+profile, so a second login needs no flags.
+
+Secrets are never flag values. The client secret comes from --client-secret-stdin,
+--client-secret-file, IGCTL_CLIENT_SECRET or a no-echo prompt; the password from
+--password-stdin, --password-file, IGCTL_PASSWORD or a prompt.`,
+		Example: `  # a person, against the guide's realm
+  igctl login --issuer https://kc.example.com/realms/inference-gateway-realm \
+    --client-id inference-gateway-client --username user --client-secret-file ./secret
+
+  # CI, from the pipeline's secret store
+  printf %s "$CLIENT_SECRET" | igctl login --grant client-credentials \
+    --issuer "$ISSUER" --client-id inference-gateway-client --client-secret-stdin
+
+  # issuer, client id and secret from a gateway or ADK .env
+  igctl login --from-env .env --grant client-credentials`,
+		Args: cmdutil.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if opts.Secret.Stdin && opts.Password.Stdin {
+				return cmdutil.FlagError("--client-secret-stdin and --password-stdin cannot both read stdin: put one in a file")
+			}
+			if opts.Grant != "" && opts.Grant != token.GrantPassword && opts.Grant != token.GrantClientCredentials {
+				return cmdutil.FlagError("--grant must be password or client-credentials, not %q", opts.Grant)
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return loginRun(cmd.Context(), opts)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&opts.Issuer, "issuer", "", "OIDC issuer URL, e.g. https://kc.example.com/realms/inference-gateway-realm")
+	fl.StringVar(&opts.ClientID, "client-id", "", "OIDC client id")
+	fl.StringVar(&opts.Grant, "grant", "", "password or client-credentials (default: password when --username is given)")
+	fl.StringVar(&opts.Username, "username", "", "user name for the password grant")
+	fl.StringVar(&opts.Scope, "scope", "", "space-separated scopes to request")
+	fl.StringVar(&opts.GatewayURL, "gateway-url", "", "gateway URL to remember in the profile")
+	fl.StringVar(&opts.FromEnv, "from-env", "", "read issuer, client id and secret from a gateway or ADK .env file")
+	fl.BoolVar(&opts.Secret.Stdin, "client-secret-stdin", false, "read the client secret from stdin")
+	fl.StringVar(&opts.Secret.File, "client-secret-file", "", "read the client secret from a file")
+	fl.BoolVar(&opts.Password.Stdin, "password-stdin", false, "read the password from stdin")
+	fl.StringVar(&opts.Password.File, "password-file", "", "read the password from a file")
+	return cmd
+}
+
+func loginRun(ctx context.Context, opts *Options) error {
+	f := opts.F
+	cfg, err := f.Config()
+	if err != nil {
+		return err
+	}
+	name := cfg.Resolve(f.ExplicitProfile())
+	prof := *cfg.Ensure(name) // a copy: the profile is only saved after a successful login
+	fromEnvSecret := ""
+	if opts.FromEnv != "" {
+		auth, err := readAuthEnv(opts.FromEnv)
+		if err != nil {
+			return err
+		}
+		prof.Issuer, prof.ClientID, fromEnvSecret = auth.Issuer, auth.ClientID, auth.ClientSecret
+	}
+	set := func(dst *string, v string) {
+		if v != "" {
+			*dst = v
+		}
+	}
+	set(&prof.Issuer, opts.Issuer)
+	set(&prof.ClientID, opts.ClientID)
+	set(&prof.Username, opts.Username)
+	set(&prof.Scope, opts.Scope)
+	set(&prof.GatewayURL, opts.GatewayURL)
+	if ca := f.Globals.CAFile; ca != "" {
+		// remembered, so later refreshes trust the same CA without the flag
+		if abs, err := filepath.Abs(ca); err == nil {
+			prof.CAFile = abs
+		}
+	}
+	switch {
+	case opts.Grant != "":
+		prof.Grant = opts.Grant
+	case opts.Username != "":
+		prof.Grant = token.GrantPassword
+	case prof.Grant == "" && prof.Username != "":
+		prof.Grant = token.GrantPassword
+	case prof.Grant == "":
+		prof.Grant = token.GrantClientCredentials
+	}
+	if prof.Grant == token.GrantClientCredentials {
+		prof.Username = ""
+	}
+	var missing []string
+	if prof.Issuer == "" {
+		missing = append(missing, "--issuer")
+	}
+	if prof.ClientID == "" {
+		missing = append(missing, "--client-id")
+	}
+	if prof.Grant == token.GrantPassword && prof.Username == "" {
+		missing = append(missing, "--username")
+	}
+	if len(missing) > 0 {
+		return exitcode.Wrap(exitcode.Usage, fmt.Errorf("profile %q needs %s", name, strings.Join(missing, ", ")), "or --from-env FILE")
+	}
+
+	req := token.LoginRequest{Issuer: prof.Issuer, ClientID: prof.ClientID, Grant: prof.Grant, Username: prof.Username, Scope: prof.Scope}
+	if fromEnvSecret != "" && !opts.Secret.Stdin && opts.Secret.File == "" {
+		req.ClientSecret = fromEnvSecret
+	} else {
+		req.ClientSecret, err = f.ReadSecret(opts.Secret, cmdutil.SecretSpec{
+			What: "client secret", Flag: "client-secret", Env: "IGCTL_CLIENT_SECRET",
+			Optional: prof.Grant == token.GrantPassword, // public clients have none
+		})
+		if err != nil {
+			return err
+		}
+	}
+	if prof.Grant == token.GrantPassword {
+		req.Password, err = f.ReadSecret(opts.Password, cmdutil.SecretSpec{What: "password", Flag: "password", Env: "IGCTL_PASSWORD"})
+		if err != nil {
+			return err
+		}
+	}
+
+	// Open the store before talking to the issuer: with IGCTL_REQUIRE_SECURE_STORAGE
+	// a missing keyring must fail before a token is minted for nothing.
+	store, err := f.TokenStore()
+	if err != nil {
+		return err
+	}
+	hc, err := f.HTTPClient(prof.CAFile)
+	if err != nil {
+		return err
+	}
+	f.Verbosef("discovering %s and requesting a token (%s grant)", prof.Issuer, prof.Grant)
+	b, err := token.Login(ctx, hc, req)
+	if err != nil {
+		return err
+	}
+	m := &token.Manager{Store: store, Now: f.Now}
+	if err := m.Save(name, b); err != nil {
+		return err
+	}
+	*cfg.Ensure(name) = prof
+	if cfg.CurrentProfile == "" {
+		cfg.CurrentProfile = name
+	}
+	if err := cfg.Save(); err != nil {
+		return err
+	}
+	who := prof.Username
+	if who == "" {
+		who = "service account of " + prof.ClientID
+	}
+	f.IO.Success("Logged in to %s as %s (profile %s, token in %s store, expires %s)",
+		prof.Issuer, who, name, store.Kind(), cmdutil.Until(b.Expiry, f.Now()))
+	warnAudience(f, b, prof)
+	return nil
+}
+
+// The gateway rejects a token whose aud lacks the client id, and Keycloak
+// only adds it with an audience mapper: say so now rather than at the first 401.
+func warnAudience(f *cmdutil.Factory, b *token.Bundle, prof config.Profile) {
+	c, err := token.Decode(b.AccessToken)
+	if err != nil || c.Audience.Contains(prof.ClientID) {
+		return
+	}
+	f.IO.Warn("the token's aud %v lacks %q: the gateway will answer 401. Add an audience mapper to the client (igctl keycloak bootstrap does)", []string(c.Audience), prof.ClientID)
+}

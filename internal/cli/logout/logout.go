@@ -1,0 +1,83 @@
+// Package logout implements `igctl logout`.
+package logout
+
+import (
+	"context"
+	"errors"
+
+	"github.com/spf13/cobra"
+
+	"github.com/inference-gateway/igctl/internal/cli/cmdutil"
+	"github.com/inference-gateway/igctl/internal/token"
+)
+
+// Options for `igctl logout`.
+type Options struct {
+	F *cmdutil.Factory
+}
+
+// NewCmdLogout builds the command.
+func NewCmdLogout(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
+	opts := &Options{F: f}
+	return &cobra.Command{
+		Use:     "logout",
+		GroupID: "auth",
+		Short:   "Revoke the profile's refresh token at the issuer and delete its stored credentials",
+		Long: `Revoke the refresh token at the issuer's revocation endpoint (RFC 7009), then
+delete the profile's token, refresh token and client secret from the token store.
+The profile's settings stay in config.yaml. If the issuer cannot be reached the
+local credentials are deleted anyway and a warning says the revocation failed.`,
+		Args: cmdutil.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if runF != nil {
+				return runF(opts)
+			}
+			return logoutRun(cmd.Context(), opts)
+		},
+	}
+}
+
+func logoutRun(ctx context.Context, opts *Options) error {
+	f := opts.F
+	cfg, err := f.Config()
+	if err != nil {
+		return err
+	}
+	name := cfg.Resolve(f.ExplicitProfile())
+	prof, err := cfg.Get(name)
+	if err != nil {
+		return err
+	}
+	store, err := f.TokenStore()
+	if err != nil {
+		return err
+	}
+	unlock, err := store.Lock(name)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	b, err := store.Load(name)
+	if errors.Is(err, token.ErrNotFound) {
+		f.IO.Infof("profile %s is not logged in", name)
+		return nil
+	}
+	if err == nil {
+		hc, herr := f.HTTPClient(prof.CAFile)
+		if herr == nil {
+			var revoked bool
+			revoked, herr = token.Revoke(ctx, hc, b)
+			if revoked {
+				f.Verbosef("revoked the refresh token at %s", b.RevocationEndpoint)
+			}
+		}
+		if herr != nil {
+			f.IO.Warn("could not revoke the refresh token (%v): it stays valid at the issuer until it expires", herr)
+		}
+	}
+	if err := store.Delete(name); err != nil {
+		return err
+	}
+	f.IO.Success("Logged out of profile %s", name)
+	return nil
+}

@@ -1,0 +1,152 @@
+// Package status implements `igctl status`.
+package status
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/inference-gateway/igctl/internal/cli/cmdutil"
+	"github.com/inference-gateway/igctl/internal/exitcode"
+	"github.com/inference-gateway/igctl/internal/token"
+)
+
+// Options for `igctl status`.
+type Options struct {
+	F    *cmdutil.Factory
+	JSON bool
+}
+
+// NewCmdStatus builds the command.
+func NewCmdStatus(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
+	opts := &Options{F: f}
+	cmd := &cobra.Command{
+		Use:     "status",
+		GroupID: "auth",
+		Short:   "Show every profile's issuer, client, grant, token store and expiry",
+		Long: `Show every profile with its token (masked). No network requests are made.
+Exit 4 when any profile is unusable (not logged in, or expired with no way to refresh).`,
+		Args: cmdutil.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if runF != nil {
+				return runF(opts)
+			}
+			return statusRun(opts)
+		},
+	}
+	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print JSON")
+	return cmd
+}
+
+// Row is one profile's status.
+type Row struct {
+	Profile   string `json:"profile"`
+	Current   bool   `json:"current"`
+	Issuer    string `json:"issuer"`
+	ClientID  string `json:"client_id"`
+	Grant     string `json:"grant"`
+	Username  string `json:"username,omitempty"`
+	Source    string `json:"source"` // keyring, file, env, none
+	Token     string `json:"token"`  // masked
+	ExpiresAt string `json:"expires_at,omitempty"`
+	State     string `json:"state"` // valid, refreshable, expired, not-logged-in, error
+	Usable    bool   `json:"usable"`
+	Detail    string `json:"detail,omitempty"`
+}
+
+func statusRun(opts *Options) error {
+	f := opts.F
+	cfg, err := f.Config()
+	if err != nil {
+		return err
+	}
+	now := f.Now()
+	current := cfg.Resolve(f.ExplicitProfile())
+	var rows []Row
+	if env := f.Getenv("IGCTL_TOKEN"); env != "" {
+		r := Row{Profile: "(IGCTL_TOKEN)", Source: "env", Token: cmdutil.MaskToken(env), State: "valid", Usable: true}
+		if c, err := token.Decode(env); err == nil {
+			r.Issuer = c.Issuer
+			if c.Expiry != nil {
+				exp := time.Unix(*c.Expiry, 0)
+				r.ExpiresAt = exp.UTC().Format(time.RFC3339)
+				if !exp.After(now) {
+					r.State, r.Usable = "expired", false
+				}
+			}
+		}
+		rows = append(rows, r)
+	}
+	var store token.Store
+	if len(cfg.Profiles) > 0 {
+		if store, err = f.TokenStore(); err != nil {
+			return err
+		}
+	}
+	for _, name := range cfg.Names() {
+		p := cfg.Profiles[name]
+		r := Row{Profile: name, Current: name == current, Issuer: p.Issuer, ClientID: p.ClientID, Grant: p.Grant, Username: p.Username, Source: store.Kind(), Token: "-"}
+		b, err := store.Load(name)
+		switch {
+		case errors.Is(err, token.ErrNotFound):
+			r.State, r.Source = "not-logged-in", "none"
+		case err != nil:
+			r.State, r.Detail = "error", err.Error()
+		default:
+			r.Token = cmdutil.MaskToken(b.AccessToken)
+			r.ExpiresAt = b.Expiry.UTC().Format(time.RFC3339)
+			switch {
+			case b.Valid(now, 0):
+				r.State, r.Usable = "valid", true
+			case b.CanRefresh(now):
+				r.State, r.Usable = "refreshable", true
+			default:
+				r.State = "expired"
+			}
+		}
+		rows = append(rows, r)
+	}
+	if opts.JSON {
+		if rows == nil {
+			rows = []Row{}
+		}
+		if err := json.NewEncoder(f.IO.Out).Encode(rows); err != nil {
+			return err
+		}
+	} else if len(rows) == 0 {
+		f.IO.Infof("no profiles: run `igctl login`")
+	} else {
+		tw := tabwriter.NewWriter(f.IO.Out, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "  PROFILE\tISSUER\tCLIENT\tGRANT\tSTORE\tTOKEN\tEXPIRES\tSTATE")
+		for _, r := range rows {
+			mark := " "
+			if r.Current {
+				mark = "*"
+			}
+			exp := "-"
+			if r.ExpiresAt != "" {
+				t, _ := time.Parse(time.RFC3339, r.ExpiresAt)
+				exp = cmdutil.Until(t, now)
+			}
+			fmt.Fprintf(tw, "%s %s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", mark, r.Profile, dash(r.Issuer), dash(r.ClientID), dash(r.Grant), r.Source, r.Token, exp, r.State)
+		}
+		tw.Flush()
+	}
+	for _, r := range rows {
+		if !r.Usable {
+			return exitcode.New(exitcode.Auth, fmt.Sprintf("profile %s is not usable (%s)", r.Profile, r.State))
+		}
+	}
+	return nil
+}
+
+func dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}

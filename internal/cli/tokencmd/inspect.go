@@ -1,0 +1,157 @@
+package tokencmd
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/inference-gateway/igctl/internal/cli/cmdutil"
+	"github.com/inference-gateway/igctl/internal/exitcode"
+	"github.com/inference-gateway/igctl/internal/token"
+)
+
+// InspectOptions for `igctl token inspect`.
+type InspectOptions struct {
+	F      *cmdutil.Factory
+	Arg    string // token, "-" for stdin, "" for the profile's token
+	Verify bool
+	JSON   bool
+}
+
+// NewCmdInspect builds `igctl token inspect [TOKEN|-]`.
+func NewCmdInspect(f *cmdutil.Factory, runF func(*InspectOptions) error) *cobra.Command {
+	opts := &InspectOptions{F: f}
+	cmd := &cobra.Command{
+		Use:   "inspect [TOKEN|-]",
+		Short: "Decode a JWT and check it the way the gateway will",
+		Long: `Decode a JWT (default: the profile's token; - reads stdin) and check exp, nbf
+and iat against the local clock (reporting the clock offset), iss against the
+profile's issuer byte for byte, and that aud contains the client id. The result
+is "unverified" unless --verify checks the signature against the issuer's JWKS.
+Exit 4 when the gateway would reject the token.`,
+		Args: cmdutil.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 1 {
+				opts.Arg = args[0]
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return inspectRun(cmd.Context(), opts)
+		},
+	}
+	cmd.Flags().BoolVar(&opts.Verify, "verify", false, "verify the signature against the issuer's JWKS")
+	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print JSON")
+	return cmd
+}
+
+func inspectRun(ctx context.Context, opts *InspectOptions) error {
+	f := opts.F
+	raw := opts.Arg
+	var want token.Expect
+	caFile := ""
+	switch raw {
+	case "-":
+		b, err := io.ReadAll(io.LimitReader(f.IO.In, 1<<20))
+		if err != nil {
+			return err
+		}
+		raw = strings.TrimSpace(string(b))
+	case "":
+		name, prof, err := activeProfile(f)
+		if err != nil {
+			return err
+		}
+		m, err := f.TokenManager(prof.CAFile)
+		if err != nil {
+			return err
+		}
+		res, err := m.Get(ctx, name, 0, false)
+		if err != nil {
+			return err
+		}
+		raw, caFile = res.AccessToken, prof.CAFile
+		want.ReceivedAt = res.ObtainedAt
+	default:
+		f.IO.WarnOnce("token-argv", "a token given as an argument is visible to other users in the process list: prefer `igctl token inspect -`")
+	}
+	// Compare against the profile when there is one, even for a pasted token.
+	if cfg, err := f.Config(); err == nil {
+		if p, ok := cfg.Profiles[cfg.Resolve(f.ExplicitProfile())]; ok {
+			want.Issuer, want.ClientID = p.Issuer, p.ClientID
+			if caFile == "" {
+				caFile = p.CAFile
+			}
+		}
+	}
+	claims, err := token.Decode(raw)
+	if err != nil {
+		return exitcode.Wrap(exitcode.Usage, err, "")
+	}
+	rep := token.Inspect(claims, want, f.Now())
+	if opts.Verify {
+		iss := want.Issuer
+		if iss == "" {
+			iss = claims.Issuer
+		}
+		hc, err := f.HTTPClient(caFile)
+		if err != nil {
+			return err
+		}
+		if err := token.VerifySignature(ctx, hc, iss, raw); err != nil {
+			if exitcode.Of(err) == exitcode.Network {
+				return err
+			}
+			rep.Checks = append(rep.Checks, token.Check{Name: "signature", OK: false, Detail: err.Error()})
+		} else {
+			rep.Verified = true
+			rep.Checks = append(rep.Checks, token.Check{Name: "signature", OK: true, Detail: "verified against " + iss + " JWKS"})
+		}
+	}
+	if opts.JSON {
+		if err := json.NewEncoder(f.IO.Out).Encode(rep); err != nil {
+			return err
+		}
+	} else {
+		printReport(f, rep)
+	}
+	if !rep.OK() {
+		return exitcode.New(exitcode.Auth, "the gateway would reject this token")
+	}
+	return nil
+}
+
+func printReport(f *cmdutil.Factory, rep *token.Report) {
+	c := rep.Claims
+	tw := tabwriter.NewWriter(f.IO.Out, 0, 4, 2, ' ', 0)
+	state := "unverified (signature not checked; use --verify)"
+	if rep.Verified {
+		state = "signature verified"
+	}
+	fmt.Fprintf(tw, "token\t%s\n", state)
+	fmt.Fprintf(tw, "sub\t%s\n", c.Subject)
+	if c.Username != "" {
+		fmt.Fprintf(tw, "user\t%s\n", c.Username)
+	}
+	fmt.Fprintf(tw, "azp\t%s\n", c.AZP)
+	fmt.Fprintf(tw, "aud\t%s\n", strings.Join(c.Audience, ", "))
+	if c.Scope != "" {
+		fmt.Fprintf(tw, "scope\t%s\n", c.Scope)
+	}
+	if rep.ClockOffsetSeconds != nil {
+		fmt.Fprintf(tw, "clock offset\t%+.0fs (server minus local, from iat at receipt)\n", *rep.ClockOffsetSeconds)
+	}
+	for _, ch := range rep.Checks {
+		mark := "OK  "
+		if !ch.OK {
+			mark = "FAIL"
+		}
+		fmt.Fprintf(tw, "%s\t%s %s\n", ch.Name, mark, ch.Detail)
+	}
+	tw.Flush()
+}

@@ -1,0 +1,103 @@
+package token
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/inference-gateway/igctl/internal/exitcode"
+)
+
+// Manager hands out valid access tokens for profiles, refreshing them under
+// the per-profile lock when needed.
+type Manager struct {
+	Store Store
+	// HTTP returns the client for refresh requests; it is only called when a
+	// refresh is needed, so the cached path builds no TLS configuration.
+	HTTP func() (*http.Client, error)
+	Now  func() time.Time
+}
+
+// Valid reports whether b's access token stays valid for at least minValid.
+func (b *Bundle) Valid(now time.Time, minValid time.Duration) bool {
+	return b.AccessToken != "" && !b.Expiry.IsZero() && b.Expiry.Sub(now) > minValid
+}
+
+// CanRefresh reports whether b can be renewed without the user.
+func (b *Bundle) CanRefresh(now time.Time) bool {
+	if b.RefreshToken != "" && (b.RefreshExpiry.IsZero() || b.RefreshExpiry.After(now)) {
+		return true
+	}
+	return b.Grant == GrantClientCredentials && b.ClientSecret != ""
+}
+
+// Result is a token and how it was obtained.
+type Result struct {
+	*Bundle
+	Refreshed bool
+}
+
+// Get returns a token for profile that stays valid for at least minValid,
+// refreshing first when needed or when force is set.
+func (m *Manager) Get(ctx context.Context, profile string, minValid time.Duration, force bool) (*Result, error) {
+	b, err := m.load(profile)
+	if err != nil {
+		return nil, err
+	}
+	if !force && b.Valid(m.Now(), minValid) {
+		return &Result{Bundle: b}, nil
+	}
+	// Refresh tokens may rotate: only one process refreshes at a time, and a
+	// process that waited re-reads what the other one stored.
+	unlock, err := m.Store.Lock(profile)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	fresh, err := m.load(profile)
+	if err != nil {
+		return nil, err
+	}
+	if fresh.AccessToken != b.AccessToken && fresh.Valid(m.Now(), minValid) {
+		return &Result{Bundle: fresh}, nil
+	}
+	if !fresh.CanRefresh(m.Now()) {
+		return nil, exitcode.Wrap(exitcode.Auth, fmt.Errorf("the token of profile %q expired and cannot be refreshed", profile),
+			"run `igctl login` again")
+	}
+	hc, err := m.HTTP()
+	if err != nil {
+		return nil, err
+	}
+	if err := Refresh(ctx, hc, fresh); err != nil {
+		return nil, err
+	}
+	if err := m.Store.Save(profile, fresh); err != nil {
+		return nil, err
+	}
+	if !fresh.Valid(m.Now(), minValid) {
+		return &Result{Bundle: fresh, Refreshed: true}, exitcode.New(exitcode.Auth,
+			fmt.Sprintf("the issuer's tokens live %s, less than --min-valid %s", fresh.Expiry.Sub(fresh.ObtainedAt).Round(time.Second), minValid))
+	}
+	return &Result{Bundle: fresh, Refreshed: true}, nil
+}
+
+func (m *Manager) load(profile string) (*Bundle, error) {
+	b, err := m.Store.Load(profile)
+	if errors.Is(err, ErrNotFound) {
+		return nil, exitcode.Wrap(exitcode.Auth, fmt.Errorf("profile %q is not logged in", profile), "run `igctl login`")
+	}
+	return b, err
+}
+
+// Save stores a freshly obtained bundle under the profile's lock.
+func (m *Manager) Save(profile string, b *Bundle) error {
+	unlock, err := m.Store.Lock(profile)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	return m.Store.Save(profile, b)
+}

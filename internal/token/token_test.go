@@ -1,0 +1,215 @@
+package token
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/inference-gateway/igctl/internal/exitcode"
+	"github.com/inference-gateway/igctl/internal/testenv"
+)
+
+func TestPasswordAndClientCredentialsAgainstKeycloak(t *testing.T) {
+	kc := testenv.Keycloak(t)
+	r := kc.CreateRealm(t, testenv.RealmSpec{})
+	ctx := context.Background()
+	hc := http.DefaultClient
+
+	b, err := Login(ctx, hc, LoginRequest{Issuer: r.Issuer, ClientID: r.ClientID, ClientSecret: r.ClientSecret,
+		Grant: GrantPassword, Username: r.Username, Password: r.Password})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := Decode(b.AccessToken)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Issuer != r.Issuer || !c.Audience.Contains(r.ClientID) || c.Username != r.Username {
+		t.Fatalf("password token claims: %+v", c)
+	}
+	if b.RefreshToken == "" || b.RevocationEndpoint == "" || !strings.HasPrefix(b.TokenEndpoint, r.Issuer) {
+		t.Fatalf("bundle lacks refresh token or endpoints: refresh=%t %q %q", b.RefreshToken != "", b.TokenEndpoint, b.RevocationEndpoint)
+	}
+	if d := time.Until(b.Expiry); d < 4*time.Minute || d > 5*time.Minute {
+		t.Fatalf("expiry should be ~300 s from receipt, got %s", d)
+	}
+	if rep := Inspect(c, Expect{Issuer: r.Issuer, ClientID: r.ClientID, ReceivedAt: b.ObtainedAt}, time.Now()); !rep.OK() {
+		t.Fatalf("inspect: %+v", rep.Checks)
+	}
+	if err := VerifySignature(ctx, hc, r.Issuer, b.AccessToken); err != nil {
+		t.Fatalf("signature: %v", err)
+	}
+	tampered := b.AccessToken[:len(b.AccessToken)-4] + "AAAA"
+	if err := VerifySignature(ctx, hc, r.Issuer, tampered); err == nil {
+		t.Fatal("a tampered signature verified")
+	}
+
+	cc, err := Login(ctx, hc, LoginRequest{Issuer: r.Issuer, ClientID: r.ClientID, ClientSecret: r.ClientSecret, Grant: GrantClientCredentials})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ccc, _ := Decode(cc.AccessToken)
+	if ccc.Username != "service-account-"+r.ClientID || !ccc.Audience.Contains(r.ClientID) {
+		t.Fatalf("client-credentials claims: %+v", ccc)
+	}
+}
+
+func TestKeycloakRefusalsGiveExitCodeAndHint(t *testing.T) {
+	kc := testenv.Keycloak(t)
+	ok := kc.CreateRealm(t, testenv.RealmSpec{})
+	noDirect := kc.CreateRealm(t, testenv.RealmSpec{NoDirectGrants: true})
+	noProfile := kc.CreateRealm(t, testenv.RealmSpec{UserWithoutProfile: true})
+	pw := func(r testenv.Realm, secret, password string) LoginRequest {
+		return LoginRequest{Issuer: r.Issuer, ClientID: r.ClientID, ClientSecret: secret, Grant: GrantPassword, Username: r.Username, Password: password}
+	}
+	cases := []struct {
+		name     string
+		req      LoginRequest
+		code     exitcode.Code
+		msg      string
+		hint     string
+		noLeakOf string
+	}{
+		{"wrong password", pw(ok, ok.ClientSecret, "wrong-password-123"), exitcode.IdPRefused, "invalid_grant: Invalid user credentials", "wrong username or password", "wrong-password-123"},
+		{"wrong secret", pw(ok, "wrong-secret-456", ok.Password), exitcode.IdPRefused, "Invalid client credentials", "wrong client secret", "wrong-secret-456"},
+		{"no direct grants", pw(noDirect, noDirect.ClientSecret, noDirect.Password), exitcode.IdPRefused, "unauthorized_client", "Direct access grants", noDirect.Password},
+		{"profile incomplete", pw(noProfile, noProfile.ClientSecret, noProfile.Password), exitcode.IdPRefused, "Account is not fully set up", "email, first and last name", noProfile.Password},
+		{"trailing slash issuer", LoginRequest{Issuer: ok.Issuer + "/", ClientID: ok.ClientID, Grant: GrantClientCredentials, ClientSecret: ok.ClientSecret}, exitcode.Config, "issuer mismatch", "trailing slash", ok.ClientSecret},
+		{"unknown realm", LoginRequest{Issuer: kc.URL + "/realms/no-such-realm", ClientID: "x", Grant: GrantClientCredentials, ClientSecret: "s"}, exitcode.Config, "discovery", "realm name", ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := Login(context.Background(), http.DefaultClient, c.req)
+			if got := exitcode.Of(err); got != c.code {
+				t.Fatalf("exit %d, want %d: %v", got, c.code, err)
+			}
+			if !strings.Contains(err.Error(), c.msg) {
+				t.Errorf("message %q lacks %q", err, c.msg)
+			}
+			if h := exitcode.HintOf(err); !strings.Contains(h, c.hint) {
+				t.Errorf("hint %q lacks %q", h, c.hint)
+			}
+			if c.noLeakOf != "" && (strings.Contains(err.Error(), c.noLeakOf) || strings.Contains(exitcode.HintOf(err), c.noLeakOf)) {
+				t.Errorf("secret leaked into the error")
+			}
+		})
+	}
+}
+
+func TestNetworkFailureIsExit6(t *testing.T) {
+	srv := httptest.NewServer(http.NotFoundHandler())
+	addr := srv.URL
+	srv.Close()
+	_, err := Login(context.Background(), http.DefaultClient, LoginRequest{Issuer: addr + "/realms/x", ClientID: "c", Grant: GrantClientCredentials, ClientSecret: "s"})
+	if exitcode.Of(err) != exitcode.Network || !strings.Contains(err.Error(), addr) {
+		t.Fatalf("got %v (exit %d), want exit 6 naming the URL", err, exitcode.Of(err))
+	}
+}
+
+// countingProxy sits in front of Keycloak and counts token-endpoint calls.
+// Keycloak (dev mode) builds its issuer from the Host header, which the
+// proxy passes through, so discovery through the proxy is self-consistent.
+func countingProxy(t *testing.T, target string) (*httptest.Server, *atomic.Int64) {
+	u, _ := url.Parse(target)
+	var n atomic.Int64
+	rp := httputil.NewSingleHostReverseProxy(u)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/protocol/openid-connect/token") {
+			n.Add(1)
+		}
+		rp.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	return srv, &n
+}
+
+func TestManagerCachesRefreshesAndRevokes(t *testing.T) {
+	kc := testenv.Keycloak(t)
+	r := kc.CreateRealm(t, testenv.RealmSpec{AccessTokenLifespan: 60})
+	proxy, calls := countingProxy(t, kc.URL)
+	issuer := proxy.URL + "/realms/" + r.Name
+	ctx := context.Background()
+	hc := http.DefaultClient
+
+	store, _ := OpenStore(StoreOptions{Kind: "file", Dir: t.TempDir()})
+	m := &Manager{Store: store, HTTP: func() (*http.Client, error) { return hc, nil }, Now: time.Now}
+	b, err := Login(ctx, hc, LoginRequest{Issuer: issuer, ClientID: r.ClientID, ClientSecret: r.ClientSecret, Grant: GrantPassword, Username: r.Username, Password: r.Password})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Save("p", b); err != nil {
+		t.Fatal(err)
+	}
+	calls.Store(0)
+
+	// Within validity: no request to Keycloak at all.
+	got, err := m.Get(ctx, "p", 10*time.Second, false)
+	if err != nil || got.Refreshed || got.AccessToken != b.AccessToken || calls.Load() != 0 {
+		t.Fatalf("cached get: err=%v refreshed=%v calls=%d", err, got != nil && got.Refreshed, calls.Load())
+	}
+
+	// --min-valid longer than what is left: one refresh with the refresh token.
+	got, err = m.Get(ctx, "p", 2*time.Minute, false)
+	if err == nil || exitcode.Of(err) != exitcode.Auth || !strings.Contains(err.Error(), "--min-valid") {
+		t.Fatalf("min-valid beyond token lifetime should explain itself, got %v", err)
+	}
+	if calls.Load() != 1 {
+		t.Fatalf("expected exactly one token call for the refresh, got %d", calls.Load())
+	}
+
+	// Logout: revoke the refresh token; it can no longer be used.
+	cur, _ := store.Load("p")
+	old := *cur
+	if ok, err := Revoke(ctx, hc, cur); err != nil || !ok {
+		t.Fatalf("revoke: ok=%v err=%v", ok, err)
+	}
+	err = Refresh(ctx, hc, &old)
+	if exitcode.Of(err) != exitcode.Auth {
+		t.Fatalf("refresh with a revoked token: %v (exit %d), want exit 4", err, exitcode.Of(err))
+	}
+}
+
+func TestRefreshAfterRealExpiry(t *testing.T) {
+	kc := testenv.Keycloak(t)
+	r := kc.CreateRealm(t, testenv.RealmSpec{AccessTokenLifespan: 2})
+	ctx := context.Background()
+	store, _ := OpenStore(StoreOptions{Kind: "file", Dir: t.TempDir()})
+	m := &Manager{Store: store, HTTP: func() (*http.Client, error) { return http.DefaultClient, nil }, Now: time.Now}
+	b, err := Login(ctx, http.DefaultClient, LoginRequest{Issuer: r.Issuer, ClientID: r.ClientID, ClientSecret: r.ClientSecret, Grant: GrantPassword, Username: r.Username, Password: r.Password})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Save("p", b)
+	time.Sleep(time.Until(b.Expiry) + 100*time.Millisecond)
+	got, err := m.Get(ctx, "p", 0, false)
+	if err != nil || !got.Refreshed || got.AccessToken == b.AccessToken || got.RefreshToken == "" {
+		t.Fatalf("refresh after expiry: err=%v", err)
+	}
+	c, _ := Decode(got.AccessToken)
+	if c.Username != r.Username {
+		t.Fatalf("refreshed token is for %q", c.Username)
+	}
+}
+
+func TestClientCredentialsRenewsFromStoredSecret(t *testing.T) {
+	kc := testenv.Keycloak(t)
+	r := kc.CreateRealm(t, testenv.RealmSpec{})
+	ctx := context.Background()
+	store, _ := OpenStore(StoreOptions{Kind: "file", Dir: t.TempDir()})
+	m := &Manager{Store: store, HTTP: func() (*http.Client, error) { return http.DefaultClient, nil }, Now: time.Now}
+	b, err := Login(ctx, http.DefaultClient, LoginRequest{Issuer: r.Issuer, ClientID: r.ClientID, ClientSecret: r.ClientSecret, Grant: GrantClientCredentials})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Save("cc", b)
+	got, err := m.Get(ctx, "cc", 0, true)
+	if err != nil || !got.Refreshed || got.AccessToken == b.AccessToken {
+		t.Fatalf("force refresh of client-credentials: %v", err)
+	}
+}
