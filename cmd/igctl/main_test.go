@@ -106,6 +106,20 @@ func TestScripts(t *testing.T) {
 				ts.Setenv("SECRET_RE", r.ClientSecret)
 				ts.Setenv("PASSWORD_RE", r.Password)
 			},
+			// kcenv: set $KC_URL, $KC_ADMIN_PW_FILE and a fresh realm name
+			// $UNIQUE, which is deleted from Keycloak when the script ends.
+			"kcenv": func(ts *testscript.TestScript, neg bool, args []string) {
+				kc, err := testenv.FromEnv()
+				ts.Check(err)
+				if kc.URL == "" {
+					ts.Fatalf("kcenv needs Keycloak: guard the script with [keycloak]")
+				}
+				name := testenv.UniqueName("script")
+				ts.Defer(func() { kc.AdminE(http.MethodDelete, "/"+name, nil, nil) })
+				ts.Setenv("KC_URL", kc.URL)
+				ts.Setenv("KC_ADMIN_PW_FILE", os.Getenv("IGCTL_TEST_KEYCLOAK_ADMIN_PASSWORD_FILE"))
+				ts.Setenv("UNIQUE", name)
+			},
 			// countproxy: start a reverse proxy in front of Keycloak that counts
 			// token-endpoint requests; sets $PROXY_URL. Keycloak (dev mode) builds
 			// its issuer from the Host header, which the proxy passes on, so

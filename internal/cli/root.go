@@ -12,6 +12,7 @@ import (
 	"github.com/inference-gateway/igctl/internal/build"
 	"github.com/inference-gateway/igctl/internal/cli/cmdutil"
 	"github.com/inference-gateway/igctl/internal/cli/configcmd"
+	"github.com/inference-gateway/igctl/internal/cli/keycloakcmd"
 	"github.com/inference-gateway/igctl/internal/cli/login"
 	"github.com/inference-gateway/igctl/internal/cli/logout"
 	"github.com/inference-gateway/igctl/internal/cli/status"
@@ -61,6 +62,7 @@ func NewRootCmd(f *cmdutil.Factory) *cobra.Command {
 		tokencmd.NewCmdToken(f, nil),
 		status.NewCmdStatus(f, nil),
 		logout.NewCmdLogout(f, nil),
+		keycloakcmd.NewCmdKeycloak(f),
 		configcmd.NewCmdConfig(f),
 		version.NewCmdVersion(f, nil),
 	)

@@ -80,3 +80,29 @@ func FuzzParseWriteIdentity(f *testing.F) {
 		}
 	})
 }
+
+func TestSetKeepsEverythingElse(t *testing.T) {
+	in := "# my gateway\r\nexport AUTH_OIDC_ISSUER=old # keep this comment\r\nOTHER=1"
+	f := Parse([]byte(in))
+	SetAuth(f, "gateway", Auth{Issuer: "http://kc/realms/r", ClientID: "c", ClientSecret: "s e#cret"})
+	want := "# my gateway\r\nexport AUTH_OIDC_ISSUER=http://kc/realms/r # keep this comment\r\nOTHER=1\r\nAUTH_ENABLED=true\r\nAUTH_OIDC_CLIENT_ID=c\r\nAUTH_OIDC_CLIENT_SECRET='s e#cret'\r\n"
+	if got := f.String(); got != want {
+		t.Fatalf("got\n%q\nwant\n%q", got, want)
+	}
+	back := Parse([]byte(f.String()))
+	if a, _ := ReadAuth(back); a.ClientSecret != "s e#cret" || a.Issuer != "http://kc/realms/r" {
+		t.Fatalf("read back: %+v", a)
+	}
+}
+
+func FuzzQuoteValueRoundTrip(f *testing.F) {
+	for _, s := range []string{"", "plain", "a b", "it's", "x\ny", "\"q\"", "$HOME", "back\\slash", "#hash"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, v string) {
+		file := Parse([]byte("K=" + QuoteValue(v) + "\n"))
+		if got, _ := file.Get("K"); got != v {
+			t.Fatalf("value %q written as %q reads back as %q", v, QuoteValue(v), got)
+		}
+	})
+}

@@ -213,3 +213,49 @@ func TestClientCredentialsRenewsFromStoredSecret(t *testing.T) {
 		t.Fatalf("force refresh of client-credentials: %v", err)
 	}
 }
+
+// Concurrent processes needing a refresh at once: the per-profile lock makes
+// exactly one of them refresh, and the others use what it stored.
+func TestConcurrentRefreshIsSerialised(t *testing.T) {
+	kc := testenv.Keycloak(t)
+	r := kc.CreateRealm(t, testenv.RealmSpec{AccessTokenLifespan: 2})
+	proxy, calls := countingProxy(t, kc.URL)
+	ctx := context.Background()
+	dir := t.TempDir()
+	b, err := Login(ctx, http.DefaultClient, LoginRequest{Issuer: proxy.URL + "/realms/" + r.Name, ClientID: r.ClientID, ClientSecret: r.ClientSecret, Grant: GrantPassword, Username: r.Username, Password: r.Password})
+	if err != nil {
+		t.Fatal(err)
+	}
+	store, _ := OpenStore(StoreOptions{Kind: "file", Dir: dir})
+	store.Save("p", b)
+	time.Sleep(time.Until(b.Expiry) + 100*time.Millisecond)
+	calls.Store(0)
+	const n = 6
+	tokens := make(chan string, n)
+	errs := make(chan error, n)
+	for i := 0; i < n; i++ {
+		go func() {
+			// each goroutine opens its own store, as a separate process would
+			s, _ := OpenStore(StoreOptions{Kind: "file", Dir: dir})
+			m := &Manager{Store: s, HTTP: func() (*http.Client, error) { return http.DefaultClient, nil }, Now: time.Now}
+			res, err := m.Get(ctx, "p", 0, false)
+			if err != nil {
+				errs <- err
+				return
+			}
+			tokens <- res.AccessToken
+		}()
+	}
+	seen := map[string]bool{}
+	for i := 0; i < n; i++ {
+		select {
+		case err := <-errs:
+			t.Fatal(err)
+		case tok := <-tokens:
+			seen[tok] = true
+		}
+	}
+	if calls.Load() != 1 || len(seen) != 1 {
+		t.Fatalf("%d refresh requests and %d distinct tokens, want 1 and 1", calls.Load(), len(seen))
+	}
+}

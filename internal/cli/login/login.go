@@ -155,6 +155,17 @@ func loginRun(ctx context.Context, opts *Options) error {
 		}
 	}
 
+	return Complete(ctx, f, name, prof, req)
+}
+
+// Complete runs the grant for req, stores the token and saves prof as the
+// profile name (making it current if none is). Used by login and by
+// `keycloak bootstrap --login`.
+func Complete(ctx context.Context, f *cmdutil.Factory, name string, prof config.Profile, req token.LoginRequest) error {
+	cfg, err := f.Config()
+	if err != nil {
+		return err
+	}
 	// Open the store before talking to the issuer: with IGCTL_REQUIRE_SECURE_STORAGE
 	// a missing keyring must fail before a token is minted for nothing.
 	store, err := f.TokenStore()

@@ -1,0 +1,564 @@
+package keycloak
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"path"
+	"sort"
+	"strings"
+)
+
+// Actions reported per object.
+const (
+	Created   = "created"
+	Updated   = "updated"
+	Unchanged = "unchanged"
+)
+
+// Diff is one field that differs; secrets show as "(hidden)".
+type Diff struct {
+	Field string `json:"field"`
+	From  string `json:"from"`
+	To    string `json:"to"`
+}
+
+// Change is what happened (or, with DryRun, would happen) to one object.
+type Change struct {
+	Kind   string `json:"kind"` // realm, client, secret, mapper, role, role-mapping, user, password
+	Realm  string `json:"realm"`
+	Name   string `json:"name"`
+	Action string `json:"action"`
+	Diffs  []Diff `json:"changes,omitempty"`
+}
+
+// ClientResult is what a bootstrap yields for a client.
+type ClientResult struct {
+	Realm, ClientID, Issuer string
+	Secret                  string // empty in a dry run for a client not yet created
+}
+
+// Result of a bootstrap.
+type Result struct {
+	Objects []Change
+	Clients []ClientResult
+	// Writes is the number of non-GET requests sent.
+	Writes int
+}
+
+// Changed reports whether anything was (or would be) created or updated.
+func (r *Result) Changed() bool {
+	for _, c := range r.Objects {
+		if c.Action != Unchanged {
+			return true
+		}
+	}
+	return false
+}
+
+// Options steer a bootstrap.
+type Options struct {
+	DryRun       bool
+	RotateSecret bool
+	// UserPassword returns the password for a user: needed is true when the
+	// user does not exist yet (a password is required); otherwise "" means
+	// "leave the password alone".
+	UserPassword func(realm, username string, needed bool) (string, error)
+	// Progress, if set, is told about each object as it is settled.
+	Progress func(Change)
+}
+
+type run struct {
+	a    *Admin
+	ctx  context.Context
+	opts Options
+	res  *Result
+}
+
+// Bootstrap makes Keycloak match spec: each object is looked up by its
+// natural key, created when missing and updated only where it differs.
+func Bootstrap(ctx context.Context, a *Admin, spec *Spec, opts Options) (*Result, error) {
+	r := &run{a: a, ctx: ctx, opts: opts, res: &Result{}}
+	writes0 := a.Writes
+	defer func() { r.res.Writes = a.Writes - writes0 }()
+	for _, realm := range spec.Realms {
+		if err := r.realm(realm); err != nil {
+			return r.res, err
+		}
+	}
+	return r.res, nil
+}
+
+func (r *run) record(c Change) {
+	r.res.Objects = append(r.res.Objects, c)
+	if r.opts.Progress != nil {
+		r.opts.Progress(c)
+	}
+}
+
+// write sends a non-GET request unless this is a dry run.
+func (r *run) write(method, p string, in, out any) (string, error) {
+	if r.opts.DryRun {
+		return "", nil
+	}
+	return r.a.Do(r.ctx, method, p, in, out)
+}
+
+func (r *run) get(p string, out any) (bool, error) {
+	_, err := r.a.Do(r.ctx, http.MethodGet, p, nil, out)
+	if isNotFound(err) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+func isNotFound(err error) bool { return errors.Is(err, ErrNotFound) }
+
+func esc(s string) string { return url.PathEscape(s) }
+
+// diffFields compares wanted scalar fields with a representation.
+func diffFields(have map[string]any, want map[string]any) (map[string]any, []Diff) {
+	changed := map[string]any{}
+	var diffs []Diff
+	keys := make([]string, 0, len(want))
+	for k := range want {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		h, w := have[k], want[k]
+		if fmt.Sprint(h) != fmt.Sprint(w) {
+			changed[k] = w
+			from := "(unset)"
+			if h != nil {
+				from = fmt.Sprint(h)
+			}
+			diffs = append(diffs, Diff{Field: k, From: from, To: fmt.Sprint(w)})
+		}
+	}
+	return changed, diffs
+}
+
+func (r *run) realm(spec RealmSpec) error {
+	p := "/" + esc(spec.Name)
+	want := map[string]any{"enabled": true}
+	if spec.AccessTokenLifespan > 0 {
+		want["accessTokenLifespan"] = float64(spec.AccessTokenLifespan)
+	}
+	var have map[string]any
+	exists, err := r.get(p, &have)
+	if err != nil {
+		return err
+	}
+	isNew := !exists
+	if !exists {
+		rep := map[string]any{"realm": spec.Name}
+		for k, v := range want {
+			rep[k] = v
+		}
+		if _, err := r.write(http.MethodPost, "", rep, nil); err != nil && !IsConflict(err) {
+			return err
+		}
+		r.record(Change{Kind: "realm", Realm: spec.Name, Name: spec.Name, Action: Created})
+	} else if changed, diffs := diffFields(have, want); len(diffs) > 0 {
+		if _, err := r.write(http.MethodPut, p, changed, nil); err != nil {
+			return err
+		}
+		r.record(Change{Kind: "realm", Realm: spec.Name, Name: spec.Name, Action: Updated, Diffs: diffs})
+	} else {
+		r.record(Change{Kind: "realm", Realm: spec.Name, Name: spec.Name, Action: Unchanged})
+	}
+	// In a dry run, nothing below a realm that does not exist can be read.
+	pending := isNew && r.opts.DryRun
+	clients := map[string]string{} // clientId -> uuid
+	var checker *ClientResult
+	for _, c := range spec.Clients {
+		cr, uuid, err := r.client(spec.Name, c, pending)
+		if err != nil {
+			return err
+		}
+		clients[c.ClientID] = uuid
+		r.res.Clients = append(r.res.Clients, cr)
+		if checker == nil && on(c.DirectAccessGrants) {
+			checker = &r.res.Clients[len(r.res.Clients)-1]
+		}
+	}
+	for _, u := range spec.Users {
+		if err := r.user(spec.Name, u, pending, checker); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// clientWant is the client configuration igctl manages.
+func clientWant(c ClientSpec) map[string]any {
+	return map[string]any{
+		"enabled":                   true,
+		"publicClient":              false,
+		"serviceAccountsEnabled":    on(c.ServiceAccounts),
+		"directAccessGrantsEnabled": on(c.DirectAccessGrants),
+		"standardFlowEnabled":       c.StandardFlow != nil && *c.StandardFlow,
+	}
+}
+
+func (r *run) client(realm string, c ClientSpec, pending bool) (ClientResult, string, error) {
+	res := ClientResult{Realm: realm, ClientID: c.ClientID, Issuer: r.a.BaseURL + "/realms/" + realm}
+	want := clientWant(c)
+	base := "/" + esc(realm) + "/clients"
+	var uuid string
+	var list []map[string]any
+	if !pending {
+		if _, err := r.get(base+"?clientId="+url.QueryEscape(c.ClientID), &list); err != nil {
+			return res, "", err
+		}
+	}
+	isNew := len(list) == 0
+	if isNew {
+		rep := map[string]any{"clientId": c.ClientID, "protocol": "openid-connect", "clientAuthenticatorType": "client-secret"}
+		for k, v := range want {
+			rep[k] = v
+		}
+		loc, err := r.write(http.MethodPost, base, rep, nil)
+		if IsConflict(err) {
+			// another run created it meanwhile: carry on with that one
+			if _, err := r.get(base+"?clientId="+url.QueryEscape(c.ClientID), &list); err != nil || len(list) == 0 {
+				return res, "", fmt.Errorf("client %s: conflict on create but not found: %v", c.ClientID, err)
+			}
+			uuid, _ = list[0]["id"].(string)
+		} else if err != nil {
+			return res, "", err
+		} else {
+			uuid = path.Base(loc)
+		}
+		r.record(Change{Kind: "client", Realm: realm, Name: c.ClientID, Action: Created})
+	} else {
+		uuid, _ = list[0]["id"].(string)
+		changed, diffs := diffFields(list[0], want)
+		action := Unchanged
+		if len(diffs) > 0 {
+			action = Updated
+			changed["clientId"] = c.ClientID
+			if _, err := r.write(http.MethodPut, base+"/"+esc(uuid), changed, nil); err != nil {
+				return res, "", err
+			}
+		}
+		r.record(Change{Kind: "client", Realm: realm, Name: c.ClientID, Action: action, Diffs: diffs})
+	}
+	childPending := pending || (isNew && r.opts.DryRun)
+	cp := base + "/" + esc(uuid)
+
+	// The secret: read back, never rotated unless asked.
+	if !childPending {
+		var cred struct {
+			Value string `json:"value"`
+		}
+		if _, err := r.get(cp+"/client-secret", &cred); err != nil {
+			return res, "", err
+		}
+		res.Secret = cred.Value
+	}
+	switch {
+	case isNew:
+		r.record(Change{Kind: "secret", Realm: realm, Name: c.ClientID, Action: Created})
+	case r.opts.RotateSecret:
+		var cred struct {
+			Value string `json:"value"`
+		}
+		if _, err := r.write(http.MethodPost, cp+"/client-secret", nil, &cred); err != nil {
+			return res, "", err
+		}
+		if !r.opts.DryRun {
+			res.Secret = cred.Value
+		}
+		r.record(Change{Kind: "secret", Realm: realm, Name: c.ClientID, Action: Updated, Diffs: []Diff{{Field: "value", From: "(hidden)", To: "(new, hidden)"}}})
+	default:
+		r.record(Change{Kind: "secret", Realm: realm, Name: c.ClientID, Action: Unchanged})
+	}
+
+	if on(c.AudienceMapper) {
+		if err := r.audienceMapper(realm, cp, c.ClientID, childPending); err != nil {
+			return res, "", err
+		}
+	}
+	for _, role := range c.Roles {
+		if err := r.clientRole(realm, cp, c.ClientID, role, childPending); err != nil {
+			return res, "", err
+		}
+	}
+	if len(c.ServiceAccountRoles) > 0 || len(c.ServiceAccountRealm) > 0 {
+		userID := ""
+		if !childPending {
+			var sa struct {
+				ID string `json:"id"`
+			}
+			if _, err := r.get(cp+"/service-account-user", &sa); err != nil {
+				return res, "", err
+			}
+			userID = sa.ID
+		}
+		if err := r.roleMappings(realm, userID, "service-account-"+c.ClientID, c.ServiceAccountRealm, c.ServiceAccountRoles, childPending); err != nil {
+			return res, "", err
+		}
+	}
+	return res, uuid, nil
+}
+
+func (r *run) audienceMapper(realm, cp, clientID string, pending bool) error {
+	name := "audience " + clientID
+	want := map[string]any{
+		"included.client.audience":  clientID,
+		"access.token.claim":        "true",
+		"introspection.token.claim": "true",
+	}
+	var mappers []map[string]any
+	if !pending {
+		if _, err := r.get(cp+"/protocol-mappers/models", &mappers); err != nil {
+			return err
+		}
+	}
+	var found map[string]any
+	for _, m := range mappers {
+		cfg, _ := m["config"].(map[string]any)
+		// One made by hand (any name) that already does the job counts.
+		if m["protocolMapper"] == "oidc-audience-mapper" && cfg["included.client.audience"] == clientID {
+			found = m
+			break
+		}
+	}
+	if found == nil {
+		rep := map[string]any{"name": name, "protocol": "openid-connect", "protocolMapper": "oidc-audience-mapper", "config": want}
+		if _, err := r.write(http.MethodPost, cp+"/protocol-mappers/models", rep, nil); err != nil && !IsConflict(err) {
+			return err
+		}
+		r.record(Change{Kind: "mapper", Realm: realm, Name: name, Action: Created})
+		return nil
+	}
+	cfg, _ := found["config"].(map[string]any)
+	changed, diffs := diffFields(cfg, want)
+	if len(diffs) == 0 {
+		r.record(Change{Kind: "mapper", Realm: realm, Name: fmt.Sprint(found["name"]), Action: Unchanged})
+		return nil
+	}
+	for k, v := range changed {
+		cfg[k] = v
+	}
+	id, _ := found["id"].(string)
+	if _, err := r.write(http.MethodPut, cp+"/protocol-mappers/models/"+esc(id), found, nil); err != nil {
+		return err
+	}
+	r.record(Change{Kind: "mapper", Realm: realm, Name: fmt.Sprint(found["name"]), Action: Updated, Diffs: diffs})
+	return nil
+}
+
+func (r *run) clientRole(realm, cp, clientID, role string, pending bool) error {
+	exists := false
+	if !pending {
+		var err error
+		if exists, err = r.get(cp+"/roles/"+esc(role), nil); err != nil {
+			return err
+		}
+	}
+	action := Unchanged
+	if !exists {
+		if _, err := r.write(http.MethodPost, cp+"/roles", map[string]any{"name": role}, nil); err != nil && !IsConflict(err) {
+			return err
+		}
+		action = Created
+	}
+	r.record(Change{Kind: "role", Realm: realm, Name: clientID + "/" + role, Action: action})
+	return nil
+}
+
+type roleRep struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}
+
+// roleMappings gives userID the realm roles and client roles (by client id)
+// it lacks. Mappings are only ever added, never removed.
+func (r *run) roleMappings(realm, userID, who string, realmRoles []string, clientRoles map[string][]string, pending bool) error {
+	rp := "/" + esc(realm)
+	type target struct{ label, mappingPath, rolePath string }
+	var targets []struct {
+		target
+		roles []string
+	}
+	if len(realmRoles) > 0 {
+		targets = append(targets, struct {
+			target
+			roles []string
+		}{target{"realm", "/role-mappings/realm", rp + "/roles/"}, realmRoles})
+	}
+	clientIDs := make([]string, 0, len(clientRoles))
+	for id := range clientRoles {
+		clientIDs = append(clientIDs, id)
+	}
+	sort.Strings(clientIDs)
+	for _, id := range clientIDs {
+		uuid := ""
+		if !pending {
+			var list []roleRep
+			if _, err := r.get(rp+"/clients?clientId="+url.QueryEscape(id), &list); err != nil {
+				return err
+			}
+			if len(list) == 0 {
+				return fmt.Errorf("realm %s: role mapping for %s names client %q, which does not exist", realm, who, id)
+			}
+			uuid = list[0].ID
+		}
+		targets = append(targets, struct {
+			target
+			roles []string
+		}{target{id, "/role-mappings/clients/" + esc(uuid), rp + "/clients/" + esc(uuid) + "/roles/"}, clientRoles[id]})
+	}
+	for _, t := range targets {
+		have := map[string]bool{}
+		if !pending {
+			var mapped []roleRep
+			if _, err := r.get(rp+"/users/"+esc(userID)+t.mappingPath, &mapped); err != nil {
+				return err
+			}
+			for _, m := range mapped {
+				have[m.Name] = true
+			}
+		}
+		var add []roleRep
+		for _, role := range t.roles {
+			name := who + " → " + t.label + ":" + role
+			if have[role] {
+				r.record(Change{Kind: "role-mapping", Realm: realm, Name: name, Action: Unchanged})
+				continue
+			}
+			if !pending {
+				var rep roleRep
+				if ok, err := r.get(t.rolePath+esc(role), &rep); err != nil {
+					return err
+				} else if !ok && !r.opts.DryRun {
+					return fmt.Errorf("realm %s: role %s:%s does not exist", realm, t.label, role)
+				}
+				add = append(add, rep)
+			}
+			r.record(Change{Kind: "role-mapping", Realm: realm, Name: name, Action: Created})
+		}
+		if len(add) > 0 {
+			if _, err := r.write(http.MethodPost, rp+"/users/"+esc(userID)+t.mappingPath, add, nil); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func (r *run) user(realm string, u UserSpec, pending bool, checker *ClientResult) error {
+	up := "/" + esc(realm) + "/users"
+	want := map[string]any{
+		"enabled": true, "emailVerified": true,
+		"email": strings.ToLower(u.Email), "firstName": u.FirstName, "lastName": u.LastName,
+	}
+	var list []map[string]any
+	if !pending {
+		if _, err := r.get(up+"?exact=true&username="+url.QueryEscape(u.Username), &list); err != nil {
+			return err
+		}
+	}
+	password := u.Password
+	if len(list) == 0 {
+		if password == "" && r.opts.UserPassword != nil {
+			var err error
+			if password, err = r.opts.UserPassword(realm, u.Username, true); err != nil {
+				return err
+			}
+		}
+		rep := map[string]any{"username": u.Username, "requiredActions": []string{}}
+		for k, v := range want {
+			rep[k] = v
+		}
+		if password != "" {
+			rep["credentials"] = []map[string]any{{"type": "password", "value": password, "temporary": false}}
+		}
+		loc, err := r.write(http.MethodPost, up, rep, nil)
+		userID := path.Base(loc)
+		if IsConflict(err) {
+			// created by a concurrent run: find it
+			if _, err := r.get(up+"?exact=true&username="+url.QueryEscape(u.Username), &list); err != nil || len(list) == 0 {
+				return fmt.Errorf("user %s: conflict on create but not found: %v", u.Username, err)
+			}
+			userID, _ = list[0]["id"].(string)
+		} else if err != nil {
+			return err
+		}
+		r.record(Change{Kind: "user", Realm: realm, Name: u.Username, Action: Created})
+		return r.roleMappings(realm, userID, u.Username, u.RealmRoles, u.ClientRoles, pending || r.opts.DryRun)
+	}
+	have := list[0]
+	userID, _ := have["id"].(string)
+	changed, diffs := diffFields(have, want)
+	if ra, _ := have["requiredActions"].([]any); len(ra) > 0 {
+		changed["requiredActions"] = []string{}
+		diffs = append(diffs, Diff{Field: "requiredActions", From: fmt.Sprint(ra), To: "[]"})
+	}
+	action := Unchanged
+	if len(diffs) > 0 {
+		action = Updated
+		if _, err := r.write(http.MethodPut, up+"/"+esc(userID), changed, nil); err != nil {
+			return err
+		}
+	}
+	r.record(Change{Kind: "user", Realm: realm, Name: u.Username, Action: action, Diffs: diffs})
+
+	// The password cannot be read back; it is checked with one password
+	// grant and reset only when Keycloak refuses it.
+	if password == "" && r.opts.UserPassword != nil {
+		var err error
+		if password, err = r.opts.UserPassword(realm, u.Username, false); err != nil {
+			return err
+		}
+	}
+	if password != "" && checker != nil && checker.Secret != "" {
+		ok, err := r.passwordWorks(checker, u.Username, password)
+		if err != nil {
+			return err
+		}
+		pa := Unchanged
+		var pd []Diff
+		if !ok {
+			pa, pd = Updated, []Diff{{Field: "password", From: "(hidden)", To: "(hidden)"}}
+			cred := map[string]any{"type": "password", "value": password, "temporary": false}
+			if _, err := r.write(http.MethodPut, up+"/"+esc(userID)+"/reset-password", cred, nil); err != nil {
+				return err
+			}
+		}
+		r.record(Change{Kind: "password", Realm: realm, Name: u.Username, Action: pa, Diffs: pd})
+	}
+	return r.roleMappings(realm, userID, u.Username, u.RealmRoles, u.ClientRoles, false)
+}
+
+// passwordWorks tries the password grant once. "Account is not fully set up"
+// comes after the credentials were accepted, so it counts as working.
+func (r *run) passwordWorks(c *ClientResult, username, password string) (bool, error) {
+	form := url.Values{"grant_type": {"password"}, "username": {username}, "password": {password}}
+	req, err := http.NewRequestWithContext(r.ctx, http.MethodPost, c.Issuer+"/protocol/openid-connect/token", strings.NewReader(form.Encode()))
+	if err != nil {
+		return false, err
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.SetBasicAuth(url.QueryEscape(c.ClientID), url.QueryEscape(c.Secret))
+	resp, err := r.a.HTTP.Do(req)
+	if err != nil {
+		return false, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode == 200 {
+		return true, nil
+	}
+	var e struct {
+		Error       string `json:"error"`
+		Description string `json:"error_description"`
+	}
+	json.NewDecoder(resp.Body).Decode(&e)
+	return !(e.Error == "invalid_grant" && strings.Contains(e.Description, "Invalid user credentials")), nil
+}
