@@ -12,6 +12,7 @@ import (
 	"github.com/inference-gateway/igctl/internal/build"
 	"github.com/inference-gateway/igctl/internal/cli/cmdutil"
 	"github.com/inference-gateway/igctl/internal/cli/configcmd"
+	"github.com/inference-gateway/igctl/internal/cli/envcmd"
 	"github.com/inference-gateway/igctl/internal/cli/keycloakcmd"
 	"github.com/inference-gateway/igctl/internal/cli/login"
 	"github.com/inference-gateway/igctl/internal/cli/logout"
@@ -63,6 +64,7 @@ func NewRootCmd(f *cmdutil.Factory) *cobra.Command {
 		status.NewCmdStatus(f, nil),
 		logout.NewCmdLogout(f, nil),
 		keycloakcmd.NewCmdKeycloak(f),
+		envcmd.NewCmdEnv(f),
 		configcmd.NewCmdConfig(f),
 		version.NewCmdVersion(f, nil),
 	)

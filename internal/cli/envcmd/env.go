@@ -1,0 +1,284 @@
+// Package envcmd implements `igctl env translate` and `igctl env check`.
+package envcmd
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/inference-gateway/igctl/internal/atomicfile"
+	"github.com/inference-gateway/igctl/internal/cli/cmdutil"
+	"github.com/inference-gateway/igctl/internal/envmap"
+	"github.com/inference-gateway/igctl/internal/exitcode"
+)
+
+// NewCmdEnv is the `env` group.
+func NewCmdEnv(f *cmdutil.Factory) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:     "env",
+		GroupID: "setup",
+		Short:   "Translate and lint .env files of the gateway and the TypeScript ADK",
+	}
+	cmd.AddCommand(NewCmdTranslate(f, nil), NewCmdCheck(f, nil))
+	return cmd
+}
+
+// readInput reads FILE or stdin ("-" or none, when stdin is not a terminal).
+func readInput(f *cmdutil.Factory, arg string) ([]byte, string, error) {
+	if arg == "" || arg == "-" {
+		if arg == "" && f.IO.IsStdinTTY() {
+			return nil, "", cmdutil.FlagError("give a .env file, or - to read stdin")
+		}
+		b, err := io.ReadAll(f.IO.In)
+		return b, "(stdin)", err
+	}
+	b, err := os.ReadFile(arg)
+	if err != nil {
+		return nil, arg, exitcode.Wrap(exitcode.Config, fmt.Errorf("reading %s: %w", arg, err), "")
+	}
+	return b, arg, nil
+}
+
+// TranslateOptions for `igctl env translate`.
+type TranslateOptions struct {
+	F               *cmdutil.Factory
+	Input           string
+	From, To        string
+	Output          string
+	Strict, Check   bool
+	TargetVersion   string
+	OnConflict      string
+	Name, Namespace string
+}
+
+// NewCmdTranslate builds the command; runF replaces the run function in tests.
+func NewCmdTranslate(f *cmdutil.Factory, runF func(*TranslateOptions) error) *cobra.Command {
+	opts := &TranslateOptions{F: f}
+	cmd := &cobra.Command{
+		Use:   "translate [FILE|-]",
+		Short: "Translate a .env between gateway and ADK names, or into Kubernetes manifests",
+		Long: `Translate a .env file losslessly: comments, blank lines, order, quoting, export
+prefixes and CRLF line endings stay; only mapped names change, and ${NAME}/$NAME
+references to them inside values are renamed (never expanded). Keys with no
+counterpart pass through (--strict fails on them). Approximate and convention-only
+mappings print a note on stderr.
+
+--to k8s writes a ConfigMap and a Secret (stringData) as the gateway's guide shows;
+--to operator writes the operator's Gateway resource (spec.auth with
+clientSecretRef, providers with secretKeyRef) and the Secret.
+
+AUTH_ENABLE/AUTH_ENABLED: the spelling is kept unless --target-version names the
+target's version (gateway vX.Y.Z, ADK X.Y.Z); a spelling the target ignores is a
+loud warning, since authentication would silently be OFF.
+
+--check prints what would change (secrets masked) and exits 8 if anything would.`,
+		Example: `  igctl env translate .env --from gateway --to adk -o agent/.env
+  igctl env translate .env --to k8s --name inference-gateway --namespace ai | kubectl apply -f -
+  igctl env translate agent/.env --from adk --to adk --target-version 0.16.0 --check   # CI`,
+		Args: cmdutil.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 1 {
+				opts.Input = args[0]
+			}
+			if opts.From != "" && opts.From != envmap.Gateway && opts.From != envmap.ADK {
+				return cmdutil.FlagError("--from must be gateway or adk, not %q", opts.From)
+			}
+			switch opts.To {
+			case envmap.Gateway, envmap.ADK, "k8s", "operator":
+			case "":
+				return cmdutil.FlagError("--to is required: gateway, adk, k8s or operator")
+			default:
+				return cmdutil.FlagError("--to must be gateway, adk, k8s or operator, not %q", opts.To)
+			}
+			if opts.OnConflict != "" && opts.OnConflict != "keep" && opts.OnConflict != "overwrite" {
+				return cmdutil.FlagError("--on-conflict must be keep or overwrite, not %q", opts.OnConflict)
+			}
+			if opts.Check && opts.Output != "" {
+				return cmdutil.FlagError("--check writes nothing: drop -o")
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return translateRun(opts)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&opts.From, "from", "", "naming of the input: gateway or adk (default: guessed from the names)")
+	fl.StringVar(&opts.To, "to", "", "gateway, adk, k8s or operator")
+	fl.StringVarP(&opts.Output, "output", "o", "", "write to FILE atomically (keeps an existing file's mode; new files are 0600)")
+	fl.BoolVar(&opts.Strict, "strict", false, "fail (exit 1) on keys with no counterpart")
+	fl.BoolVar(&opts.Check, "check", false, "exit 8 if the input is not already in the target naming")
+	fl.StringVar(&opts.TargetVersion, "target-version", "", "version of the target product (gateway vX.Y.Z or ADK X.Y.Z)")
+	fl.StringVar(&opts.OnConflict, "on-conflict", "", "duplicate keys: keep (first wins) or overwrite (last wins); default: error")
+	fl.StringVar(&opts.Name, "name", "inference-gateway", "base name of the Kubernetes objects")
+	fl.StringVar(&opts.Namespace, "namespace", "", "namespace of the Kubernetes objects")
+	cmd.RegisterFlagCompletionFunc("to", cobra.FixedCompletions([]string{"gateway", "adk", "k8s", "operator"}, cobra.ShellCompDirectiveNoFileComp))
+	cmd.RegisterFlagCompletionFunc("from", cobra.FixedCompletions([]string{"gateway", "adk"}, cobra.ShellCompDirectiveNoFileComp))
+	return cmd
+}
+
+func translateRun(opts *TranslateOptions) error {
+	f := opts.F
+	data, name, err := readInput(f, opts.Input)
+	if err != nil {
+		return err
+	}
+	in := envmap.Parse(data)
+	from := opts.From
+	if from == "" {
+		from = envmap.DetectProduct(in)
+		f.Verbosef("input looks like a %s .env", from)
+	}
+	to := opts.To
+	manifest := to == "k8s" || to == "operator"
+	if manifest {
+		to = envmap.Gateway // manifests are for the gateway
+	}
+	res, err := envmap.Translate(in, envmap.Options{From: from, To: to, TargetVersion: opts.TargetVersion, Strict: opts.Strict, OnConflict: opts.OnConflict})
+	if res != nil {
+		for _, n := range res.Notes {
+			loc := ""
+			if n.Line > 0 {
+				loc = fmt.Sprintf("%s:%d: ", name, n.Line)
+			}
+			if n.Warning {
+				f.IO.Warn("%s%s", loc, n.Msg)
+			} else {
+				f.IO.Infof("note: %s%s", loc, n.Msg)
+			}
+		}
+	}
+	if err != nil {
+		return err
+	}
+	if len(res.Unmapped) > 0 && from != to {
+		f.IO.Infof("note: %d keys have no %s counterpart and pass through unchanged (--strict fails on them)", len(res.Unmapped), to)
+		f.Verbosef("unmapped: %s", strings.Join(res.Unmapped, ", "))
+	}
+	if opts.Check {
+		if !res.Changed() {
+			f.IO.Success("%s is already in %s naming", name, opts.To)
+			return nil
+		}
+		printDiff(f, name, from, to, res.Edits)
+		return exitcode.New(exitcode.Drift, fmt.Sprintf("%s is not in %s naming (%d lines would change)", name, to, len(res.Edits)))
+	}
+	var out []byte
+	switch opts.To {
+	case "k8s":
+		out, err = envmap.K8s(res.File, envmap.Manifest{Name: opts.Name, Namespace: opts.Namespace})
+	case "operator":
+		var dropped []string
+		out, dropped, err = envmap.Operator(res.File, envmap.Manifest{Name: opts.Name, Namespace: opts.Namespace})
+		if len(dropped) > 0 {
+			f.IO.Warn("no field in the Gateway resource for %d keys, left out: %s", len(dropped), strings.Join(dropped, ", "))
+		}
+	default:
+		out = []byte(res.File.String())
+	}
+	if err != nil {
+		return err
+	}
+	if opts.Output == "" {
+		_, err = f.IO.Out.Write(out)
+		return err
+	}
+	if err := atomicfile.Write(opts.Output, out, 0o600, true); err != nil {
+		return exitcode.Wrap(exitcode.Config, fmt.Errorf("writing %s: %w", opts.Output, err), "")
+	}
+	f.IO.Success("wrote %s", opts.Output)
+	return nil
+}
+
+// printDiff shows the edits as a unified-style diff with secrets masked.
+func printDiff(f *cmdutil.Factory, name, from, to string, edits []envmap.Edit) {
+	w := f.IO.Out
+	fmt.Fprintf(w, "--- %s (%s)\n+++ %s (%s)\n", name, from, name, to)
+	for _, e := range edits {
+		if e.Line > 0 {
+			fmt.Fprintf(w, "@@ line %d @@\n", e.Line)
+		} else {
+			fmt.Fprintf(w, "@@ end @@\n")
+		}
+		if e.Old != "" {
+			fmt.Fprintf(w, "-%s\n", strings.TrimRight(e.Old, "\r"))
+		}
+		if e.New != "" {
+			fmt.Fprintf(w, "+%s\n", strings.TrimRight(e.New, "\r"))
+		}
+	}
+}
+
+// CheckOptions for `igctl env check`.
+type CheckOptions struct {
+	F             *cmdutil.Factory
+	Input         string
+	For           string
+	TargetVersion string
+	JSON          bool
+}
+
+// NewCmdCheck builds `igctl env check FILE`.
+func NewCmdCheck(f *cmdutil.Factory, runF func(*CheckOptions) error) *cobra.Command {
+	opts := &CheckOptions{F: f}
+	cmd := &cobra.Command{
+		Use:   "check FILE",
+		Short: "Lint a .env for the traps that turn authentication off or break it",
+		Long: `Lint a gateway or ADK .env: AUTH_ENABLE vs AUTH_ENABLED (and the other _ENABLE
+renames) for the target version, the ADK's AUTH_CLIENT_SECRET missing while auth
+is on, an issuer with a trailing slash or a host the server will not see,
+duplicate keys, and lines that are not assignments. Each finding has its line
+number and a fix. Exit 8 when there is any finding.`,
+		Args: cmdutil.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Input = args[0]
+			if opts.For != "" && opts.For != envmap.Gateway && opts.For != envmap.ADK {
+				return cmdutil.FlagError("--for must be gateway or adk, not %q", opts.For)
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return checkRun(opts)
+		},
+	}
+	cmd.Flags().StringVar(&opts.For, "for", "", "gateway or adk (default: guessed from the names)")
+	cmd.Flags().StringVar(&opts.TargetVersion, "target-version", "", "version of that product (gateway vX.Y.Z or ADK X.Y.Z)")
+	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print JSON")
+	return cmd
+}
+
+func checkRun(opts *CheckOptions) error {
+	f := opts.F
+	data, name, err := readInput(f, opts.Input)
+	if err != nil {
+		return err
+	}
+	file := envmap.Parse(data)
+	product := opts.For
+	if product == "" {
+		product = envmap.DetectProduct(file)
+	}
+	findings, err := envmap.Check(file, product, opts.TargetVersion)
+	if err != nil {
+		return exitcode.Wrap(exitcode.Usage, err, "")
+	}
+	if opts.JSON {
+		if findings == nil {
+			findings = []envmap.Finding{}
+		}
+		json.NewEncoder(f.IO.Out).Encode(map[string]any{"file": name, "product": product, "findings": findings})
+	} else {
+		for _, fd := range findings {
+			fmt.Fprintf(f.IO.Out, "%s:%d: %s\n    fix: %s\n", name, fd.Line, fd.Msg, fd.Fix)
+		}
+	}
+	if len(findings) > 0 {
+		return exitcode.New(exitcode.Drift, fmt.Sprintf("%d findings in %s (checked as %s)", len(findings), name, product))
+	}
+	f.IO.Success("%s: no findings (checked as %s)", name, product)
+	return nil
+}

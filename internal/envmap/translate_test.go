@@ -1,0 +1,231 @@
+package envmap
+
+import (
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/inference-gateway/igctl/internal/exitcode"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		os.WriteFile(path, []byte(got), 0o644)
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got != string(want) {
+		t.Fatalf("%s differs from the golden file (go test -update to accept):\n%s", name, got)
+	}
+}
+
+func read(t *testing.T, name string) *File {
+	b, err := os.ReadFile(filepath.Join("testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return Parse(b)
+}
+
+func TestGoldenGatewayToADKAndBack(t *testing.T) {
+	src := read(t, "gateway.env")
+	res, err := Translate(src, Options{From: Gateway, To: ADK})
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "gateway_to_adk.golden", res.File.String())
+	got := res.File
+	for key, want := range map[string]string{
+		"AUTH_ISSUER_URL":             "http://keycloak:8080/realms/inference-gateway-realm",
+		"AUTH_CLIENT_SECRET":          "s3cr3t#value",
+		"TLS_CERT_PATH":               "",
+		"A2A_SERVER_PORT":             "8080",
+		"OTEL_EXPORTER_OTLP_ENDPOINT": "http://${A2A_SERVER_HOST}:4318", // reference renamed, not expanded
+		"A2A_AGENT_CLIENT_BASE_URL":   "http://127.0.0.1:8080/v1",
+		"OPENAI_API_KEY":              "sk-test-123",
+		"ALLOWED_MODELS":              "", // unmapped: passes through
+	} {
+		if v, ok := got.Get(key); !ok || v != want {
+			t.Errorf("%s = %q (present %v), want %q", key, v, ok, want)
+		}
+	}
+	for _, gone := range []string{"AUTH_OIDC_ISSUER", "SERVER_TLS_CERT_PATH", "SERVER_HOST"} {
+		if _, ok := got.Get(gone); ok {
+			t.Errorf("%s should have been renamed", gone)
+		}
+	}
+	if !contains(res.Unmapped, "ALLOWED_MODELS") || contains(res.Unmapped, "OPENAI_API_KEY") {
+		t.Errorf("unmapped: %v", res.Unmapped)
+	}
+	// notes for approximate and convention rows
+	var notes []string
+	for _, n := range res.Notes {
+		notes = append(notes, n.Msg)
+	}
+	all := strings.Join(notes, "\n")
+	for _, want := range []string{"TELEMETRY_ENABLED → TELEMETRY_ENABLED is approximate", "SERVER_HOST → A2A_SERVER_HOST is convention"} {
+		if !strings.Contains(all, want) {
+			t.Errorf("notes lack %q:\n%s", want, all)
+		}
+	}
+
+	back, err := Translate(Parse([]byte(got.String())), Options{From: ADK, To: Gateway})
+	if err != nil {
+		t.Fatal(err)
+	}
+	orig, _ := os.ReadFile(filepath.Join("testdata", "gateway.env"))
+	if back.File.String() != string(orig) {
+		t.Fatalf("gateway → adk → gateway is not the identity:\n%s", back.File.String())
+	}
+}
+
+func TestGoldenADKToGateway(t *testing.T) {
+	res, err := Translate(read(t, "adk.env"), Options{From: ADK, To: Gateway})
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "adk_to_gateway.golden", res.File.String())
+	if v, _ := res.File.Get("AUTH_OIDC_CLIENT_SECRET"); v != "change me" {
+		t.Fatalf("secret value changed: %q", v)
+	}
+	// the agent's own base URL is not a derived line: it stays
+	if v, _ := res.File.Get(DerivedBaseURL); v != "http://inference-gateway:8080/v1" {
+		t.Fatalf("base URL: %q", v)
+	}
+}
+
+func TestCRLFBOMExportQuotesSurvive(t *testing.T) {
+	in := "\ufeff# c\r\nexport AUTH_OIDC_ISSUER = 'http://k/realms/r'   # issuer\r\nAUTH_OIDC_CLIENT_ID:\"id\"\r\nKEEP=${AUTH_OIDC_CLIENT_ID} '$AUTH_OIDC_ISSUER'\r\nLIT='${AUTH_OIDC_ISSUER}'"
+	res, err := Translate(Parse([]byte(in)), Options{From: Gateway, To: ADK})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "\ufeff# c\r\nexport AUTH_ISSUER_URL = 'http://k/realms/r'   # issuer\r\nAUTH_CLIENT_ID:\"id\"\r\nKEEP=${AUTH_CLIENT_ID} '$AUTH_ISSUER_URL'\r\nLIT='${AUTH_OIDC_ISSUER}'"
+	if got := res.File.String(); got != want {
+		t.Fatalf("got\n%q\nwant\n%q", got, want)
+	}
+}
+
+func TestEnableSpelling(t *testing.T) {
+	old := Parse([]byte("AUTH_ENABLE=true\nMCP_ENABLE=true\n"))
+	// Default: keep AUTH_ENABLE (both renamed in step) but warn loudly.
+	res, err := Translate(old, Options{From: Gateway, To: ADK})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := res.File.Get("AUTH_ENABLE"); !ok {
+		t.Fatalf("spelling not kept: %s", res.File)
+	}
+	if v, _ := res.File.Get("A2A_MCP_ENABLED"); v != "true" {
+		t.Fatalf("MCP_ENABLE should map to A2A_MCP_ENABLED: %s", res.File)
+	}
+	if !hasWarning(res, "AUTH_ENABLE is ignored by adk 0.15.1 and later") {
+		t.Fatalf("no loud warning: %+v", res.Notes)
+	}
+	// A target version picks the right name.
+	res, _ = Translate(old, Options{From: Gateway, To: ADK, TargetVersion: "0.16.0"})
+	if _, ok := res.File.Get("AUTH_ENABLED"); !ok || hasWarning(res, "ignored") {
+		t.Fatalf("0.16.0 should get AUTH_ENABLED without warning: %s %+v", res.File, res.Notes)
+	}
+	newer := Parse([]byte("AUTH_ENABLED=true\n"))
+	res, _ = Translate(newer, Options{From: ADK, To: Gateway, TargetVersion: "v0.23.1"})
+	if _, ok := res.File.Get("AUTH_ENABLE"); !ok {
+		t.Fatalf("gateway v0.23.1 reads AUTH_ENABLE: %s", res.File)
+	}
+	if _, err := Translate(newer, Options{From: ADK, To: Gateway, TargetVersion: "latest"}); exitcode.Of(err) != exitcode.Usage {
+		t.Fatalf("bad version: %v", err)
+	}
+}
+
+func TestConflicts(t *testing.T) {
+	in := Parse([]byte("AUTH_OIDC_ISSUER=a\nAUTH_ISSUER_URL=b\n"))
+	_, err := Translate(in, Options{From: Gateway, To: ADK})
+	if exitcode.Of(err) != exitcode.Config || !strings.Contains(err.Error(), "AUTH_ISSUER_URL (lines 1, 2)") {
+		t.Fatalf("collision: %v", err)
+	}
+	res, _ := Translate(in, Options{From: Gateway, To: ADK, OnConflict: "keep"})
+	if v, _ := res.File.Get("AUTH_ISSUER_URL"); v != "a" || len(res.File.Keys()) != 1 {
+		t.Fatalf("keep: %s", res.File)
+	}
+	res, _ = Translate(in, Options{From: Gateway, To: ADK, OnConflict: "overwrite"})
+	if v, _ := res.File.Get("AUTH_ISSUER_URL"); v != "b" || len(res.File.Keys()) != 1 {
+		t.Fatalf("overwrite: %s", res.File)
+	}
+}
+
+func TestStrictAndCheckDiffMasksSecrets(t *testing.T) {
+	in := Parse([]byte("AUTH_OIDC_CLIENT_SECRET=topsecret\nALLOWED_MODELS=x\n"))
+	_, err := Translate(in, Options{From: Gateway, To: ADK, Strict: true})
+	if exitcode.Of(err) != exitcode.Unexpected || !strings.Contains(err.Error(), "ALLOWED_MODELS") {
+		t.Fatalf("strict: %v", err)
+	}
+	res, _ := Translate(in, Options{From: Gateway, To: ADK})
+	if !res.Changed() || len(res.Edits) != 1 {
+		t.Fatalf("edits: %+v", res.Edits)
+	}
+	e := res.Edits[0]
+	if e.Old != "AUTH_OIDC_CLIENT_SECRET=****" || e.New != "AUTH_CLIENT_SECRET=****" {
+		t.Fatalf("diff must mask secrets: %+v", e)
+	}
+	// Already in the target naming: no edits.
+	same, _ := Translate(Parse([]byte("AUTH_CLIENT_SECRET=x\n")), Options{From: ADK, To: ADK})
+	if same.Changed() {
+		t.Fatalf("identity translation changed something: %+v", same.Edits)
+	}
+}
+
+func FuzzTranslateKeepsKeys(f *testing.F) {
+	f.Add("AUTH_OIDC_ISSUER=x\nFOO=1\n# c\nSERVER_PORT=9\n")
+	f.Add("AUTH_ENABLE=1\r\nexport MCP_SERVERS='a,b'")
+	f.Fuzz(func(t *testing.T, s string) {
+		in := Parse([]byte(s))
+		res, err := Translate(in, Options{From: Gateway, To: ADK, OnConflict: "keep"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// every distinct input key survives under its own or its mapped name
+		out := map[string]bool{}
+		for _, k := range res.File.Keys() {
+			out[k] = true
+		}
+		for _, k := range in.Keys() {
+			name := k
+			canon := k
+			if c, ok := canonicalEnable(Gateway, k); ok {
+				canon = c
+			}
+			if m, ok := lookup(Gateway, canon); ok {
+				name = m.ADK
+			}
+			if !out[name] && !out[strings.TrimSuffix(name, "D")] {
+				t.Fatalf("key %s lost (want %s) in\n%q\n→\n%q", k, name, s, res.File.String())
+			}
+		}
+	})
+}
+
+func contains(xs []string, x string) bool {
+	for _, v := range xs {
+		if v == x {
+			return true
+		}
+	}
+	return false
+}
+
+func hasWarning(r *Result, s string) bool {
+	for _, n := range r.Notes {
+		if n.Warning && strings.Contains(n.Msg, s) {
+			return true
+		}
+	}
+	return false
+}
