@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # igctl's main job end to end against a local Keycloak (started if needed):
 #   bootstrap the guide's realm, client, audience mapper and user
-#   -> log in with both grants -> print and inspect tokens.
+#   -> log in with both grants -> print and inspect tokens -> models -> doctor.
 # Everything lands in ./demo (config, .env files); tokens go to a private
 # gnome-keyring Secret Service that lives as long as this script.
 set -euo pipefail
@@ -38,3 +38,17 @@ igctl --profile user token inspect --verify
 
 step "igctl status"
 igctl status
+
+step "a gateway stand-in (verifies tokens like the real gateway) and igctl models"
+go build -o bin/gatewaystandin ./internal/testenv/gatewaystandin
+rm -f demo/gateway.addr
+bin/gatewaystandin -issuer "$IGCTL_TEST_KEYCLOAK_URL/realms/inference-gateway-realm" \
+  -client-id inference-gateway-client -addr-file demo/gateway.addr 2>/dev/null &
+standin=$!
+trap 'kill $standin 2>/dev/null || true' EXIT
+for _ in $(seq 1 50); do [ -s demo/gateway.addr ] && break; sleep 0.1; done
+igctl config set gateway_url "$(cat demo/gateway.addr)"
+igctl models --include context_window,pricing --json | jq -c '.data[] | {id, context_window: .context_window.tokens}'
+
+step "igctl doctor"
+igctl doctor

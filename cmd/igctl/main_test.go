@@ -1,6 +1,8 @@
 package main
 
 import (
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"net/http"
 	"net/http/httptest"
@@ -12,11 +14,13 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/inference-gateway/igctl/internal/cli"
 	"github.com/inference-gateway/igctl/internal/testenv"
+	"github.com/inference-gateway/igctl/internal/token"
 )
 
 // TestMain lets testscript run the real igctl binary (this test binary,
@@ -44,6 +48,7 @@ func TestScripts(t *testing.T) {
 			}
 			env.Setenv("IGCTL_CONFIG_DIR", env.WorkDir+"/config")
 			env.Setenv("NO_COLOR", "1")
+			env.Values["state"] = &scriptState{}
 			return nil
 		},
 		Condition: func(cond string) (bool, error) {
@@ -120,6 +125,74 @@ func TestScripts(t *testing.T) {
 				ts.Setenv("KC_ADMIN_PW_FILE", os.Getenv("IGCTL_TEST_KEYCLOAK_ADMIN_PASSWORD_FILE"))
 				ts.Setenv("UNIQUE", name)
 			},
+			// fakegateway [-dateoffset DURATION]: start the gateway stand-in
+			// (testenv.Gateway) for $ISSUER and $CLIENT_ID; sets $GATEWAY_URL.
+			"fakegateway": func(ts *testscript.TestScript, neg bool, args []string) {
+				issuer := ts.Getenv("ISSUER")
+				if len(args) == 2 && args[0] == "-issuer" {
+					issuer, args = args[1], nil
+				}
+				st := state(ts)
+				var hc *http.Client
+				if ca := ts.Getenv("CA_FILE"); ca != "" && strings.HasPrefix(issuer, "https://") {
+					hc = tlsClient(ts, ca)
+				}
+				g, err := testenv.StartGateway(issuer, ts.Getenv("CLIENT_ID"), hc)
+				ts.Check(err)
+				if len(args) == 2 && args[0] == "-dateoffset" {
+					d, err := time.ParseDuration(args[1])
+					ts.Check(err)
+					g.DateOffset = d
+				}
+				ts.Defer(g.Close)
+				st.gw = g
+				ts.Setenv("GATEWAY_URL", g.URL)
+			},
+			// gatewaycalls UNAUTHORIZED AUTHORIZED: the stand-in answered exactly
+			// that many 401s and authenticated requests.
+			"gatewaycalls": func(ts *testscript.TestScript, neg bool, args []string) {
+				u, _ := strconv.Atoi(args[0])
+				a, _ := strconv.Atoi(args[1])
+				g := state(ts).gw
+				if int(g.Unauthorized.Load()) != u || int(g.Authorized.Load()) != a {
+					ts.Fatalf("gateway saw %d 401s and %d authorised requests, want %d and %d", g.Unauthorized.Load(), g.Authorized.Load(), u, a)
+				}
+			},
+			// fakeagent: start the ADK agent stand-in for $ISSUER/$CLIENT_ID; sets $AGENT_URL.
+			"fakeagent": func(ts *testscript.TestScript, neg bool, args []string) {
+				a, err := testenv.StartAgent(ts.Getenv("ISSUER"), ts.Getenv("CLIENT_ID"))
+				ts.Check(err)
+				ts.Defer(a.Close)
+				ts.Setenv("AGENT_URL", a.URL)
+			},
+			// forgeexpiry PROFILE: in the file token store, make the stored token
+			// look valid for another hour, whatever it really is (a revoked or
+			// server-side expired token, or a skewed clock).
+			"forgeexpiry": func(ts *testscript.TestScript, neg bool, args []string) {
+				store, err := token.OpenStore(token.StoreOptions{Kind: "file", Dir: ts.Getenv("IGCTL_CONFIG_DIR")})
+				ts.Check(err)
+				b, err := store.Load(args[0])
+				ts.Check(err)
+				b.Expiry = time.Now().Add(time.Hour)
+				ts.Check(store.Save(args[0], b))
+			},
+			// skewproxy DURATION: a reverse proxy in front of Keycloak whose Date
+			// header runs DURATION ahead, as a server with a skewed clock would
+			// send; sets $SKEW_URL.
+			"skewproxy": func(ts *testscript.TestScript, neg bool, args []string) {
+				d, err := time.ParseDuration(args[0])
+				ts.Check(err)
+				target, err := url.Parse(ts.Getenv("KC_URL"))
+				ts.Check(err)
+				rp := httputil.NewSingleHostReverseProxy(target)
+				rp.ModifyResponse = func(r *http.Response) error {
+					r.Header.Set("Date", time.Now().Add(d).UTC().Format(http.TimeFormat))
+					return nil
+				}
+				srv := httptest.NewServer(rp)
+				ts.Defer(srv.Close)
+				ts.Setenv("SKEW_URL", srv.URL)
+			},
 			// countproxy: start a reverse proxy in front of Keycloak that counts
 			// token-endpoint requests; sets $PROXY_URL. Keycloak (dev mode) builds
 			// its issuer from the Host header, which the proxy passes on, so
@@ -128,21 +201,21 @@ func TestScripts(t *testing.T) {
 				target, err := url.Parse(ts.Getenv("KC_URL"))
 				ts.Check(err)
 				rp := httputil.NewSingleHostReverseProxy(target)
+				calls := &state(ts).tokenCalls
 				srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 					if strings.HasSuffix(r.URL.Path, "/protocol/openid-connect/token") {
-						tokenCalls.Add(1)
+						calls.Add(1)
 					}
 					rp.ServeHTTP(w, r)
 				}))
 				ts.Defer(srv.Close)
-				tokenCalls.Store(0)
 				ts.Setenv("PROXY_URL", srv.URL)
 			},
 			// tokencalls N: exactly N token-endpoint requests went through countproxy.
 			"tokencalls": func(ts *testscript.TestScript, neg bool, args []string) {
 				want, err := strconv.Atoi(args[0])
 				ts.Check(err)
-				if got := int(tokenCalls.Load()); got != want {
+				if got := int(state(ts).tokenCalls.Load()); got != want {
 					ts.Fatalf("%d token requests reached Keycloak, want %d", got, want)
 				}
 			},
@@ -183,9 +256,21 @@ func TestScripts(t *testing.T) {
 	})
 }
 
-// tokenCalls is per test binary; scripts using countproxy must not run in
-// parallel with each other, so only one script uses it.
-var tokenCalls atomic.Int64
+// scriptState is per script: testscript runs scripts in parallel.
+type scriptState struct {
+	tokenCalls atomic.Int64
+	gw         *testenv.Gateway
+}
+
+func state(ts *testscript.TestScript) *scriptState { return ts.Value("state").(*scriptState) }
+
+func tlsClient(ts *testscript.TestScript, caFile string) *http.Client {
+	pem, err := os.ReadFile(caFile)
+	ts.Check(err)
+	pool := x509.NewCertPool()
+	pool.AppendCertsFromPEM(pem)
+	return &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
+}
 
 func octal(m os.FileMode) string {
 	const digits = "01234567"

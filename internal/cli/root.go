@@ -12,10 +12,12 @@ import (
 	"github.com/inference-gateway/igctl/internal/build"
 	"github.com/inference-gateway/igctl/internal/cli/cmdutil"
 	"github.com/inference-gateway/igctl/internal/cli/configcmd"
+	"github.com/inference-gateway/igctl/internal/cli/doctor"
 	"github.com/inference-gateway/igctl/internal/cli/envcmd"
 	"github.com/inference-gateway/igctl/internal/cli/keycloakcmd"
 	"github.com/inference-gateway/igctl/internal/cli/login"
 	"github.com/inference-gateway/igctl/internal/cli/logout"
+	"github.com/inference-gateway/igctl/internal/cli/models"
 	"github.com/inference-gateway/igctl/internal/cli/status"
 	"github.com/inference-gateway/igctl/internal/cli/tokencmd"
 	"github.com/inference-gateway/igctl/internal/cli/version"
@@ -63,6 +65,8 @@ func NewRootCmd(f *cmdutil.Factory) *cobra.Command {
 		tokencmd.NewCmdToken(f, nil),
 		status.NewCmdStatus(f, nil),
 		logout.NewCmdLogout(f, nil),
+		models.NewCmdModels(f, nil),
+		doctor.NewCmdDoctor(f, nil),
 		keycloakcmd.NewCmdKeycloak(f),
 		envcmd.NewCmdEnv(f),
 		configcmd.NewCmdConfig(f),

@@ -181,3 +181,23 @@ func VerifySignature(ctx context.Context, hc *http.Client, issuer, raw string) e
 	_, err = p.Verifier(&oidc.Config{SkipClientIDCheck: true, SkipExpiryCheck: true}).Verify(ctx, raw)
 	return err
 }
+
+// Explain401 says why the gateway (whose 401 body is only
+// {"error":"unauthorized"}) most likely refused raw, from what igctl can see.
+func Explain401(raw string, want Expect, now time.Time) string {
+	c, err := Decode(raw)
+	if err != nil {
+		return "the token is not a JWT: the gateway only accepts OIDC access tokens (JWTs) from its issuer"
+	}
+	var reasons []string
+	for _, ch := range Inspect(c, want, now).Checks {
+		if !ch.OK {
+			reasons = append(reasons, ch.Name+": "+ch.Detail)
+		}
+	}
+	if len(reasons) > 0 {
+		return strings.Join(reasons, "; ")
+	}
+	return fmt.Sprintf("the token looks right here (iss %s, aud %v, not expired): the gateway must be configured with AUTH_OIDC_ISSUER=%s exactly and AUTH_OIDC_CLIENT_ID=%s, and trust the same Keycloak keys (was the realm re-created?)",
+		c.Issuer, []string(c.Audience), want.Issuer, want.ClientID)
+}

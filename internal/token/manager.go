@@ -42,6 +42,16 @@ type Result struct {
 // Get returns a token for profile that stays valid for at least minValid,
 // refreshing first when needed or when force is set.
 func (m *Manager) Get(ctx context.Context, profile string, minValid time.Duration, force bool) (*Result, error) {
+	return m.get(ctx, profile, minValid, force, true)
+}
+
+// Best is Get for callers that prefer a fresh but short-lived token to an
+// error when the issuer's tokens live less than minValid.
+func (m *Manager) Best(ctx context.Context, profile string, minValid time.Duration, force bool) (*Result, error) {
+	return m.get(ctx, profile, minValid, force, false)
+}
+
+func (m *Manager) get(ctx context.Context, profile string, minValid time.Duration, force, strict bool) (*Result, error) {
 	b, err := m.load(profile)
 	if err != nil {
 		return nil, err
@@ -77,7 +87,7 @@ func (m *Manager) Get(ctx context.Context, profile string, minValid time.Duratio
 	if err := m.Store.Save(profile, fresh); err != nil {
 		return nil, err
 	}
-	if !fresh.Valid(m.Now(), minValid) {
+	if strict && !fresh.Valid(m.Now(), minValid) {
 		return &Result{Bundle: fresh, Refreshed: true}, exitcode.New(exitcode.Auth,
 			fmt.Sprintf("the issuer's tokens live %s, less than --min-valid %s", fresh.Expiry.Sub(fresh.ObtainedAt).Round(time.Second), minValid))
 	}

@@ -1,0 +1,91 @@
+package cmdutil
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/inference-gateway/igctl/internal/config"
+	"github.com/inference-gateway/igctl/internal/exitcode"
+	"github.com/inference-gateway/igctl/internal/gateway"
+	"github.com/inference-gateway/igctl/internal/token"
+)
+
+// GatewayURL picks the gateway: flag, then IGCTL_GATEWAY_URL, then the profile.
+func (f *Factory) GatewayURL(flag string, prof *config.Profile) (string, error) {
+	switch {
+	case flag != "":
+		return flag, nil
+	case f.Getenv("IGCTL_GATEWAY_URL") != "":
+		return f.Getenv("IGCTL_GATEWAY_URL"), nil
+	case prof != nil && prof.GatewayURL != "":
+		return prof.GatewayURL, nil
+	}
+	return "", exitcode.Wrap(exitcode.Usage, errors.New("no gateway URL"),
+		"pass --gateway URL, set IGCTL_GATEWAY_URL, or `igctl config set gateway_url URL`")
+}
+
+// Session is the active profile with what talking to the gateway needs.
+type Session struct {
+	Name    string
+	Profile *config.Profile // nil when only IGCTL_TOKEN is set
+	Manager *token.Manager
+	// Last is the last token handed out (for explaining a 401).
+	Last string
+}
+
+// Session resolves the active profile; with IGCTL_TOKEN set a profile is optional.
+func (f *Factory) Session() (*Session, error) {
+	cfg, err := f.Config()
+	if err != nil {
+		return nil, err
+	}
+	name := cfg.Resolve(f.ExplicitProfile())
+	s := &Session{Name: name}
+	if p, ok := cfg.Profiles[name]; ok {
+		s.Profile = p
+	} else if f.Getenv("IGCTL_TOKEN") == "" {
+		_, err := cfg.Get(name)
+		return nil, err
+	}
+	if f.Getenv("IGCTL_TOKEN") == "" {
+		if s.Manager, err = f.TokenManager(s.Profile.CAFile); err != nil {
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+// TokenFunc hands out the session's token (IGCTL_TOKEN wins), refreshing
+// when asked to after a 401.
+func (s *Session) TokenFunc(f *Factory) gateway.TokenFunc {
+	return func(ctx context.Context, force bool) (string, error) {
+		if env := f.Getenv("IGCTL_TOKEN"); env != "" {
+			if force {
+				return "", exitcode.New(exitcode.Auth, "the gateway refused IGCTL_TOKEN (401); it cannot be refreshed")
+			}
+			s.Last = env
+			return env, nil
+		}
+		if force {
+			f.Verbosef("the gateway answered 401: refreshing the token and retrying once")
+		}
+		res, err := s.Manager.Best(ctx, s.Name, 30*time.Second, force)
+		if err != nil {
+			return "", err
+		}
+		s.Last = res.AccessToken
+		return res.AccessToken, nil
+	}
+}
+
+// Explain401 turns the gateway's bare 401 into exit 4 with the likely reason.
+func (s *Session) Explain401(f *Factory) error {
+	want := token.Expect{}
+	if s.Profile != nil {
+		want.Issuer, want.ClientID = s.Profile.Issuer, s.Profile.ClientID
+	}
+	return exitcode.Wrap(exitcode.Auth, fmt.Errorf("the gateway rejected the token (401, after one refresh and retry): %s", token.Explain401(s.Last, want, f.Now())),
+		"`igctl token inspect --verify` shows every check; `igctl doctor` runs them all")
+}

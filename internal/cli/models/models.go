@@ -1,0 +1,149 @@
+// Package models implements `igctl models`.
+package models
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/inference-gateway/igctl/internal/cli/cmdutil"
+	"github.com/inference-gateway/igctl/internal/exitcode"
+	"github.com/inference-gateway/igctl/internal/gateway"
+)
+
+// Options for `igctl models`.
+type Options struct {
+	F        *cmdutil.Factory
+	Gateway  string
+	Provider string
+	Include  []string
+	JSON     bool
+}
+
+// NewCmdModels builds the command; runF replaces the run function in tests.
+func NewCmdModels(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
+	opts := &Options{F: f}
+	cmd := &cobra.Command{
+		Use:     "models",
+		GroupID: "auth",
+		Short:   "List the gateway's models with the profile's token (GET /v1/models)",
+		Long: `Call GET {gateway}/v1/models with the profile's token (IGCTL_TOKEN wins). On a 401
+igctl refreshes the token and retries once; if the gateway still refuses, it
+exits 4 and says why (expired, aud without the client id, iss differing), since
+the gateway's own 401 body says only {"error":"unauthorized"}.
+
+A table on a terminal (id, provider, context window and prices with --include),
+one id per line for pipes, the gateway's JSON untouched with --json.`,
+		Example: `  igctl models --gateway http://localhost:8080 --include context_window,pricing
+  IGCTL_GATEWAY_URL=https://gw.example.com igctl models --provider openai --json | jq -r '.data[].id'`,
+		Args: cmdutil.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if runF != nil {
+				return runF(opts)
+			}
+			return modelsRun(cmd.Context(), opts)
+		},
+	}
+	cmd.Flags().StringVar(&opts.Gateway, "gateway", "", "gateway base URL (else IGCTL_GATEWAY_URL, else the profile's gateway_url)")
+	cmd.Flags().StringVar(&opts.Provider, "provider", "", "only this provider's models")
+	cmd.Flags().StringSliceVar(&opts.Include, "include", nil, "extra fields: context_window, pricing, modalities")
+	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print the gateway's JSON")
+	return cmd
+}
+
+func modelsRun(ctx context.Context, opts *Options) error {
+	f := opts.F
+	s, err := f.Session()
+	if err != nil {
+		return err
+	}
+	base, err := f.GatewayURL(opts.Gateway, s.Profile)
+	if err != nil {
+		return err
+	}
+	caFile := ""
+	if s.Profile != nil {
+		caFile = s.Profile.CAFile
+	}
+	hc, err := f.HTTPClient(caFile)
+	if err != nil {
+		return err
+	}
+	c := &gateway.Client{BaseURL: base, HTTP: hc, Token: s.TokenFunc(f)}
+	raw, list, err := c.Models(ctx, opts.Provider, opts.Include)
+	if errors.Is(err, gateway.ErrUnauthorized) {
+		return s.Explain401(f)
+	}
+	var apiErr *gateway.APIError
+	if errors.As(err, &apiErr) {
+		return exitcode.Wrap(exitcode.Unexpected, err, "")
+	}
+	if err != nil {
+		return err
+	}
+	if opts.JSON {
+		_, err := f.IO.Out.Write(raw)
+		return err
+	}
+	if !f.IO.IsStdoutTTY() {
+		for _, m := range list.Data {
+			fmt.Fprintln(f.IO.Out, m.ID)
+		}
+		return nil
+	}
+	tw := tabwriter.NewWriter(f.IO.Out, 0, 4, 2, ' ', 0)
+	header := []string{"ID", "PROVIDER"}
+	has := func(k string) bool {
+		for _, i := range opts.Include {
+			if i == k {
+				return true
+			}
+		}
+		return false
+	}
+	if has("context_window") {
+		header = append(header, "CONTEXT")
+	}
+	if has("pricing") {
+		header = append(header, "INPUT $/1M", "OUTPUT $/1M")
+	}
+	if has("modalities") {
+		header = append(header, "MODALITIES")
+	}
+	fmt.Fprintln(tw, strings.Join(header, "\t"))
+	for _, m := range list.Data {
+		row := []string{m.ID, m.ServedBy}
+		if has("context_window") {
+			row = append(row, dash(m.ContextWindow != nil, func() string { return fmt.Sprint(m.ContextWindow.Tokens) }))
+		}
+		if has("pricing") {
+			row = append(row,
+				dash(m.Pricing != nil, func() string { return fmt.Sprintf("%.2f", m.Pricing.InputPerToken*1e6) }),
+				dash(m.Pricing != nil, func() string { return fmt.Sprintf("%.2f", m.Pricing.OutputPerToken*1e6) }))
+		}
+		if has("modalities") {
+			row = append(row, dash(m.Modalities != nil, func() string {
+				return strings.Join(m.Modalities.Input, "+") + " → " + strings.Join(m.Modalities.Output, "+")
+			}))
+		}
+		fmt.Fprintln(tw, strings.Join(row, "\t"))
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if len(list.Data) == 0 {
+		f.IO.Infof("the gateway lists no models (are any provider API keys configured?)")
+	}
+	return nil
+}
+
+func dash(ok bool, v func() string) string {
+	if !ok {
+		return "-"
+	}
+	return v()
+}

@@ -1,0 +1,149 @@
+// Package gateway is igctl's client for the Inference Gateway's HTTP API:
+// the public /health and the authenticated /v1/models. It knows nothing of
+// cobra or terminals; tokens come from a function the caller provides.
+package gateway
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/inference-gateway/igctl/internal/exitcode"
+)
+
+// TokenFunc returns an access token; force asks for a fresh one (after a 401).
+type TokenFunc func(ctx context.Context, force bool) (string, error)
+
+// Client talks to one gateway.
+type Client struct {
+	BaseURL string
+	HTTP    *http.Client
+	Token   TokenFunc
+}
+
+// Model is one entry of /v1/models. Optional fields appear with ?include=.
+type Model struct {
+	ID            string `json:"id"`
+	Object        string `json:"object"`
+	Created       int64  `json:"created"`
+	OwnedBy       string `json:"owned_by"`
+	ServedBy      string `json:"served_by"`
+	ContextWindow *struct {
+		Tokens int64  `json:"tokens"`
+		Source string `json:"source"`
+	} `json:"context_window,omitempty"`
+	Pricing *struct {
+		InputPerToken  float64 `json:"input_per_token"`
+		OutputPerToken float64 `json:"output_per_token"`
+		Currency       string  `json:"currency"`
+	} `json:"pricing,omitempty"`
+	Modalities *struct {
+		Input  []string `json:"input"`
+		Output []string `json:"output"`
+	} `json:"modalities,omitempty"`
+}
+
+// ModelList is the answer of /v1/models.
+type ModelList struct {
+	Object   string  `json:"object"`
+	Provider string  `json:"provider,omitempty"`
+	Data     []Model `json:"data"`
+}
+
+// ErrUnauthorized is the gateway's 401, whose body says only
+// {"error":"unauthorized"}: the reason is for the caller to find out.
+var ErrUnauthorized = errors.New("the gateway answered 401 Unauthorized")
+
+// APIError is any other non-2xx answer, with the gateway's {"error": "..."}.
+type APIError struct {
+	URL     string
+	Status  int
+	Message string
+}
+
+func (e *APIError) Error() string {
+	msg := e.Message
+	if msg == "" {
+		msg = http.StatusText(e.Status)
+	}
+	return fmt.Sprintf("gateway %s: HTTP %d: %s", e.URL, e.Status, msg)
+}
+
+// Health calls the public GET /health.
+func (c *Client) Health(ctx context.Context) error {
+	_, err := c.get(ctx, "/health", "", false)
+	return err
+}
+
+// Models calls GET /v1/models. It returns the raw JSON (for --json) and the
+// decoded list. On a 401 it gets a fresh token and retries once.
+func (c *Client) Models(ctx context.Context, provider string, include []string) ([]byte, *ModelList, error) {
+	q := url.Values{}
+	if provider != "" {
+		q.Set("provider", provider)
+	}
+	if len(include) > 0 {
+		q.Set("include", strings.Join(include, ","))
+	}
+	path := "/v1/models"
+	if len(q) > 0 {
+		path += "?" + q.Encode()
+	}
+	tok, err := c.Token(ctx, false)
+	if err != nil {
+		return nil, nil, err
+	}
+	body, err := c.get(ctx, path, tok, true)
+	if errors.Is(err, ErrUnauthorized) {
+		// Once: the token may have expired in flight or been revoked.
+		if tok, err = c.Token(ctx, true); err != nil {
+			return nil, nil, err
+		}
+		body, err = c.get(ctx, path, tok, true)
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	var list ModelList
+	if err := json.Unmarshal(body, &list); err != nil {
+		return nil, nil, fmt.Errorf("gateway %s: the answer is not a model list: %w", c.BaseURL+path, err)
+	}
+	return body, &list, nil
+}
+
+func (c *Client) get(ctx context.Context, path, token string, auth bool) ([]byte, error) {
+	u := strings.TrimRight(c.BaseURL, "/") + path
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return nil, exitcode.Wrap(exitcode.Usage, fmt.Errorf("gateway URL %q: %w", c.BaseURL, err), "")
+	}
+	if auth {
+		// Exactly "Bearer ": the gateway's prefix check is case-sensitive.
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := c.HTTP.Do(req)
+	if err != nil {
+		return nil, exitcode.Wrap(exitcode.Network, fmt.Errorf("gateway %s unreachable: %w", u, err), "check --gateway / IGCTL_GATEWAY_URL and that the gateway runs")
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 32<<20))
+	if err != nil {
+		return nil, exitcode.Wrap(exitcode.Network, fmt.Errorf("gateway %s: %w", u, err), "")
+	}
+	switch {
+	case resp.StatusCode == http.StatusUnauthorized:
+		return nil, ErrUnauthorized
+	case resp.StatusCode/100 != 2:
+		var e struct {
+			Error string `json:"error"`
+		}
+		json.Unmarshal(body, &e)
+		return nil, &APIError{URL: u, Status: resp.StatusCode, Message: e.Error}
+	}
+	return body, nil
+}
