@@ -5,7 +5,7 @@ DATE    ?= $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
 PKG     := github.com/inference-gateway/igctl/internal/build
 LDFLAGS := -s -w -X $(PKG).Version=$(VERSION) -X $(PKG).Commit=$(COMMIT) -X $(PKG).Date=$(DATE)
 
-.PHONY: build test demo keycloak-start keycloak-stop completions
+.PHONY: build test demo keycloak-start keycloak-stop docs release-snapshot bench
 
 build:
 	go build -trimpath -ldflags "$(LDFLAGS)" -o bin/igctl ./cmd/igctl
@@ -22,5 +22,11 @@ keycloak-start:
 keycloak-stop:
 	scripts/keycloak.sh stop
 
-completions:
-	scripts/completions.sh
+docs:
+	scripts/gen-docs.sh
+
+release-snapshot:
+	scripts/release-snapshot.sh
+
+bench:
+	bench/run.sh
