@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/inference-gateway/igctl/internal/exitcode"
 )
@@ -210,11 +211,15 @@ func oldSpelling(product, name string) (string, bool) {
 	return name, isOldName(product, name)
 }
 
-var refPattern = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)`)
+// Compiled on first use: regexp compilation at package init would cost
+// every igctl start, including the cached-token path.
+var refPattern = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)`)
+})
 
 // renameRefs rewrites ${OLD} and $OLD to the new names; \$ stays literal.
 func renameRefs(raw string, renames map[string]string) string {
-	return refPattern.ReplaceAllStringFunc(raw, func(m string) string {
+	return refPattern().ReplaceAllStringFunc(raw, func(m string) string {
 		name := strings.Trim(m, "${}")
 		nn, ok := renames[name]
 		if !ok {

@@ -5,6 +5,7 @@ import (
 	"os"
 	"regexp"
 	"strings"
+	"sync"
 
 	"gopkg.in/yaml.v3"
 
@@ -73,7 +74,8 @@ func DefaultSpec(realm, clientID, username string) *Spec {
 	}}}
 }
 
-var varRef = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)\}`)
+// Compiled on first use, not at every igctl start.
+var varRef = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)\}`) })
 
 // LoadSpec reads a YAML spec, substituting ${VAR} from getenv. An undefined
 // variable is an error, found before any request is sent.
@@ -84,8 +86,8 @@ func LoadSpec(path string, getenv func(string) (string, bool)) (*Spec, error) {
 	}
 	var undefined []string
 	seen := map[string]bool{}
-	expanded := varRef.ReplaceAllStringFunc(string(data), func(m string) string {
-		name := varRef.FindStringSubmatch(m)[1]
+	expanded := varRef().ReplaceAllStringFunc(string(data), func(m string) string {
+		name := varRef().FindStringSubmatch(m)[1]
 		v, ok := getenv(name)
 		if !ok {
 			if !seen[name] {
