@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // Kind says how faithful a translation is.
@@ -117,14 +118,20 @@ func canonicalEnable(product, key string) (string, bool) {
 	return "", false
 }
 
+// index maps each product's names to their rows, built on first use.
+var index = sync.OnceValue(func() map[string]map[string]Mapping {
+	idx := map[string]map[string]Mapping{Gateway: {}, ADK: {}}
+	for _, m := range Table {
+		idx[Gateway][m.Gateway] = m
+		idx[ADK][m.ADK] = m
+	}
+	return idx
+})
+
 // lookup returns the row for key in the from-product's naming.
 func lookup(from, key string) (Mapping, bool) {
-	for _, m := range Table {
-		if (from == Gateway && m.Gateway == key) || (from == ADK && m.ADK == key) {
-			return m, true
-		}
-	}
-	return Mapping{}, false
+	m, ok := index()[from][key]
+	return m, ok
 }
 
 func (m Mapping) name(product string) string {

@@ -152,15 +152,25 @@ func Parse(data []byte) *File {
 		data = data[3:]
 	}
 	s := string(data)
+	p := &parser{noClose: map[byte]int{}}
 	num := 1
 	for len(s) > 0 {
-		l, rest := parseLine(s)
+		l, rest := p.parseLine(s)
 		l.Num = num
 		num += strings.Count(s[:len(s)-len(rest)], "\n")
 		f.Lines = append(f.Lines, l)
+		p.consumed += len(s) - len(rest)
 		s = rest
 	}
 	return f
+}
+
+// parser remembers, per quote character, an offset from which no closing
+// quote exists up to the end of the input, so that many unterminated quotes
+// do not each rescan the rest of the file (parsing stays linear).
+type parser struct {
+	consumed int          // offset of the current line in the input
+	noClose  map[byte]int // quote -> offset after which it never closes
 }
 
 // splitEOL cuts s at the first line ending.
@@ -179,7 +189,7 @@ func isKeyStart(c byte) bool { return c == '_' || c >= 'A' && c <= 'Z' || c >= '
 func isKeyChar(c byte) bool  { return isKeyStart(c) || c >= '0' && c <= '9' || c == '.' || c == '-' }
 func isSpace(c byte) bool    { return c == ' ' || c == '\t' }
 
-func parseLine(s string) (*Line, string) {
+func (p *parser) parseLine(s string) (*Line, string) {
 	physical, eol, rest := splitEOL(s)
 	raw := &Line{Raw: physical, EOL: eol}
 	i := 0
@@ -223,9 +233,17 @@ func parseLine(s string) (*Line, string) {
 	l.Sep = physical[k:j]
 	v := physical[j:]
 	if len(v) > 0 && (v[0] == '"' || v[0] == '\'' || v[0] == '`') {
-		// A quoted value may run over several physical lines.
-		full := v + eol + rest
-		if end := closingQuote(full, v[0]); end > 0 {
+		// A quoted value may run over several physical lines: look for the
+		// closing quote in the rest of the input (a substring, not a copy).
+		full := s[j:]
+		q := v[0]
+		end := -1
+		if last, known := p.noClose[q]; !known || p.consumed+j < last {
+			if end = closingQuote(full, q); end < 0 {
+				p.noClose[q] = p.consumed + j
+			}
+		}
+		if end > 0 {
 			value := full[:end+1]
 			after := full[end+1:]
 			tail, tailEOL, tailRest := splitEOL(after)

@@ -1,6 +1,7 @@
 package envmap
 
 import (
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -105,4 +106,29 @@ func FuzzQuoteValueRoundTrip(f *testing.F) {
 			t.Fatalf("value %q written as %q reads back as %q", v, QuoteValue(v), got)
 		}
 	})
+}
+
+// Parsing must stay linear: quoted values once made the parser copy the
+// rest of the file for every line. Bytes allocated for 4× the input must
+// stay near 4× (a quadratic parser gives ~16×). Counted, not timed.
+func TestParseAllocationsGrowLinearly(t *testing.T) {
+	gen := func(n int) []byte {
+		var b strings.Builder
+		for i := 0; i < n; i++ {
+			b.WriteString("K" + strings.Repeat("x", i%7) + "=\"quoted value\"  # c\n'unterminated\nexport U='x\n")
+		}
+		return []byte(b.String())
+	}
+	bytesFor := func(data []byte) float64 {
+		var ms1, ms2 runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&ms1)
+		Parse(data)
+		runtime.ReadMemStats(&ms2)
+		return float64(ms2.TotalAlloc - ms1.TotalAlloc)
+	}
+	small, large := bytesFor(gen(2000)), bytesFor(gen(8000))
+	if ratio := large / small; ratio > 6 {
+		t.Fatalf("4× the input allocated %.1f× the bytes: parsing is not linear", ratio)
+	}
 }

@@ -35,7 +35,7 @@ type Edit struct {
 type Result struct {
 	File     *File
 	Notes    []Note
-	Unmapped []string // keys with no counterpart, passed through
+	Unmapped []string // keys with no counterpart, passed through (file order)
 	Edits    []Edit
 }
 
@@ -58,16 +58,16 @@ func Translate(in *File, o Options) (*Result, error) {
 			return nil, exitcode.Wrap(exitcode.Usage, err, "")
 		}
 	}
-	res := &Result{File: &File{BOM: in.BOM}}
+	res := &Result{File: &File{BOM: in.BOM, Lines: make([]*Line, 0, len(in.Lines))}}
 	renames := map[string]string{}
 	noted := map[string]bool{}
-	unmapped := map[string]bool{}
 	type kept struct {
-		line    *Line
-		orig    *Line
-		dropped bool
+		line     *Line
+		orig     *Line
+		dropped  bool
+		unmapped bool // no counterpart in the target naming
 	}
-	var lines []kept
+	lines := make([]kept, 0, len(in.Lines))
 	for _, l := range in.Lines {
 		c := *l
 		k := kept{line: &c, orig: l}
@@ -95,7 +95,7 @@ func Translate(in *File, o Options) (*Result, error) {
 				}
 			}
 		} else if o.From != o.To && !strings.HasSuffix(key, "_API_KEY") {
-			unmapped[l.Key] = true
+			k.unmapped = true
 		}
 		target = enableSpelling(o.To, target, spelledOld, versionKnown, targetOld)
 		if old, isOld := oldSpelling(o.To, target); isOld && (!versionKnown || !targetOld) {
@@ -112,23 +112,31 @@ func Translate(in *File, o Options) (*Result, error) {
 	// References to renamed variables inside values follow the rename.
 	if len(renames) > 0 {
 		for _, k := range lines {
-			if k.line.IsAssignment() && k.line.Quote() != Single && k.line.Quote() != Backtick {
+			if k.line.IsAssignment() && strings.Contains(k.line.RawValue, "$") && k.line.Quote() != Single && k.line.Quote() != Backtick {
 				k.line.RawValue = renameRefs(k.line.RawValue, renames)
 			}
 		}
 	}
 	// Duplicates (in the input, or created by two names mapping to one).
-	seen := map[string][]int{}
+	first := make(map[string]int, len(lines))
+	dups := map[string][]int{}
 	for i, k := range lines {
 		if !k.dropped && k.line.IsAssignment() {
-			seen[k.line.Key] = append(seen[k.line.Key], i)
+			if j, ok := first[k.line.Key]; ok {
+				if dups[k.line.Key] == nil {
+					dups[k.line.Key] = []int{j}
+				}
+				dups[k.line.Key] = append(dups[k.line.Key], i)
+			} else {
+				first[k.line.Key] = i
+				if k.unmapped {
+					res.Unmapped = append(res.Unmapped, k.line.Key) // file order: deterministic, no sort
+				}
+			}
 		}
 	}
 	var conflicts []string
-	for key, idx := range seen {
-		if len(idx) < 2 {
-			continue
-		}
+	for key, idx := range dups {
 		switch o.OnConflict {
 		case "keep":
 			for _, i := range idx[1:] {
@@ -157,8 +165,8 @@ func Translate(in *File, o Options) (*Result, error) {
 			continue
 		}
 		res.File.Lines = append(res.File.Lines, k.line)
-		if o, n := k.orig.masked(), k.line.masked(); o != n {
-			res.Edits = append(res.Edits, Edit{Line: k.orig.Num, Old: o, New: n})
+		if *k.line != *k.orig {
+			res.Edits = append(res.Edits, Edit{Line: k.orig.Num, Old: k.orig.masked(), New: k.line.masked()})
 		}
 	}
 	if o.From == Gateway && o.To == ADK {
@@ -167,10 +175,6 @@ func Translate(in *File, o Options) (*Result, error) {
 			res.Notes = append(res.Notes, Note{Msg: fmt.Sprintf("%s added, derived from SERVER_HOST/SERVER_PORT (the ADK examples' convention for reaching the gateway)", DerivedBaseURL)})
 		}
 	}
-	for k := range unmapped {
-		res.Unmapped = append(res.Unmapped, k)
-	}
-	sort.Strings(res.Unmapped)
 	if o.Strict && len(res.Unmapped) > 0 {
 		return res, exitcode.New(exitcode.Unexpected, fmt.Sprintf("--strict: no %s counterpart for %s", o.To, strings.Join(res.Unmapped, ", ")))
 	}

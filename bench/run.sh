@@ -1,0 +1,122 @@
+#!/usr/bin/env bash
+# Measure igctl against the tools people use instead, in one run on the local
+# Keycloak, and write BENCHMARKS.md. Reproduce with:  make bench   (~5 minutes)
+#   1. cached `igctl token` vs `cat` of a token file
+#   2. `igctl login --grant client-credentials` + `igctl token` vs `curl | jq -r .access_token`
+#   3. `igctl keycloak bootstrap` (fresh, re-run) vs bench/kcadm-bootstrap.sh (kcadm.sh)
+#   4. `igctl env translate` on 10k / 100k / 1M-line files
+#   5. `igctl models` vs curl against the gateway stand-in
+# Times are process wall times from hyperfine (-N: no shell in between where the
+# command is a plain binary), median of the runs given in each table.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if [ -z "${IGCTL_IN_KEYRING_SESSION:-}" ]; then
+  scripts/deps.sh
+  scripts/keycloak.sh start
+  make -s build
+  go build -o bin/gatewaystandin ./internal/testenv/gatewaystandin
+  exec scripts/with-keyring.sh "$0" "$@"
+fi
+eval "$(scripts/keycloak.sh env)"
+source bench/lib.sh
+KC_HOME=$(scripts/keycloak.sh home)
+JAVA_BIN=$(ls -d /usr/lib/jvm/*/bin/java | while read -r j; do v=$("$j" -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.specification.version/ {print $2}'); [ "${v%%.*}" -ge 21 ] 2>/dev/null && echo "$j"; done | sort | tail -1)
+export JAVA_HOME=$(dirname "$(dirname "$JAVA_BIN")")
+W=$(mktemp -d)
+R=bench/results
+mkdir -p "$R"
+trap 'kill ${standin:-} 2>/dev/null || true; rm -rf "$W"' EXIT
+export IGCTL_CONFIG_DIR="$W/config"
+IG="$PWD/bin/igctl"
+RUNS=${BENCH_RUNS:-30}
+hf() { hyperfine --style basic --export-json "$@" >&2; }
+
+echo "== set-up: the guide's realm for the benchmarks" >&2
+( umask 077; head -c 12 /dev/urandom | base64 > "$W/user-pw" )
+delete_realm bench-realm
+"$IG" keycloak bootstrap --url "$IGCTL_TEST_KEYCLOAK_URL" --realm bench-realm --admin-password-file "$IGCTL_TEST_KEYCLOAK_ADMIN_PASSWORD_FILE" \
+  --user-password-file "$W/user-pw" --write-env gateway="$W/gateway.env" >/dev/null
+ISS="$IGCTL_TEST_KEYCLOAK_URL/realms/bench-realm"
+sed -n 's/^AUTH_OIDC_CLIENT_SECRET=//p' "$W/gateway.env" > "$W/secret"; chmod 600 "$W/secret"
+
+echo "== 1. cached token vs cat" >&2
+for store in file keyring; do
+  IGCTL_TOKEN_STORE=$store "$IG" --profile "$store" login --grant client-credentials --issuer "$ISS" --client-id inference-gateway-client --client-secret-file "$W/secret" 2>/dev/null
+done
+IGCTL_TOKEN_STORE=file "$IG" --profile file token > "$W/token.txt"
+hf "$R/1-token.json" -N --warmup 5 --runs "$RUNS" \
+  -n "cat token file" "cat $W/token.txt" \
+  -n "igctl token (file store)" "env IGCTL_TOKEN_STORE=file $IG --profile file token" \
+  -n "igctl token (keyring store)" "env IGCTL_TOKEN_STORE=keyring $IG --profile keyring token" \
+  -n "igctl token (IGCTL_TOKEN set)" "env IGCTL_TOKEN=$(cut -c1-20 "$W/token.txt") $IG token"
+
+echo "== 2. login + token vs curl | jq" >&2
+cat > "$W/curl-token.sh" <<CURL
+#!/bin/sh
+curl -fsS -d grant_type=client_credentials -d client_id=inference-gateway-client --data-urlencode client_secret@$W/secret \
+  $ISS/protocol/openid-connect/token | jq -r .access_token
+CURL
+chmod +x "$W/curl-token.sh"
+cat > "$W/igctl-token.sh" <<IGT
+#!/bin/sh
+IGCTL_TOKEN_STORE=file $IG --profile cc login --grant client-credentials --issuer $ISS --client-id inference-gateway-client --client-secret-file $W/secret 2>/dev/null &&
+IGCTL_TOKEN_STORE=file $IG --profile cc token
+IGT
+chmod +x "$W/igctl-token.sh"
+hf "$R/2-login.json" -N --warmup 3 --runs "$RUNS" \
+  -n "curl | jq (new token every time)" "$W/curl-token.sh" \
+  -n "igctl login + igctl token" "$W/igctl-token.sh" \
+  -n "igctl token (cached, what CI steps run after one login)" "env IGCTL_TOKEN_STORE=file $IG --profile cc token"
+
+echo "== 3. bootstrap vs kcadm.sh" >&2
+cat > "$W/delete.sh" <<DEL
+#!/bin/bash
+source $PWD/bench/lib.sh
+delete_realm bench-boot
+DEL
+chmod +x "$W/delete.sh"
+export KEYCLOAK_ADMIN_PASSWORD
+KEYCLOAK_ADMIN_PASSWORD=$(tr -d '\n' < "$IGCTL_TEST_KEYCLOAK_ADMIN_PASSWORD_FILE")
+BOOT="$IG keycloak bootstrap --url $IGCTL_TEST_KEYCLOAK_URL --realm bench-boot --user-password-file $W/user-pw"
+hf "$R/3-bootstrap.json" -N --runs "${BENCH_BOOT_RUNS:-5}" \
+  --prepare "$W/delete.sh" -n "kcadm.sh script (fresh realm)" "bench/kcadm-bootstrap.sh $IGCTL_TEST_KEYCLOAK_URL bench-boot $IGCTL_TEST_KEYCLOAK_ADMIN_PASSWORD_FILE $W/user-pw" \
+  --prepare "$W/delete.sh" -n "igctl keycloak bootstrap (fresh realm)" "$BOOT"
+$BOOT >/dev/null 2>&1
+hf "$R/3-rerun.json" -N --warmup 1 --runs 10 -n "igctl keycloak bootstrap (re-run, no change)" "$BOOT"
+"$W/delete.sh"
+
+echo "== 4. env translate throughput" >&2
+python3 - "$W" <<'PY'
+import sys
+w = sys.argv[1]
+head = open("internal/envmap/testdata/gateway.env").read()
+for n in (10_000, 100_000, 1_000_000):
+    with open(f"{w}/big-{n}.env", "w") as f:
+        f.write(head)
+        lines = head.count("\n")
+        i = 0
+        while lines < n:
+            f.write(f"# provider {i}\nPROVIDER_{i}_API_URL=\"https://p{i}.example.com/v1\"  # endpoint\nexport PROVIDER_{i}_TIMEOUT=${{SERVER_PORT}}\n")
+            lines += 3
+            i += 1
+PY
+args=()
+for n in 10000 100000 1000000; do
+  args+=(-n "translate $n lines" "$IG env translate $W/big-$n.env --from gateway --to adk -o $W/out-$n.env")
+done
+hf "$R/4-translate.json" -N --warmup 1 --runs 5 "${args[@]}"
+
+echo "== 5. models vs curl on the gateway stand-in" >&2
+bin/gatewaystandin -issuer "$ISS" -client-id inference-gateway-client -addr-file "$W/gw.addr" 2>/dev/null &
+standin=$!
+for _ in $(seq 1 50); do [ -s "$W/gw.addr" ] && break; sleep 0.1; done
+GW=$(cat "$W/gw.addr")
+IGCTL_TOKEN_STORE=file "$IG" --profile cc token --format curl > "$W/curl-header.cfg"
+hf "$R/5-models.json" -N --warmup 3 --runs "$RUNS" \
+  -n "curl -K header.cfg (token from a file)" "curl -fsS -K $W/curl-header.cfg $GW/v1/models" \
+  -n "igctl models (cached token, file store)" "env IGCTL_TOKEN_STORE=file $IG --profile cc models --gateway $GW" \
+  -n "igctl models (cached token, keyring store)" "env IGCTL_TOKEN_STORE=keyring $IG --profile keyring models --gateway $GW"
+
+echo "== report" >&2
+python3 bench/report.py "$R" "$KC_HOME" "$JAVA_BIN" > BENCHMARKS.md
+echo "wrote BENCHMARKS.md" >&2
