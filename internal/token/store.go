@@ -95,27 +95,114 @@ func OpenStore(o StoreOptions) (Store, error) {
 		return &fileStore{files}, nil
 	case "keyring", "auto":
 		ok, why := keyringUsable(getenv)
-		if ok {
-			// One probe read tells whether the Secret Service answers.
-			if _, err := keyringGet(probeUser); err == nil || errors.Is(err, errKeyringNotFound) {
-				return &keyringStore{files}, nil
-			} else {
-				why = err.Error()
+		if !ok {
+			if kind == "keyring" || require {
+				return nil, storageRequired(why)
 			}
+			warnFallback(o.Warn, why, files.dir)
+			return &fileStore{files}, nil
 		}
-		if kind == "keyring" || require {
-			return nil, storageRequired(why)
+		kr := &keyringStore{files}
+		if kind == "keyring" {
+			return kr, nil
 		}
-		if o.Warn != nil {
-			o.Warn("token-store-fallback", fmt.Sprintf("OS keyring not available (%s); storing tokens in 0600 files under %s", why, files.dir))
-		}
-		return &fileStore{files}, nil
+		// No probe here: a probe is a Secret Service round trip on every
+		// start. The first real operation tells whether the keyring works.
+		return &autoStore{kr: kr, file: &fileStore{files}, warn: o.Warn, require: require}, nil
 	default:
 		return nil, exitcode.New(exitcode.Usage, fmt.Sprintf("unknown token store %q (want auto, keyring, file or none)", kind))
 	}
 }
 
-const probeUser = "igctl-probe"
+func warnFallback(warn func(key, msg string), why, dir string) {
+	if warn != nil {
+		warn("token-store-fallback", fmt.Sprintf("OS keyring not available (%s); storing tokens in 0600 files under %s", why, dir))
+	}
+}
+
+// autoStore uses the keyring store and falls back to the file store the
+// first time the keyring fails (one warning), or fails with exit 7 when
+// secure storage is required. Tokens stored in files earlier (e.g. from a
+// session without a keyring) are still found.
+type autoStore struct {
+	kr      *keyringStore
+	file    *fileStore
+	warn    func(key, msg string)
+	require bool
+	fell    bool
+	// fromFile: the last Load found the bundle in the file store.
+	fromFile bool
+}
+
+// Kind is where tokens go, or where the last Load found one.
+func (s *autoStore) Kind() string {
+	if s.fell || s.fromFile {
+		return s.file.Kind()
+	}
+	return s.kr.Kind()
+}
+
+func (s *autoStore) Lock(profile string) (func(), error) { return s.kr.Lock(profile) }
+
+// fallback decides what a keyring failure means: the file store, or exit 7.
+func (s *autoStore) fallback(err error) error {
+	if !errors.Is(err, ErrKeyringUnavailable) {
+		return err
+	}
+	if s.require {
+		return storageRequired(err.Error())
+	}
+	if !s.fell {
+		s.fell = true
+		warnFallback(s.warn, err.Error(), s.file.dir)
+	}
+	return nil
+}
+
+func (s *autoStore) Load(profile string) (*Bundle, error) {
+	s.fromFile = false
+	if !s.fell {
+		b, err := s.kr.Load(profile)
+		switch {
+		case errors.Is(err, ErrNotFound):
+			// not in the keyring store: perhaps saved to a file without a keyring
+		case errors.Is(err, ErrKeyringUnavailable):
+			if err := s.fallback(err); err != nil {
+				return nil, err
+			}
+		default:
+			return b, err
+		}
+	}
+	b, err := s.file.Load(profile)
+	s.fromFile = err == nil
+	return b, err
+}
+
+func (s *autoStore) Save(profile string, b *Bundle) error {
+	if !s.fell {
+		err := s.kr.Save(profile, b)
+		if err == nil {
+			s.fromFile = false
+			// no plaintext copy may linger from a session without a keyring
+			return s.file.Delete(profile)
+		}
+		if err := s.fallback(err); err != nil {
+			return err
+		}
+	}
+	return s.file.Save(profile, b)
+}
+
+func (s *autoStore) Delete(profile string) error {
+	if err := s.file.Delete(profile); err != nil {
+		return err
+	}
+	if err := s.kr.Delete(profile); err != nil {
+		return s.fallback(err)
+	}
+	return nil
+}
 
 func storageRequired(why string) error {
 	return exitcode.Wrap(exitcode.Storage, fmt.Errorf("secure token storage is required but the OS keyring is unavailable: %s", why),

@@ -89,8 +89,9 @@ func statusRun(opts *Options) error {
 	}
 	for _, name := range cfg.Names() {
 		p := cfg.Profiles[name]
-		r := Row{Profile: name, Current: name == current, Issuer: p.Issuer, ClientID: p.ClientID, Grant: p.Grant, Username: p.Username, Source: store.Kind(), Token: "-"}
+		r := Row{Profile: name, Current: name == current, Issuer: p.Issuer, ClientID: p.ClientID, Grant: p.Grant, Username: p.Username, Token: "-"}
 		b, err := store.Load(name)
+		r.Source = store.Kind() // after Load: auto may have fallen back to files
 		switch {
 		case errors.Is(err, token.ErrNotFound):
 			r.State, r.Source = "not-logged-in", "none"
