@@ -44,8 +44,12 @@ for store in file keyring; do
   IGCTL_TOKEN_STORE=$store "$IG" --profile "$store" login --grant client-credentials --issuer "$ISS" --client-id inference-gateway-client --client-secret-file "$W/secret" 2>/dev/null
 done
 IGCTL_TOKEN_STORE=file "$IG" --profile file token > "$W/token.txt"
+mkdir -p "$W/hello"
+printf 'package main\n\nimport "os"\n\nfunc main() { os.Stdout.WriteString("hello\\n") }\n' > "$W/hello/main.go"
+(cd "$W/hello" && CGO_ENABLED=0 GOFLAGS= go mod init hello >/dev/null 2>&1 && CGO_ENABLED=0 go build -o hello .)
 hf "$R/1-token.json" -N --warmup 5 --runs "$RUNS" \
   -n "cat token file" "cat $W/token.txt" \
+  -n "Go hello world (start-up floor, static)" "$W/hello/hello" \
   -n "igctl token (file store)" "env IGCTL_TOKEN_STORE=file $IG --profile file token" \
   -n "igctl token (keyring store)" "env IGCTL_TOKEN_STORE=keyring $IG --profile keyring token" \
   -n "igctl token (IGCTL_TOKEN set)" "env IGCTL_TOKEN=$(cut -c1-20 "$W/token.txt") $IG token"
