@@ -13,7 +13,12 @@ if ! (eval "$(scripts/keycloak.sh env 2>/dev/null)" && curl -fsS --cacert "$IGCT
   started=1
 fi
 scripts/keycloak.sh start
-if [ -n "$started" ] && [ -z "${IGCTL_KC_KEEP:-}" ]; then trap 'scripts/keycloak.sh stop' EXIT; fi
 eval "$(scripts/keycloak.sh env)"
 export IGCTL_TEST_REQUIRE_INTEGRATION=1
-scripts/with-keyring.sh go test -count=1 "${@:--v}" ./...
+log=$(mktemp)
+trap 'rm -f "$log"; [ -n "$started" ] && [ -z "${IGCTL_KC_KEEP:-}" ] && scripts/keycloak.sh stop' EXIT
+status=0
+scripts/with-keyring.sh go test -count=1 "${@:--v}" ./... 2>&1 | tee "$log" || status=$?
+# one closing line over every package (subtests included)
+printf 'tests: %d passed, %d failed, %d skipped\n' "$(grep -c -- '--- PASS' "$log")" "$(grep -c -- '--- FAIL' "$log")" "$(grep -c -- '--- SKIP' "$log")"
+exit $status

@@ -63,15 +63,7 @@ func inspectRun(ctx context.Context, opts *InspectOptions) error {
 		}
 		raw = strings.TrimSpace(string(b))
 	case "":
-		name, prof, err := activeProfile(f)
-		if err != nil {
-			return err
-		}
-		m, err := f.TokenManager(prof.CAFile)
-		if err != nil {
-			return err
-		}
-		res, err := m.Get(ctx, name, 0, false)
+		_, prof, res, err := profileToken(ctx, f, 0, false)
 		if err != nil {
 			return err
 		}

@@ -100,15 +100,7 @@ func tokenRun(ctx context.Context, opts *Options) error {
 			}
 		}
 	} else {
-		name, prof, err := activeProfile(f)
-		if err != nil {
-			return err
-		}
-		m, err := f.TokenManager(prof.CAFile)
-		if err != nil {
-			return err
-		}
-		res, err := m.Get(ctx, name, opts.MinValid, opts.ForceRefresh)
+		name, _, res, err := profileToken(ctx, f, opts.MinValid, opts.ForceRefresh)
 		if err != nil {
 			return err
 		}
@@ -137,6 +129,20 @@ func activeProfile(f *cmdutil.Factory) (string, *config.Profile, error) {
 	name := cfg.Resolve(f.ExplicitProfile())
 	p, err := cfg.Get(name)
 	return name, p, err
+}
+
+// profileToken returns the active profile's token, refreshed as needed.
+func profileToken(ctx context.Context, f *cmdutil.Factory, minValid time.Duration, force bool) (string, *config.Profile, *token.Result, error) {
+	name, prof, err := activeProfile(f)
+	if err != nil {
+		return "", nil, nil, err
+	}
+	m, err := f.TokenManager(prof.CAFile)
+	if err != nil {
+		return "", nil, nil, err
+	}
+	res, err := m.Get(ctx, name, minValid, force)
+	return name, prof, res, err
 }
 
 func write(f *cmdutil.Factory, format string, o output) error {
