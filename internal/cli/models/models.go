@@ -89,6 +89,11 @@ func modelsRun(ctx context.Context, opts *Options) error {
 		_, err := f.IO.Out.Write(raw)
 		return err
 	}
+	return printModels(f, list, opts.Include)
+}
+
+// printModels writes one id per line for pipes, a table on a terminal.
+func printModels(f *cmdutil.Factory, list *gateway.ModelList, include []string) error {
 	if !f.IO.IsStdoutTTY() {
 		for _, m := range list.Data {
 			fmt.Fprintln(f.IO.Out, m.ID)
@@ -98,7 +103,7 @@ func modelsRun(ctx context.Context, opts *Options) error {
 	tw := tabwriter.NewWriter(f.IO.Out, 0, 4, 2, ' ', 0)
 	header := []string{"ID", "PROVIDER"}
 	has := func(k string) bool {
-		for _, i := range opts.Include {
+		for _, i := range include {
 			if i == k {
 				return true
 			}
