@@ -193,6 +193,37 @@ func TestScripts(t *testing.T) {
 				ts.Defer(srv.Close)
 				ts.Setenv("SKEW_URL", srv.URL)
 			},
+			// kcadminclient: a master-realm service-account client with the
+			// admin role, as CI pipelines use instead of an admin password;
+			// sets $ADMIN_CLIENT and writes admin-secret.txt (0600).
+			"kcadminclient": func(ts *testscript.TestScript, neg bool, args []string) {
+				kc, err := testenv.FromEnv()
+				ts.Check(err)
+				id, secret := testenv.UniqueName("igctl-admin"), testenv.Secret()
+				code, err := kc.AdminE(http.MethodPost, "/master/clients", map[string]any{"clientId": id, "secret": secret,
+					"publicClient": false, "serviceAccountsEnabled": true, "standardFlowEnabled": false}, nil)
+				ts.Check(err)
+				if code != http.StatusCreated {
+					ts.Fatalf("creating admin client: HTTP %d", code)
+				}
+				var clients []struct{ ID string }
+				_, err = kc.AdminE(http.MethodGet, "/master/clients?clientId="+id, nil, &clients)
+				ts.Check(err)
+				ts.Defer(func() { kc.AdminE(http.MethodDelete, "/master/clients/"+clients[0].ID, nil, nil) })
+				var sa struct{ ID string }
+				var role map[string]any
+				_, err = kc.AdminE(http.MethodGet, "/master/clients/"+clients[0].ID+"/service-account-user", nil, &sa)
+				ts.Check(err)
+				_, err = kc.AdminE(http.MethodGet, "/master/roles/admin", nil, &role)
+				ts.Check(err)
+				code, err = kc.AdminE(http.MethodPost, "/master/users/"+sa.ID+"/role-mappings/realm", []any{role}, nil)
+				ts.Check(err)
+				if code != http.StatusNoContent {
+					ts.Fatalf("granting admin: HTTP %d", code)
+				}
+				ts.Check(os.WriteFile(ts.MkAbs("admin-secret.txt"), []byte(secret+"\n"), 0o600))
+				ts.Setenv("ADMIN_CLIENT", id)
+			},
 			// countproxy: start a reverse proxy in front of Keycloak that counts
 			// token-endpoint requests; sets $PROXY_URL. Keycloak (dev mode) builds
 			// its issuer from the Host header, which the proxy passes on, so

@@ -42,6 +42,8 @@ type BootstrapOptions struct {
 
 	URL, AdminUser            string
 	AdminPassword             cmdutil.SecretFlags
+	AdminClientID             string
+	AdminClientSecret         cmdutil.SecretFlags
 	Realm, ClientID, Username string
 	UserPassword              cmdutil.SecretFlags
 	SpecFile                  string
@@ -72,7 +74,10 @@ a re-run changes nothing and says so. The client secret is never rotated unless
 plan with field-level differences and exits 8 when anything would change.
 
 The admin password comes from --admin-password-stdin, --admin-password-file,
-KEYCLOAK_ADMIN_PASSWORD or a prompt; the test user's from --user-password-stdin,
+KEYCLOAK_ADMIN_PASSWORD or a prompt. For CI, a master-realm service-account client
+(with the admin role) works instead: --admin-client-id (or KEYCLOAK_ADMIN_CLIENT_ID)
+with its secret from --admin-client-secret-stdin, --admin-client-secret-file or
+KEYCLOAK_ADMIN_CLIENT_SECRET; the test user's from --user-password-stdin,
 --user-password-file, IGCTL_USER_PASSWORD or a prompt (only needed to create the
 user, or to check and reset its password).`,
 		Example: `  # the guide's set-up, .env files for both products, and a logged-in profile
@@ -84,8 +89,17 @@ user, or to check and reset its password).`,
   igctl keycloak bootstrap -f keycloak.yaml --dry-run`,
 		Args: cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if opts.AdminPassword.Stdin && opts.UserPassword.Stdin {
-				return cmdutil.FlagError("--admin-password-stdin and --user-password-stdin cannot both read stdin: put one in a file")
+			stdins := 0
+			for _, b := range []bool{opts.AdminPassword.Stdin, opts.UserPassword.Stdin, opts.AdminClientSecret.Stdin} {
+				if b {
+					stdins++
+				}
+			}
+			if stdins > 1 {
+				return cmdutil.FlagError("only one secret can come from stdin: put the others in files")
+			}
+			if opts.AdminClientID == "" {
+				opts.AdminClientID = f.Getenv("KEYCLOAK_ADMIN_CLIENT_ID")
 			}
 			we, err := parseWriteEnv(writeEnv)
 			if err != nil {
@@ -113,6 +127,9 @@ user, or to check and reset its password).`,
 	fl.StringVar(&opts.AdminUser, "admin-user", "admin", "master-realm admin user")
 	fl.BoolVar(&opts.AdminPassword.Stdin, "admin-password-stdin", false, "read the admin password from stdin")
 	fl.StringVar(&opts.AdminPassword.File, "admin-password-file", "", "read the admin password from a file")
+	fl.StringVar(&opts.AdminClientID, "admin-client-id", "", "log in as this master-realm service-account client instead of a user (env KEYCLOAK_ADMIN_CLIENT_ID)")
+	fl.BoolVar(&opts.AdminClientSecret.Stdin, "admin-client-secret-stdin", false, "read the admin client's secret from stdin")
+	fl.StringVar(&opts.AdminClientSecret.File, "admin-client-secret-file", "", "read the admin client's secret from a file")
 	fl.StringVar(&opts.Realm, "realm", keycloak.DefaultRealm, "realm to ensure")
 	fl.StringVar(&opts.ClientID, "client-id", keycloak.DefaultClientID, "confidential client to ensure")
 	fl.StringVar(&opts.Username, "username", keycloak.DefaultUsername, "test user to ensure (email USERNAME@example.com)")
@@ -165,11 +182,17 @@ func bootstrapRun(ctx context.Context, opts *BootstrapOptions) error {
 			return err
 		}
 	}
-	adminPW, err := f.ReadSecret(opts.AdminPassword, cmdutil.SecretSpec{What: "admin password", Flag: "admin-password", Env: "KEYCLOAK_ADMIN_PASSWORD"})
+	creds := keycloak.Credentials{Username: opts.AdminUser}
+	if opts.AdminClientID != "" {
+		creds.ClientID = opts.AdminClientID
+		creds.ClientSecret, err = f.ReadSecret(opts.AdminClientSecret, cmdutil.SecretSpec{What: "admin client secret", Flag: "admin-client-secret", Env: "KEYCLOAK_ADMIN_CLIENT_SECRET"})
+	} else {
+		creds.Password, err = f.ReadSecret(opts.AdminPassword, cmdutil.SecretSpec{What: "admin password", Flag: "admin-password", Env: "KEYCLOAK_ADMIN_PASSWORD"})
+	}
 	if err != nil {
 		return err
 	}
-	admin := keycloak.NewAdmin(opts.URL, hc, keycloak.Credentials{Username: opts.AdminUser, Password: adminPW})
+	admin := keycloak.NewAdmin(opts.URL, hc, creds)
 	userPWGiven := opts.UserPassword.Stdin || opts.UserPassword.File != "" || f.Getenv("IGCTL_USER_PASSWORD") != ""
 	var userPW string
 	kopts := keycloak.Options{
