@@ -10,7 +10,8 @@
 # IGCTL_KC_CACHE (~/.cache/igctl/keycloak), IGCTL_KC_PORT (18080), IGCTL_KC_MGMT_PORT (19000),
 # IGCTL_KC_HTTPS_PORT (18443), IGCTL_KC_WAIT seconds (240).
 # HTTPS uses a throw-away CA made here with openssl (for the TLS tests): its
-# certificate is $STATE/tls/ca.pem.
+# certificate is $STATE/tls2/ca.pem; the server certificate also names
+# keycloak.test, the host the proxy tests reach through a forward proxy.
 # The bootstrap admin password is random per start, kept in a 0600 file in the state
 # directory and handed to Keycloak through its environment, never through argv.
 set -euo pipefail
@@ -68,7 +69,7 @@ kc_home() {
 }
 
 # With HTTPS configured, the management interface serves HTTPS with the same certificate.
-ready() { curl -fsS --cacert "$STATE/tls/ca.pem" -o /dev/null "https://127.0.0.1:$MGMT_PORT/health/ready" 2>/dev/null; }
+ready() { curl -fsS --cacert "$STATE/tls2/ca.pem" -o /dev/null "https://127.0.0.1:$MGMT_PORT/health/ready" 2>/dev/null; }
 
 print_env() {
   [ -f "$STATE/admin-password" ] || die "not started (no $STATE/admin-password)"
@@ -77,20 +78,20 @@ export IGCTL_TEST_KEYCLOAK_URL=http://127.0.0.1:$PORT
 export IGCTL_TEST_KEYCLOAK_ADMIN=admin
 export IGCTL_TEST_KEYCLOAK_ADMIN_PASSWORD_FILE=$STATE/admin-password
 export IGCTL_TEST_KEYCLOAK_HTTPS_URL=https://127.0.0.1:$HTTPS_PORT
-export IGCTL_TEST_KEYCLOAK_CA_FILE=$STATE/tls/ca.pem
+export IGCTL_TEST_KEYCLOAK_CA_FILE=$STATE/tls2/ca.pem
 ENV
 }
 
 # make_tls creates a CA and a server certificate for 127.0.0.1/localhost.
 make_tls() {
-  local d="$STATE/tls"
+  local d="$STATE/tls2"
   [ -f "$d/server.pem" ] && return
   mkdir -p "$d"
   ( umask 077
     openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj "/CN=igctl test CA" \
       -keyout "$d/ca.key" -out "$d/ca.pem" 2>/dev/null
     openssl req -newkey rsa:2048 -nodes -subj "/CN=127.0.0.1" -keyout "$d/server.key" -out "$d/server.csr" 2>/dev/null
-    printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n' > "$d/ext.cnf"
+    printf 'subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:keycloak.test\nextendedKeyUsage=serverAuth\n' > "$d/ext.cnf"
     openssl x509 -req -in "$d/server.csr" -CA "$d/ca.pem" -CAkey "$d/ca.key" -CAcreateserial -days 30 \
       -extfile "$d/ext.cnf" -out "$d/server.pem" 2>/dev/null )
   chmod 644 "$d/ca.pem"
@@ -116,8 +117,8 @@ start() {
   KC_BOOTSTRAP_ADMIN_PASSWORD=$(cat "$STATE/admin-password") \
   setsid "$home/bin/kc.sh" start-dev --http-host=127.0.0.1 --http-port="$PORT" \
       --http-management-port="$MGMT_PORT" --health-enabled=true --db=dev-mem \
-      --https-port="$HTTPS_PORT" --https-certificate-file="$STATE/tls/server.pem" \
-      --https-certificate-key-file="$STATE/tls/server.key" \
+      --https-port="$HTTPS_PORT" --https-certificate-file="$STATE/tls2/server.pem" \
+      --https-certificate-key-file="$STATE/tls2/server.key" \
       >"$STATE/keycloak.log" 2>&1 </dev/null &
   pid=$!
   echo "$pid" > "$STATE/pid"

@@ -4,6 +4,8 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
+	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -101,6 +103,12 @@ func TestScripts(t *testing.T) {
 				ts.Setenv("USERNAME", r.Username)
 				ts.Setenv("REALM", r.Name)
 				ts.Setenv("KC_URL", kc.URL)
+				if u, err := url.Parse(kc.URL); err == nil {
+					ts.Setenv("KC_PORT", u.Port())
+				}
+				if u, err := url.Parse(kc.HTTPSURL); err == nil {
+					ts.Setenv("KC_HTTPS_PORT", u.Port())
+				}
 				if kc.HTTPSURL != "" {
 					ts.Setenv("HTTPS_ISSUER", kc.HTTPSURL+"/realms/"+r.Name)
 					ts.Setenv("CA_FILE", kc.CAFile)
@@ -224,6 +232,15 @@ func TestScripts(t *testing.T) {
 				ts.Check(os.WriteFile(ts.MkAbs("admin-secret.txt"), []byte(secret+"\n"), 0o600))
 				ts.Setenv("ADMIN_CLIENT", id)
 			},
+			// fwdproxy: an HTTP forward proxy (plain requests and CONNECT) that
+			// resolves the made-up host keycloak.test to 127.0.0.1; sets
+			// $FWD_PROXY. Go never proxies loopback addresses, so this host is
+			// how a test can see HTTP_PROXY/HTTPS_PROXY/NO_PROXY honoured.
+			"fwdproxy": func(ts *testscript.TestScript, neg bool, args []string) {
+				srv := httptest.NewServer(forwardProxy())
+				ts.Defer(srv.Close)
+				ts.Setenv("FWD_PROXY", srv.URL)
+			},
 			// countproxy: start a reverse proxy in front of Keycloak that counts
 			// token-endpoint requests; sets $PROXY_URL. Keycloak (dev mode) builds
 			// its issuer from the Host header, which the proxy passes on, so
@@ -301,6 +318,40 @@ func tlsClient(ts *testscript.TestScript, caFile string) *http.Client {
 	pool := x509.NewCertPool()
 	pool.AppendCertsFromPEM(pem)
 	return &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
+}
+
+func forwardProxy() http.Handler {
+	resolve := func(hostport string) string {
+		host, port, _ := net.SplitHostPort(hostport)
+		if host == "keycloak.test" {
+			host = "127.0.0.1"
+		}
+		return net.JoinHostPort(host, port)
+	}
+	plain := &httputil.ReverseProxy{Rewrite: func(pr *httputil.ProxyRequest) {
+		pr.Out.URL.Host = resolve(pr.In.URL.Host)
+		pr.Out.Host = pr.In.Host // Keycloak builds iss from the Host header
+	}}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodConnect {
+			plain.ServeHTTP(w, r)
+			return
+		}
+		upstream, err := net.Dial("tcp", resolve(r.Host))
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadGateway)
+			return
+		}
+		client, _, err := w.(http.Hijacker).Hijack()
+		if err != nil {
+			upstream.Close()
+			return
+		}
+		client.Write([]byte("HTTP/1.1 200 Connection established\r\n\r\n"))
+		go func() { io.Copy(upstream, client); upstream.Close() }()
+		io.Copy(client, upstream)
+		client.Close()
+	})
 }
 
 func octal(m os.FileMode) string {
