@@ -154,11 +154,3 @@ func IsSecret(key string) bool {
 	}
 	return false
 }
-
-// Mask hides a secret value in diffs and logs.
-func Mask(key, value string) string {
-	if IsSecret(key) && value != "" {
-		return "****"
-	}
-	return value
-}

@@ -87,8 +87,6 @@ type LoginRequest struct {
 	Scope        string
 }
 
-func (r *LoginRequest) scopes() []string { return strings.Fields(r.Scope) }
-
 // Login discovers the issuer's endpoints and runs the grant.
 func Login(ctx context.Context, hc *http.Client, r LoginRequest) (*Bundle, error) {
 	ep, err := Discover(ctx, hc, r.Issuer)
