@@ -197,12 +197,3 @@ func (p *Profile) Set(key, value string) error {
 	*f = value
 	return nil
 }
-
-// Value returns one field by key.
-func (p *Profile) Value(key string) (string, bool) {
-	f, ok := p.field(key)
-	if !ok {
-		return "", false
-	}
-	return *f, true
-}

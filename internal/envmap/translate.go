@@ -98,7 +98,7 @@ func Translate(in *File, o Options) (*Result, error) {
 			k.unmapped = true
 		}
 		target = enableSpelling(o.To, target, spelledOld, versionKnown, targetOld)
-		if old, isOld := oldSpelling(o.To, target); isOld && (!versionKnown || !targetOld) {
+		if old := target; isOldName(o.To, old) && (!versionKnown || !targetOld) {
 			res.Notes = append(res.Notes, Note{Line: l.Num, Warning: true, Msg: fmt.Sprintf(
 				"%s is ignored by %s %s and later: the setting is silently OFF there (use %sD, or pass --target-version for an older %s)",
 				old, o.To, firstNewNames[o.To].String(o.To), old, o.To)})
@@ -208,11 +208,6 @@ func isOldName(product, name string) bool {
 		}
 	}
 	return false
-}
-
-// oldSpelling reports whether name is a pre-rename _ENABLE name for product.
-func oldSpelling(product, name string) (string, bool) {
-	return name, isOldName(product, name)
 }
 
 // Compiled on first use: regexp compilation at package init would cost

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/inference-gateway/igctl/internal/exitcode"
 )
@@ -74,10 +75,15 @@ func (e *APIError) Error() string {
 	return fmt.Sprintf("gateway %s: HTTP %d: %s", e.URL, e.Status, msg)
 }
 
-// Health calls the public GET /health.
-func (c *Client) Health(ctx context.Context) error {
-	_, err := c.get(ctx, "/health", "", false)
-	return err
+// Health calls the public GET /health and returns the server's Date header
+// (zero when absent), which tells its clock.
+func (c *Client) Health(ctx context.Context) (time.Time, error) {
+	_, hdr, err := c.get(ctx, "/health", "", false)
+	if err != nil {
+		return time.Time{}, err
+	}
+	date, _ := http.ParseTime(hdr.Get("Date"))
+	return date, nil
 }
 
 // Models calls GET /v1/models. It returns the raw JSON (for --json) and the
@@ -98,13 +104,13 @@ func (c *Client) Models(ctx context.Context, provider string, include []string) 
 	if err != nil {
 		return nil, nil, err
 	}
-	body, err := c.get(ctx, path, tok, true)
+	body, _, err := c.get(ctx, path, tok, true)
 	if errors.Is(err, ErrUnauthorized) {
 		// Once: the token may have expired in flight or been revoked.
 		if tok, err = c.Token(ctx, true); err != nil {
 			return nil, nil, err
 		}
-		body, err = c.get(ctx, path, tok, true)
+		body, _, err = c.get(ctx, path, tok, true)
 	}
 	if err != nil {
 		return nil, nil, err
@@ -116,11 +122,11 @@ func (c *Client) Models(ctx context.Context, provider string, include []string) 
 	return body, &list, nil
 }
 
-func (c *Client) get(ctx context.Context, path, token string, auth bool) ([]byte, error) {
+func (c *Client) get(ctx context.Context, path, token string, auth bool) ([]byte, http.Header, error) {
 	u := strings.TrimRight(c.BaseURL, "/") + path
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
-		return nil, exitcode.Wrap(exitcode.Usage, fmt.Errorf("gateway URL %q: %w", c.BaseURL, err), "")
+		return nil, nil, exitcode.Wrap(exitcode.Usage, fmt.Errorf("gateway URL %q: %w", c.BaseURL, err), "")
 	}
 	if auth {
 		// Exactly "Bearer ": the gateway's prefix check is case-sensitive.
@@ -128,22 +134,22 @@ func (c *Client) get(ctx context.Context, path, token string, auth bool) ([]byte
 	}
 	resp, err := c.HTTP.Do(req)
 	if err != nil {
-		return nil, exitcode.Wrap(exitcode.Network, fmt.Errorf("gateway %s unreachable: %w", u, err), "check --gateway / IGCTL_GATEWAY_URL and that the gateway runs")
+		return nil, nil, exitcode.Wrap(exitcode.Network, fmt.Errorf("gateway %s unreachable: %w", u, err), "check --gateway / IGCTL_GATEWAY_URL and that the gateway runs")
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, 32<<20))
 	if err != nil {
-		return nil, exitcode.Wrap(exitcode.Network, fmt.Errorf("gateway %s: %w", u, err), "")
+		return nil, nil, exitcode.Wrap(exitcode.Network, fmt.Errorf("gateway %s: %w", u, err), "")
 	}
 	switch {
 	case resp.StatusCode == http.StatusUnauthorized:
-		return nil, ErrUnauthorized
+		return nil, nil, ErrUnauthorized
 	case resp.StatusCode/100 != 2:
 		var e struct {
 			Error string `json:"error"`
 		}
 		json.Unmarshal(body, &e)
-		return nil, &APIError{URL: u, Status: resp.StatusCode, Message: e.Error}
+		return nil, nil, &APIError{URL: u, Status: resp.StatusCode, Message: e.Error}
 	}
-	return body, nil
+	return body, resp.Header, nil
 }

@@ -183,7 +183,7 @@ func (r *run) realm(spec RealmSpec) error {
 		clients[c.ClientID] = uuid
 		r.res.Clients = append(r.res.Clients, cr)
 		if checker == nil && on(c.DirectAccessGrants) {
-			checker = &r.res.Clients[len(r.res.Clients)-1]
+			checker = &cr // a copy: r.res.Clients may be reallocated by later appends
 		}
 	}
 	for _, u := range spec.Users {

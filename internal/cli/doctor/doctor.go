@@ -107,7 +107,18 @@ func doctorRun(ctx context.Context, opts *Options) error {
 		issuerOK, issuerOff = checkIssuer(ctx, r, hc, prof.Issuer, f.Now)
 	}
 	base, gwErr := f.GatewayURL(opts.Gateway, prof)
-	checkClock(ctx, r, hc, issuerOff, base, s, f.Now)
+	gw := &gateway.Client{BaseURL: base, HTTP: hc, Token: s.TokenFunc(f)}
+	// /health is asked once: its Date header may time the clock check, and
+	// its answer is the gateway health check further down.
+	var gwDate time.Time
+	var healthErr error
+	var gwOff *offset
+	if gwErr == nil {
+		sent := f.Now()
+		gwDate, healthErr = gw.Health(ctx)
+		gwOff = dateOffset(gwDate, sent, f.Now(), "the gateway's Date header")
+	}
+	checkClock(r, issuerOff, gwOff, s)
 
 	// token store
 	if f.Getenv("IGCTL_TOKEN") != "" {
@@ -161,9 +172,8 @@ func doctorRun(ctx context.Context, opts *Options) error {
 		r.add("gateway health", Skip, "no gateway URL", exitcode.HintOf(gwErr), 0)
 		r.add("gateway auth", Skip, "no gateway URL", "", 0)
 	} else {
-		gw := &gateway.Client{BaseURL: base, HTTP: hc, Token: s.TokenFunc(f)}
-		if err := gw.Health(ctx); err != nil {
-			r.add("gateway health", Fail, err.Error(), "start the gateway, or fix --gateway / gateway_url", exitcode.Of(err))
+		if healthErr != nil {
+			r.add("gateway health", Fail, healthErr.Error(), "start the gateway, or fix --gateway / gateway_url", exitcode.Of(healthErr))
 			r.add("gateway auth", Skip, "gateway unreachable", "", 0)
 		} else {
 			r.add("gateway health", OK, base+"/health answers", "", 0)
@@ -239,7 +249,7 @@ func checkIssuer(ctx context.Context, r *report, hc *http.Client, issuer string,
 	} else {
 		r.add("issuer", Skip, "no discovery document", "", 0)
 	}
-	return issuerOK && resp.StatusCode == 200, dateOffset(resp, sent, now(), "the issuer's Date header")
+	return issuerOK && resp.StatusCode == 200, dateOffset(dateHeader(resp), sent, now(), "the issuer's Date header")
 }
 
 // offset is a measured server-minus-local clock difference and its source.
@@ -248,11 +258,15 @@ type offset struct {
 	source  string
 }
 
-// dateOffset reads a response's Date header (whole seconds) against the
-// middle of the request on the local clock.
-func dateOffset(resp *http.Response, sent, received time.Time, source string) *offset {
-	d, err := http.ParseTime(resp.Header.Get("Date"))
-	if err != nil {
+func dateHeader(resp *http.Response) time.Time {
+	d, _ := http.ParseTime(resp.Header.Get("Date"))
+	return d
+}
+
+// dateOffset compares a server's Date (whole seconds; zero when it sent
+// none) with the middle of the request on the local clock.
+func dateOffset(d, sent, received time.Time, source string) *offset {
+	if d.IsZero() {
 		return nil
 	}
 	// Date is truncated to the second: its true value is on average 0.5 s later.
@@ -263,16 +277,10 @@ func dateOffset(resp *http.Response, sent, received time.Time, source string) *o
 // checkClock reports the first offset measured: the issuer's Date header
 // (Keycloak itself sends none; a proxy in front usually does), the gateway's
 // Date header, or the stored token's iat against the local time it arrived.
-func checkClock(ctx context.Context, r *report, hc *http.Client, issuerOff *offset, gatewayURL string, s *cmdutil.Session, now func() time.Time) {
+func checkClock(r *report, issuerOff, gatewayOff *offset, s *cmdutil.Session) {
 	off := issuerOff
-	if off == nil && gatewayURL != "" {
-		if req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimRight(gatewayURL, "/")+"/health", nil); err == nil {
-			sent := now()
-			if resp, err := hc.Do(req); err == nil {
-				resp.Body.Close()
-				off = dateOffset(resp, sent, now(), "the gateway's Date header")
-			}
-		}
+	if off == nil {
+		off = gatewayOff
 	}
 	if off == nil && s.Manager != nil {
 		if b, err := s.Manager.Store.Load(s.Name); err == nil {

@@ -207,8 +207,9 @@ func bootstrapRun(ctx context.Context, opts *BootstrapOptions) error {
 			if needed && opts.DryRun && !userPWGiven {
 				return "", nil // a plan needs no password
 			}
-			userPW, err = f.ReadSecret(opts.UserPassword, cmdutil.SecretSpec{What: "password for user " + username, Flag: "user-password", Env: "IGCTL_USER_PASSWORD"})
-			return userPW, err
+			pw, err := f.ReadSecret(opts.UserPassword, cmdutil.SecretSpec{What: "password for user " + username, Flag: "user-password", Env: "IGCTL_USER_PASSWORD"})
+			userPW = pw
+			return pw, err
 		},
 	}
 	if err := admin.Login(ctx); err != nil {
