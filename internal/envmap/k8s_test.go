@@ -75,10 +75,11 @@ func TestK8sSplitsSecretsFromConfig(t *testing.T) {
 
 func TestOperatorGateway(t *testing.T) {
 	f := Parse([]byte("AUTH_ENABLED=true\nAUTH_OIDC_ISSUER=http://keycloak:8080/realms/r\nAUTH_OIDC_CLIENT_ID=c\nAUTH_OIDC_CLIENT_SECRET=s\nOPENAI_API_URL=https://api.openai.com/v1\nOPENAI_API_KEY=sk-1\nSERVER_PORT=8080\nALLOWED_MODELS=x\n"))
-	out, dropped, err := Operator(f, Manifest{Name: "gw"})
+	or, err := Operator(f, Manifest{Name: "gw"})
 	if err != nil {
 		t.Fatal(err)
 	}
+	out, dropped := or.YAML, or.Dropped
 	d := docs(t, out)
 	gw, sec := d[0], d[1]
 	if gw["apiVersion"] != "core.inference-gateway.com/v1alpha1" || gw["kind"] != "Gateway" {

@@ -1,8 +1,6 @@
 package envmap
 
 import (
-	"fmt"
-	"strconv"
 	"strings"
 	"sync"
 )
@@ -60,63 +58,6 @@ const (
 	Gateway = "gateway"
 	ADK     = "adk"
 )
-
-// renamedEnable lists the _ENABLE -> _ENABLED renames per product
-// (gateway v0.41.0, ADK 0.15.1). Old names are silently ignored by new versions.
-var renamedEnable = map[string][]string{
-	Gateway: {"AUTH_ENABLE", "TELEMETRY_ENABLE", "MCP_ENABLE", "MCP_POLLING_ENABLE"},
-	ADK:     {"AUTH_ENABLE", "TLS_ENABLE", "METRICS_ENABLE"},
-}
-
-// firstNewNames is the first version of each product reading the _ENABLED names.
-var firstNewNames = map[string]version{Gateway: {0, 41, 0}, ADK: {0, 15, 1}}
-
-type version [3]int
-
-func parseVersion(s string) (version, error) {
-	var v version
-	parts := strings.Split(strings.TrimPrefix(strings.TrimSpace(s), "v"), ".")
-	if len(parts) < 2 || len(parts) > 3 {
-		return v, fmt.Errorf("version %q: want X.Y or X.Y.Z", s)
-	}
-	for i, p := range parts {
-		n, err := strconv.Atoi(strings.SplitN(p, "-", 2)[0])
-		if err != nil || n < 0 {
-			return v, fmt.Errorf("version %q: %q is not a number", s, p)
-		}
-		v[i] = n
-	}
-	return v, nil
-}
-
-func (v version) less(o version) bool {
-	for i := range v {
-		if v[i] != o[i] {
-			return v[i] < o[i]
-		}
-	}
-	return false
-}
-
-// UsesOldEnableNames reports whether product at version reads the _ENABLE
-// spellings (and ignores _ENABLED).
-func UsesOldEnableNames(product, ver string) (bool, error) {
-	v, err := parseVersion(ver)
-	if err != nil {
-		return false, err
-	}
-	return v.less(firstNewNames[product]), nil
-}
-
-// canonicalEnable maps an old _ENABLE name to its _ENABLED name.
-func canonicalEnable(product, key string) (string, bool) {
-	for _, old := range renamedEnable[product] {
-		if key == old {
-			return old + "D", true
-		}
-	}
-	return "", false
-}
 
 // index maps each product's names to their rows, built on first use.
 var index = sync.OnceValue(func() map[string]map[string]Mapping {

@@ -13,7 +13,7 @@ import (
 // Options steer a translation.
 type Options struct {
 	From, To      string // Gateway or ADK
-	TargetVersion string // of the To product; "" keeps the _ENABLE/_ENABLED spelling
+	TargetVersion string // of the To product; "" is the newest release igctl knows (Latest)
 	Strict        bool   // unmapped keys are an error
 	OnConflict    string // "" (error), "keep" (first wins) or "overwrite" (last wins)
 }
@@ -51,12 +51,9 @@ func Translate(in *File, o Options) (*Result, error) {
 	if !validProduct(o.From) || !validProduct(o.To) {
 		return nil, exitcode.New(exitcode.Usage, fmt.Sprintf("products are gateway and adk (got %q → %q)", o.From, o.To))
 	}
-	targetOld, versionKnown := false, o.TargetVersion != ""
-	if versionKnown {
-		var err error
-		if targetOld, err = UsesOldEnableNames(o.To, o.TargetVersion); err != nil {
-			return nil, exitcode.Wrap(exitcode.Usage, err, "")
-		}
+	tv, tvName, err := targetVersion(o.To, o.TargetVersion)
+	if err != nil {
+		return nil, exitcode.Wrap(exitcode.Usage, err, "")
 	}
 	res := &Result{File: &File{BOM: in.BOM, Lines: make([]*Line, 0, len(in.Lines))}}
 	renames := map[string]string{}
@@ -81,10 +78,7 @@ func Translate(in *File, o Options) (*Result, error) {
 			lines = append(lines, k)
 			continue
 		}
-		key, spelledOld := l.Key, false
-		if canon, ok := canonicalEnable(o.From, key); ok {
-			key, spelledOld = canon, true
-		}
+		key := canonicalName(o.From, l.Key)
 		target := l.Key
 		if m, ok := lookup(o.From, key); ok {
 			target = m.name(o.To)
@@ -94,14 +88,19 @@ func Translate(in *File, o Options) (*Result, error) {
 					res.Notes = append(res.Notes, Note{Line: l.Num, Msg: fmt.Sprintf("%s → %s is %s: %s", l.Key, target, m.Kind, m.Note)})
 				}
 			}
-		} else if o.From != o.To && !strings.HasSuffix(key, "_API_KEY") {
+		} else if o.From == o.To {
+			target = key
+		} else if !strings.HasSuffix(key, "_API_KEY") {
 			k.unmapped = true
 		}
-		target = enableSpelling(o.To, target, spelledOld, versionKnown, targetOld)
-		if old := target; isOldName(o.To, old) && (!versionKnown || !targetOld) {
-			res.Notes = append(res.Notes, Note{Line: l.Num, Warning: true, Msg: fmt.Sprintf(
-				"%s is ignored by %s %s and later: the setting is silently OFF there (use %sD, or pass --target-version for an older %s)",
-				old, o.To, firstNewNames[o.To].String(o.To), old, o.To)})
+		target, _ = spellingFor(o.To, canonicalName(o.To, target), tv)
+		if r, ok := legacyRename(o.From, o.To, l.Key); ok && target != l.Key && canonicalName(o.To, target) == target {
+			res.Notes = append(res.Notes, Note{Line: l.Num, Msg: fmt.Sprintf(
+				"%s renamed to %s for %s %s: %s is the %s's name up to %s only, and %s",
+				l.Key, target, o.To, tvName, l.Key, r.Product, r.lastOld(), r.ignoredEffect())})
+		}
+		if err := translateBool(&c, l, o, key, target, res); err != nil {
+			return nil, err
 		}
 		if target != l.Key {
 			renames[l.Key] = target
@@ -181,33 +180,58 @@ func Translate(in *File, o Options) (*Result, error) {
 	return res, nil
 }
 
-func (v version) String(product string) string {
-	s := fmt.Sprintf("%d.%d.%d", v[0], v[1], v[2])
-	if product == Gateway {
-		return "v" + s
+// legacyRename finds key among the old names of the products involved.
+func legacyRename(from, to, key string) (Rename, bool) {
+	if r, ok := renameOf(from, key); ok {
+		return r, true
 	}
-	return s
+	return renameOf(to, key)
 }
 
-// enableSpelling picks AUTH_ENABLE or AUTH_ENABLED (etc.) for the target.
-func enableSpelling(product, name string, spelledOld, versionKnown, targetOld bool) string {
-	old := strings.TrimSuffix(name, "D")
-	if !strings.HasSuffix(name, "_ENABLED") || !isOldName(product, old) {
-		return name
+// translateBool rewrites a boolean's value (in c) to true/false when the
+// file moves between readers that spell booleans differently, and fails
+// when the source's meaning is not clear.
+func translateBool(c, l *Line, o Options, srcKey, target string, res *Result) error {
+	tb, ok := boolVar(o.To, target)
+	if !ok {
+		return nil // the target does not read it as a boolean
 	}
-	if (versionKnown && targetOld) || (!versionKnown && spelledOld) {
-		return old
+	sb, ok := boolVar(o.From, srcKey)
+	if !ok {
+		sb = tb
 	}
-	return name
-}
-
-func isOldName(product, name string) bool {
-	for _, o := range renamedEnable[product] {
-		if o == name {
-			return true
-		}
+	v := l.Value()
+	on, recognised, rejected := sb.Reader.Read(v)
+	fail := func(reason string) error {
+		return exitcode.Wrap(exitcode.Config, &BoolError{Line: l.Num, Key: l.Key, Value: v, Reason: reason},
+			"write true or false")
 	}
-	return false
+	switch {
+	case rejected:
+		return fail(fmt.Sprintf("the %s refuses to start on it (%s)", o.From, parseBoolError(l.Key, v)))
+	case !recognised:
+		return fail(fmt.Sprintf("not a boolean spelling the %s recognises (it reads it as %s, which may not be what was meant)", o.From, onOff(on)))
+	}
+	if sb.Reader == tb.Reader || v == "" || v == "true" || v == "false" {
+		return nil // same reader, or a spelling every reader agrees on
+	}
+	want := "false"
+	if on {
+		want = "true"
+	}
+	c.RawValue = respell(l, want)
+	tOn, _, tRejected := tb.Reader.Read(v)
+	var why string
+	switch {
+	case tRejected:
+		why = fmt.Sprintf("the %s refuses to start on it", o.To)
+	case tOn != on:
+		why = fmt.Sprintf("the %s reads it as %s", o.To, onOff(tOn))
+	default:
+		why = fmt.Sprintf("the %s reads it the same, but true/false is what both agree on", o.To)
+	}
+	res.Notes = append(res.Notes, Note{Line: l.Num, Msg: fmt.Sprintf("%s=%s is %s for the %s; %s: written as %s", l.Key, v, onOff(on), o.From, why, want)})
+	return nil
 }
 
 // Compiled on first use: regexp compilation at package init would cost

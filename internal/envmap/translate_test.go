@@ -1,6 +1,7 @@
 package envmap
 
 import (
+	"errors"
 	"flag"
 	"os"
 	"path/filepath"
@@ -116,21 +117,25 @@ func TestCRLFBOMExportQuotesSurvive(t *testing.T) {
 
 func TestEnableSpelling(t *testing.T) {
 	old := Parse([]byte("AUTH_ENABLE=true\nMCP_ENABLE=true\n"))
-	// Default: keep AUTH_ENABLE (both renamed in step) but warn loudly.
+	// Default target = newest release: the legacy name is renamed, with a note
+	// (keeping it would leave auth silently OFF in the output).
 	res, err := Translate(old, Options{From: Gateway, To: ADK})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, ok := res.File.Get("AUTH_ENABLE"); !ok {
-		t.Fatalf("spelling not kept: %s", res.File)
+	if v, _ := res.File.Get("AUTH_ENABLED"); v != "true" {
+		t.Fatalf("AUTH_ENABLE not renamed: %s", res.File)
+	}
+	if _, ok := res.File.Get("AUTH_ENABLE"); ok {
+		t.Fatalf("AUTH_ENABLE kept: %s", res.File)
 	}
 	if v, _ := res.File.Get("A2A_MCP_ENABLED"); v != "true" {
 		t.Fatalf("MCP_ENABLE should map to A2A_MCP_ENABLED: %s", res.File)
 	}
-	if !hasWarning(res, "AUTH_ENABLE is ignored by adk 0.15.1 and later") {
-		t.Fatalf("no loud warning: %+v", res.Notes)
+	if !hasNote(res, "AUTH_ENABLE renamed to AUTH_ENABLED for adk 0.16.0") || !hasNote(res, "silently OFF") {
+		t.Fatalf("no rename note: %+v", res.Notes)
 	}
-	// A target version picks the right name.
+	// An explicit target version picks the name that version reads.
 	res, _ = Translate(old, Options{From: Gateway, To: ADK, TargetVersion: "0.16.0"})
 	if _, ok := res.File.Get("AUTH_ENABLED"); !ok || hasWarning(res, "ignored") {
 		t.Fatalf("0.16.0 should get AUTH_ENABLED without warning: %s %+v", res.File, res.Notes)
@@ -140,8 +145,97 @@ func TestEnableSpelling(t *testing.T) {
 	if _, ok := res.File.Get("AUTH_ENABLE"); !ok {
 		t.Fatalf("gateway v0.23.1 reads AUTH_ENABLE: %s", res.File)
 	}
+	res, _ = Translate(newer, Options{From: ADK, To: ADK, TargetVersion: "0.15.0"})
+	if _, ok := res.File.Get("AUTH_ENABLE"); !ok {
+		t.Fatalf("ADK 0.15.0 reads AUTH_ENABLE: %s", res.File)
+	}
 	if _, err := Translate(newer, Options{From: ADK, To: Gateway, TargetVersion: "latest"}); exitcode.Of(err) != exitcode.Usage {
 		t.Fatalf("bad version: %v", err)
+	}
+}
+
+func TestRenameTable(t *testing.T) {
+	for _, tc := range []struct {
+		in, to, ver, want, note string
+	}{
+		{"ENABLE_AUTH=true", Gateway, "", "AUTH_ENABLED=true", "silently OFF"},
+		{"ENABLE_AUTH=true", Gateway, "v0.14.0", "ENABLE_AUTH=true", ""},
+		{"AUTH_ENABLE=true", Gateway, "v0.10.0", "ENABLE_AUTH=true", ""},
+		{"AUTH_ENABLED=true", Gateway, "v0.14.1", "AUTH_ENABLE=true", ""},
+		{"AUTH_ENABLED=true", Gateway, "v0.41.0", "AUTH_ENABLED=true", ""},
+		{"MCP_POLLING_ENABLE=false", Gateway, "", "MCP_POLLING_ENABLED=false", "MCP_POLLING_ENABLED silently ON"},
+		{"TELEMETRY_METRICS_PUSH_ENABLE=true", Gateway, "", "TELEMETRY_METRICS_PUSH_ENABLED=true", "silently OFF"},
+		{"TELEMETRY_TRACING_ENABLE=true", Gateway, "", "TELEMETRY_TRACING_ENABLED=true", "silently OFF"},
+		{"ENABLE_TELEMETRY=true", Gateway, "", "TELEMETRY_ENABLED=true", ""},
+		{"ENABLE_TELEMETRY=true", Gateway, "v0.20.0", "TELEMETRY_ENABLE=true", ""},
+		{"OIDC_ISSUER_URL=http://k/realms/r", Gateway, "", "AUTH_OIDC_ISSUER=http://k/realms/r", "silently at its default http://keycloak"},
+	} {
+		res, err := Translate(Parse([]byte(tc.in)), Options{From: Gateway, To: tc.to, TargetVersion: tc.ver})
+		if err != nil {
+			t.Fatalf("%s: %v", tc.in, err)
+		}
+		if got := res.File.String(); got != tc.want {
+			t.Errorf("%s → %s %s: got %q, want %q", tc.in, tc.to, tc.ver, got, tc.want)
+		}
+		if tc.note != "" && !hasNote(res, tc.note) {
+			t.Errorf("%s: no note %q in %+v", tc.in, tc.note, res.Notes)
+		}
+	}
+	res, _ := Translate(Parse([]byte("TLS_ENABLE=true\nMETRICS_ENABLE=1\n")), Options{From: ADK, To: ADK})
+	if got := res.File.String(); got != "TLS_ENABLED=true\nMETRICS_ENABLED=1\n" {
+		t.Fatalf("ADK renames: %q", got)
+	}
+	if !hasNote(res, "METRICS_ENABLED silently following TELEMETRY_ENABLED") {
+		t.Fatalf("METRICS_ENABLE note: %+v", res.Notes)
+	}
+}
+
+func TestBooleansBetweenReaders(t *testing.T) {
+	for _, tc := range []struct {
+		from, to, in, want, note string
+	}{
+		{Gateway, ADK, "AUTH_ENABLED=t", "AUTH_ENABLED=true", "AUTH_ENABLED=t is ON for the gateway; the adk reads it as OFF"},
+		{Gateway, ADK, "AUTH_ENABLED=F  # off", "AUTH_ENABLED=false  # off", "the adk reads it the same"},
+		{Gateway, ADK, "TELEMETRY_ENABLED='True'", "TELEMETRY_ENABLED='true'", "written as true"},
+		{Gateway, ADK, "MCP_ENABLED=1", "A2A_MCP_ENABLED=true", "written as true"},
+		{ADK, Gateway, "AUTH_ENABLED=yes", "AUTH_ENABLED=true", "the gateway refuses to start on it"},
+		{ADK, Gateway, "AUTH_ENABLED=Off", "AUTH_ENABLED=false", "the gateway refuses to start on it"},
+		{ADK, Gateway, "A2A_MCP_ENABLED=ON", "MCP_ENABLED=true", ""},
+		{ADK, Gateway, "AUTH_ENABLED=", "AUTH_ENABLED=", ""},                        // empty: OFF for both
+		{Gateway, ADK, "ENABLE_VISION=yes", "ENABLE_VISION=yes", ""},                // the ADK does not read it
+		{ADK, Gateway, "DEBUG=1", "DEBUG=1", ""},                                    // the gateway does not read it
+		{Gateway, Gateway, "AUTH_ENABLED=t", "AUTH_ENABLED=t", ""},                  // same reader: left alone
+		{Gateway, ADK, "AUTH_ENABLE=T", "AUTH_ENABLED=true", "AUTH_ENABLE=T is ON"}, // old name, same reader rules
+	} {
+		res, err := Translate(Parse([]byte(tc.in)), Options{From: tc.from, To: tc.to})
+		if err != nil {
+			t.Fatalf("%s %s→%s: %v", tc.in, tc.from, tc.to, err)
+		}
+		if got := res.File.String(); got != tc.want {
+			t.Errorf("%s %s→%s: got %q, want %q", tc.in, tc.from, tc.to, got, tc.want)
+		}
+		if tc.note != "" && !hasNote(res, tc.note) {
+			t.Errorf("%s: no note %q in %+v", tc.in, tc.note, res.Notes)
+		}
+	}
+	for _, tc := range []struct{ from, to, in, want string }{
+		{Gateway, ADK, "X=1\nAUTH_ENABLED=yes", `line 2: AUTH_ENABLED=yes: the gateway refuses to start on it (AUTH_ENABLED: strconv.ParseBool: parsing "yes": invalid syntax)`},
+		{Gateway, ADK, "AUTH_ENABLED=tru", "line 1: AUTH_ENABLED=tru: the gateway refuses"},
+		{ADK, Gateway, "AUTH_ENABLED=t", "line 1: AUTH_ENABLED=t: not a boolean spelling the adk recognises"},
+		{ADK, Gateway, "TLS_ENABLED=enabled", ""}, // the gateway does not read TLS_ENABLED
+		{ADK, Gateway, "A2A_MCP_ENABLED=enabled", "line 1: A2A_MCP_ENABLED=enabled: not a boolean spelling"},
+		{Gateway, Gateway, "AUTH_ENABLED=yes", "line 1: AUTH_ENABLED=yes: the gateway refuses"},
+	} {
+		_, err := Translate(Parse([]byte(tc.in)), Options{From: tc.from, To: tc.to})
+		if tc.want == "" {
+			if err != nil {
+				t.Errorf("%s: %v", tc.in, err)
+			}
+			continue
+		}
+		if exitcode.Of(err) != exitcode.Config || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s %s→%s: want exit 3 with %q, got %v", tc.in, tc.from, tc.to, tc.want, err)
+		}
 	}
 }
 
@@ -188,6 +282,10 @@ func FuzzTranslateKeepsKeys(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
 		in := Parse([]byte(s))
 		res, err := Translate(in, Options{From: Gateway, To: ADK, OnConflict: "keep"})
+		var be *BoolError
+		if errors.As(err, &be) {
+			return // a boolean whose meaning is unclear: refusing is right
+		}
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -199,13 +297,11 @@ func FuzzTranslateKeepsKeys(f *testing.F) {
 		for _, k := range in.Keys() {
 			name := k
 			canon := k
-			if c, ok := canonicalEnable(Gateway, k); ok {
-				canon = c
-			}
+			canon = canonicalName(Gateway, k)
 			if m, ok := lookup(Gateway, canon); ok {
 				name = m.ADK
 			}
-			if !out[name] && !out[strings.TrimSuffix(name, "D")] {
+			if !out[name] && !out[canonicalName(ADK, name)] {
 				t.Fatalf("key %s lost (want %s) in\n%q\n→\n%q", k, name, s, res.File.String())
 			}
 		}
@@ -215,6 +311,15 @@ func FuzzTranslateKeepsKeys(f *testing.F) {
 func contains(xs []string, x string) bool {
 	for _, v := range xs {
 		if v == x {
+			return true
+		}
+	}
+	return false
+}
+
+func hasNote(r *Result, s string) bool {
+	for _, n := range r.Notes {
+		if strings.Contains(n.Msg, s) {
 			return true
 		}
 	}

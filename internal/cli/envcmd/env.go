@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -71,9 +72,18 @@ mappings print a note on stderr.
 --to operator writes the operator's Gateway resource (spec.auth with
 clientSecretRef, providers with secretKeyRef) and the Secret.
 
-AUTH_ENABLE/AUTH_ENABLED: the spelling is kept unless --target-version names the
-target's version (gateway vX.Y.Z, ADK X.Y.Z); a spelling the target ignores is a
-loud warning, since authentication would silently be OFF.
+The target is the newest release igctl knows (gateway v0.48.2, ADK 0.16.0) unless
+--target-version names another (gateway vX.Y.Z, ADK X.Y.Z): legacy names the
+target ignores (AUTH_ENABLE, ENABLE_AUTH, MCP_POLLING_ENABLE, ...) are renamed with
+a note, since the setting would silently fall back to its default; an older
+target gets the old spelling.
+
+Booleans moving between the gateway (Go's strconv.ParseBool: 1/t/true/0/f/false)
+and the ADK (1/true/yes/on, any case) are rewritten to true/false with a note;
+a value whose meaning is unclear (yes for the gateway, t or enabled for the ADK)
+fails with exit 3, naming the line.
+
+--name and --namespace must be valid Kubernetes names (exit 2 otherwise).
 
 --check prints what would change (secrets masked) and exits 8 if anything would.`,
 		Example: `  igctl env translate .env --from gateway --to adk -o agent/.env
@@ -99,6 +109,9 @@ loud warning, since authentication would silently be OFF.
 			}
 			if opts.Check && opts.Output != "" {
 				return cmdutil.FlagError("--check writes nothing: drop -o")
+			}
+			if err := validateNames(opts); err != nil {
+				return err
 			}
 			if runF != nil {
 				return runF(opts)
@@ -172,10 +185,16 @@ func translateRun(opts *TranslateOptions) error {
 	case "k8s":
 		out, err = envmap.K8s(res.File, envmap.Manifest{Name: opts.Name, Namespace: opts.Namespace})
 	case "operator":
-		var dropped []string
-		out, dropped, err = envmap.Operator(res.File, envmap.Manifest{Name: opts.Name, Namespace: opts.Namespace})
-		if len(dropped) > 0 {
-			f.IO.Warn("no field in the Gateway resource for %d keys, left out: %s", len(dropped), strings.Join(dropped, ", "))
+		var or *envmap.OperatorResult
+		or, err = envmap.Operator(res.File, envmap.Manifest{Name: opts.Name, Namespace: opts.Namespace})
+		if or != nil {
+			out = or.YAML
+			for _, n := range or.Notes {
+				f.IO.Infof("note: %s", n)
+			}
+			if len(or.Dropped) > 0 {
+				f.IO.Warn("no field in the Gateway resource for %d keys, left out: %s", len(or.Dropped), strings.Join(or.Dropped, ", "))
+			}
 		}
 	default:
 		out = []byte(res.File.String())
@@ -191,6 +210,20 @@ func translateRun(opts *TranslateOptions) error {
 		return exitcode.Wrap(exitcode.Config, fmt.Errorf("writing %s: %w", opts.Output, err), "")
 	}
 	f.IO.Success("wrote %s", opts.Output)
+	return nil
+}
+
+// validateNames rejects --name/--namespace values Kubernetes would refuse,
+// counting the suffixes each output appends.
+func validateNames(opts *TranslateOptions) error {
+	suffixes := map[string][]string{"k8s": envmap.K8sSuffixes, "operator": envmap.OperatorSuffixes}[opts.To]
+	if suffixes == nil {
+		return nil
+	}
+	m := envmap.Manifest{Name: opts.Name, Namespace: opts.Namespace}
+	if err := m.Validate(suffixes...); err != nil {
+		return cmdutil.FlagError("%s", err.Error())
+	}
 	return nil
 }
 
@@ -219,6 +252,7 @@ type CheckOptions struct {
 	Input         string
 	For           string
 	TargetVersion string
+	Deploy        string
 	JSON          bool
 }
 
@@ -228,16 +262,28 @@ func NewCmdCheck(f *cmdutil.Factory, runF func(*CheckOptions) error) *cobra.Comm
 	cmd := &cobra.Command{
 		Use:   "check FILE",
 		Short: "Lint a .env for the traps that turn authentication off or break it",
-		Long: `Lint a gateway or ADK .env: AUTH_ENABLE vs AUTH_ENABLED (and the other _ENABLE
-renames) for the target version, the ADK's AUTH_CLIENT_SECRET missing while auth
-is on, an issuer with a trailing slash or a host the server will not see,
-duplicate keys, and lines that are not assignments. Each finding has its line
-number and a fix. Exit 8 when there is any finding.`,
+		Long: `Lint a gateway or ADK .env: names the target version ignores (AUTH_ENABLE vs
+AUTH_ENABLED, ENABLE_AUTH, the other _ENABLE renames), booleans the target rejects
+(the gateway will not start on AUTH_ENABLED=yes) or reads otherwise than meant
+(the ADK reads AUTH_ENABLED=t as OFF), the ADK's AUTH_CLIENT_SECRET missing while
+auth is on, an issuer with a trailing slash or a host the server will not see,
+duplicate keys, and lines that are not assignments. The target version defaults
+to the newest release igctl knows (gateway v0.48.2, ADK 0.16.0).
+
+--deploy says where the server reading the file runs: local (default; an issuer
+on localhost/127.0.0.1 is then only a note), container or cluster (there
+localhost is the container itself: a warning).
+
+Each finding has its line number, a severity (error, warning, note) and a fix.
+Exit 8 when there is an error or a warning; notes alone exit 0.`,
 		Args: cmdutil.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Input = args[0]
 			if opts.For != "" && opts.For != envmap.Gateway && opts.For != envmap.ADK {
 				return cmdutil.FlagError("--for must be gateway or adk, not %q", opts.For)
+			}
+			if !slices.Contains(envmap.Deploys, opts.Deploy) {
+				return cmdutil.FlagError("--deploy must be local, container or cluster, not %q", opts.Deploy)
 			}
 			if runF != nil {
 				return runF(opts)
@@ -247,7 +293,9 @@ number and a fix. Exit 8 when there is any finding.`,
 	}
 	cmd.Flags().StringVar(&opts.For, "for", "", "gateway or adk (default: guessed from the names)")
 	cmd.Flags().StringVar(&opts.TargetVersion, "target-version", "", "version of that product (gateway vX.Y.Z or ADK X.Y.Z)")
+	cmd.Flags().StringVar(&opts.Deploy, "deploy", envmap.DeployLocal, "where the server runs: local, container or cluster")
 	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print JSON")
+	cmd.RegisterFlagCompletionFunc("deploy", cobra.FixedCompletions(envmap.Deploys, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
 }
 
@@ -262,7 +310,7 @@ func checkRun(opts *CheckOptions) error {
 	if product == "" {
 		product = envmap.DetectProduct(file)
 	}
-	findings, err := envmap.Check(file, product, opts.TargetVersion)
+	findings, err := envmap.Check(file, envmap.CheckOptions{Product: product, Version: opts.TargetVersion, Deploy: opts.Deploy})
 	if err != nil {
 		return exitcode.Wrap(exitcode.Usage, err, "")
 	}
@@ -273,11 +321,21 @@ func checkRun(opts *CheckOptions) error {
 		json.NewEncoder(f.IO.Out).Encode(map[string]any{"file": name, "product": product, "findings": findings})
 	} else {
 		for _, fd := range findings {
-			fmt.Fprintf(f.IO.Out, "%s:%d: %s\n    fix: %s\n", name, fd.Line, fd.Msg, fd.Fix)
+			fmt.Fprintf(f.IO.Out, "%s:%d: %s: %s\n    fix: %s\n", name, fd.Line, fd.Severity, fd.Msg, fd.Fix)
 		}
 	}
+	failing := 0
+	for _, fd := range findings {
+		if fd.Failing() {
+			failing++
+		}
+	}
+	if failing > 0 {
+		return exitcode.New(exitcode.Drift, fmt.Sprintf("%d findings in %s (checked as %s)", failing, name, product))
+	}
 	if len(findings) > 0 {
-		return exitcode.New(exitcode.Drift, fmt.Sprintf("%d findings in %s (checked as %s)", len(findings), name, product))
+		f.IO.Success("%s: only notes (checked as %s)", name, product)
+		return nil
 	}
 	f.IO.Success("%s: no findings (checked as %s)", name, product)
 	return nil
