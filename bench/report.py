@@ -117,10 +117,10 @@ comments, `export` lines and `${{VAR}}` references), gateway → ADK, written wi
 |---|---|---|
 {chr(10).join(lines)}
 
-## 5. `igctl models` vs curl on the gateway stand-in
+## 5. `igctl models` vs curl on the real gateway
 
-The stand-in (`internal/testenv`) verifies every token with go-oidc against the real Keycloak,
-like the gateway.
+The real Inference Gateway v0.48.2 (built by `scripts/peers.sh`) with authentication on verifies
+every token against the real Keycloak; behind it, a stand-in provider lists two models.
 
 {table(models)}
 """

@@ -5,7 +5,7 @@
 #   2. `igctl login --grant client-credentials` + `igctl token` vs `curl | jq -r .access_token`
 #   3. `igctl keycloak bootstrap` (fresh, re-run) vs bench/kcadm-bootstrap.sh (kcadm.sh)
 #   4. `igctl env translate` on 10k / 100k / 1M-line files
-#   5. `igctl models` vs curl against the gateway stand-in
+#   5. `igctl models` vs curl against the real gateway (auth on; a stand-in provider behind it)
 # Times are process wall times from hyperfine (-N: no shell in between where the
 # command is a plain binary), median of the runs given in each table.
 set -euo pipefail
@@ -14,10 +14,12 @@ if [ -z "${IGCTL_IN_KEYRING_SESSION:-}" ]; then
   scripts/deps.sh
   scripts/keycloak.sh start
   make -s build
-  go build -o bin/gatewaystandin ./internal/testenv/gatewaystandin
+  scripts/peers.sh gateway
+  go build -o bin/rungateway ./internal/testenv/rungateway
   exec scripts/with-keyring.sh "$0" "$@"
 fi
 eval "$(scripts/keycloak.sh env)"
+eval "$(scripts/peers.sh env)"
 source bench/lib.sh
 KC_HOME=$(scripts/keycloak.sh home)
 JAVA_BIN=$(ls -d /usr/lib/jvm/*/bin/java | while read -r j; do v=$("$j" -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.specification.version/ {print $2}'); [ "${v%%.*}" -ge 21 ] 2>/dev/null && echo "$j"; done | sort | tail -1)
@@ -110,10 +112,11 @@ for n in 10000 100000 1000000; do
 done
 hf "$R/4-translate.json" -N --warmup 1 --runs 5 "${args[@]}"
 
-echo "== 5. models vs curl on the gateway stand-in" >&2
-bin/gatewaystandin -issuer "$ISS" -client-id inference-gateway-client -addr-file "$W/gw.addr" 2>/dev/null &
+echo "== 5. models vs curl on the real gateway" >&2
+printf 'AUTH_ENABLED=true\nAUTH_OIDC_ISSUER=%s\nAUTH_OIDC_CLIENT_ID=inference-gateway-client\n' "$ISS" > "$W/gw.env"
+bin/rungateway -envfile "$W/gw.env" -addr-file "$W/gw.addr" 2>/dev/null &
 standin=$!
-for _ in $(seq 1 50); do [ -s "$W/gw.addr" ] && break; sleep 0.1; done
+for _ in $(seq 1 300); do [ -s "$W/gw.addr" ] && break; sleep 0.1; done
 GW=$(cat "$W/gw.addr")
 IGCTL_TOKEN_STORE=file "$IG" --profile cc token --format curl > "$W/curl-header.cfg"
 hf "$R/5-models.json" -N --warmup 3 --runs "$RUNS" \

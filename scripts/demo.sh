@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # igctl's main job end to end against a local Keycloak (started if needed):
 #   bootstrap the guide's realm, client, audience mapper and user
-#   -> log in with both grants -> print and inspect tokens -> models -> doctor.
+#   -> log in with both grants -> print and inspect tokens -> models and doctor
+#   against the real Inference Gateway (auth ON, started from the .env igctl wrote).
 # Everything lands in ./demo (config, .env files); tokens go to a private
 # gnome-keyring Secret Service that lives as long as this script.
 set -euo pipefail
@@ -9,16 +10,23 @@ cd "$(dirname "$0")/.."
 if [ -z "${IGCTL_IN_KEYRING_SESSION:-}" ]; then
   scripts/deps.sh
   scripts/keycloak.sh start
+  scripts/peers.sh gateway
   make -s build
+  go build -o bin/rungateway ./internal/testenv/rungateway
   exec scripts/with-keyring.sh "$0" "$@"
 fi
 eval "$(scripts/keycloak.sh env)"
+export IGCTL_TEST_GATEWAY_BIN=$(scripts/peers.sh env | sed -n "s/^export IGCTL_TEST_GATEWAY_BIN=//p")
 export PATH="$PWD/bin:$PATH"
 export IGCTL_CONFIG_DIR="$PWD/demo/config"
 export KEYCLOAK_URL="$IGCTL_TEST_KEYCLOAK_URL"
 mkdir -p demo && chmod 700 demo
 [ -f demo/user-password ] || ( umask 077; head -c 12 /dev/urandom | base64 > demo/user-password )
-step() { printf '\n\033[1m== %s\033[0m\n' "$*" >&2; }
+if [ -t 2 ] && [ -z "${NO_COLOR:-}" ]; then
+  step() { printf '\n\033[1m== %s\033[0m\n' "$*" >&2; }
+else
+  step() { printf '\n== %s\n' "$*" >&2; }
+fi
 
 step "igctl keycloak bootstrap (the guide's realm, client, mapper and user)"
 igctl keycloak bootstrap --admin-password-file "$IGCTL_TEST_KEYCLOAK_ADMIN_PASSWORD_FILE" \
@@ -39,16 +47,15 @@ igctl --profile user token inspect --verify
 step "igctl status"
 igctl status
 
-step "a gateway stand-in (verifies tokens like the real gateway) and igctl models"
-go build -o bin/gatewaystandin ./internal/testenv/gatewaystandin
+step "the real Inference Gateway, auth ON, started from the .env igctl wrote; igctl models"
 rm -f demo/gateway.addr
-bin/gatewaystandin -issuer "$IGCTL_TEST_KEYCLOAK_URL/realms/inference-gateway-realm" \
-  -client-id inference-gateway-client -addr-file demo/gateway.addr 2>/dev/null &
-standin=$!
-trap 'kill $standin 2>/dev/null || true' EXIT
-for _ in $(seq 1 50); do [ -s demo/gateway.addr ] && break; sleep 0.1; done
+bin/rungateway -envfile demo/gateway.env -addr-file demo/gateway.addr 2>demo/gateway.log &
+gw=$!
+trap 'kill $gw 2>/dev/null || true' EXIT
+for _ in $(seq 1 300); do [ -s demo/gateway.addr ] && break; kill -0 $gw 2>/dev/null || break; sleep 0.1; done
+[ -s demo/gateway.addr ] || { cat demo/gateway.log >&2; echo "demo: the gateway did not start" >&2; exit 1; }
 igctl config set gateway_url "$(cat demo/gateway.addr)"
-igctl models --include context_window,pricing --json | jq -c '.data[] | {id, context_window: .context_window.tokens}'
+igctl models --json | jq -c '.data[] | {id, owned_by}'
 
-step "igctl doctor"
+step "igctl doctor (against the real gateway)"
 igctl doctor

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite, with its real parts: a Keycloak server (started here
-# if not already running, stopped again afterwards) and a gnome-keyring Secret
-# Service in a private D-Bus session. Integration tests must run: a missing
+# if not already running, stopped again afterwards), a gnome-keyring Secret
+# Service in a private D-Bus session, and the real Inference Gateway and ADK
+# agent (scripts/peers.sh; the tests start them as they need them). Integration tests must run: a missing
 # dependency fails the suite instead of skipping.
 #   scripts/test.sh [go test flags...]
 set -euo pipefail
@@ -14,6 +15,9 @@ if ! (eval "$(scripts/keycloak.sh env 2>/dev/null)" && curl -fsS --cacert "$IGCT
 fi
 scripts/keycloak.sh start
 eval "$(scripts/keycloak.sh env)"
+# the real gateway (built from source) and the real ADK agent (npm)
+scripts/peers.sh build
+eval "$(scripts/peers.sh env)"
 export IGCTL_TEST_REQUIRE_INTEGRATION=1
 log=$(mktemp)
 trap 'rm -f "$log"; [ -n "$started" ] && [ -z "${IGCTL_KC_KEEP:-}" ] && scripts/keycloak.sh stop' EXIT

@@ -9,9 +9,10 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
-	"net/url"
+	neturl "net/url"
 	"os"
 	"os/exec"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -21,6 +22,7 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/inference-gateway/igctl/internal/cli"
+	"github.com/inference-gateway/igctl/internal/envmap"
 	"github.com/inference-gateway/igctl/internal/testenv"
 	"github.com/inference-gateway/igctl/internal/token"
 )
@@ -37,6 +39,7 @@ var passEnv = []string{
 	"DBUS_SESSION_BUS_ADDRESS",
 	"IGCTL_TEST_KEYCLOAK_URL", "IGCTL_TEST_KEYCLOAK_ADMIN", "IGCTL_TEST_KEYCLOAK_ADMIN_PASSWORD_FILE",
 	"IGCTL_TEST_KEYCLOAK_HTTPS_URL", "IGCTL_TEST_KEYCLOAK_CA_FILE",
+	"IGCTL_TEST_GATEWAY_BIN", "IGCTL_TEST_ADK_AGENT",
 }
 
 func TestScripts(t *testing.T) {
@@ -61,6 +64,12 @@ func TestScripts(t *testing.T) {
 					t.Fatal("Keycloak is required (IGCTL_TEST_REQUIRE_INTEGRATION=1) but IGCTL_TEST_KEYCLOAK_URL is unset")
 				}
 				return ok, nil
+			case "peers":
+				ok := os.Getenv("IGCTL_TEST_GATEWAY_BIN") != "" && os.Getenv("IGCTL_TEST_ADK_AGENT") != ""
+				if !ok && testenv.Required() {
+					t.Fatal("the real gateway and ADK agent are required (IGCTL_TEST_REQUIRE_INTEGRATION=1) but IGCTL_TEST_GATEWAY_BIN or IGCTL_TEST_ADK_AGENT is unset: scripts/peers.sh build")
+				}
+				return ok, nil
 			case "secretservice":
 				ok := os.Getenv("DBUS_SESSION_BUS_ADDRESS") != ""
 				if !ok && testenv.Required() {
@@ -71,9 +80,11 @@ func TestScripts(t *testing.T) {
 			return false, nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			// kcrealm [-short] [-noaud] [-nodirect] [-noprofile]: create a throw-away
+			// kcrealm [-short] [-noaud] [-nodirect] [-noprofile] [-second=bare|own]: create a throw-away
 			// realm in the real Keycloak; sets $ISSUER $CLIENT_ID $USERNAME $REALM
-			// $KC_URL and writes secret.txt and password.txt (0600) into $WORK.
+			// $KC_URL and writes secret.txt, password.txt, and the gateway's and
+			// agent's gateway.env and adk.env (0600) into $WORK;
+			// with -second also $SECOND_CLIENT_ID and second-secret.txt.
 			"kcrealm": func(ts *testscript.TestScript, neg bool, args []string) {
 				kc, err := testenv.FromEnv()
 				ts.Check(err)
@@ -91,6 +102,8 @@ func TestScripts(t *testing.T) {
 						spec.NoDirectGrants = true
 					case "-noprofile":
 						spec.UserWithoutProfile = true
+					case "-second=bare", "-second=own":
+						spec.SecondClient = strings.TrimPrefix(a, "-second=")
 					default:
 						ts.Fatalf("kcrealm: unknown option %s", a)
 					}
@@ -103,10 +116,10 @@ func TestScripts(t *testing.T) {
 				ts.Setenv("USERNAME", r.Username)
 				ts.Setenv("REALM", r.Name)
 				ts.Setenv("KC_URL", kc.URL)
-				if u, err := url.Parse(kc.URL); err == nil {
+				if u, err := neturl.Parse(kc.URL); err == nil {
 					ts.Setenv("KC_PORT", u.Port())
 				}
-				if u, err := url.Parse(kc.HTTPSURL); err == nil {
+				if u, err := neturl.Parse(kc.HTTPSURL); err == nil {
 					ts.Setenv("KC_HTTPS_PORT", u.Port())
 				}
 				if kc.HTTPSURL != "" {
@@ -115,6 +128,16 @@ func TestScripts(t *testing.T) {
 				}
 				ts.Check(os.WriteFile(ts.MkAbs("secret.txt"), []byte(r.ClientSecret+"\n"), 0o600))
 				ts.Check(os.WriteFile(ts.MkAbs("password.txt"), []byte(r.Password+"\n"), 0o600))
+				// the gateway's and the agent's .env, as `keycloak bootstrap --write-env` writes them
+				for product, file := range map[string]string{envmap.Gateway: "gateway.env", envmap.ADK: "adk.env"} {
+					f := envmap.Parse(nil)
+					envmap.SetAuth(f, product, envmap.Auth{Issuer: r.Issuer, ClientID: r.ClientID, ClientSecret: r.ClientSecret})
+					ts.Check(os.WriteFile(ts.MkAbs(file), []byte(f.String()), 0o600))
+				}
+				if r.SecondClientID != "" {
+					ts.Setenv("SECOND_CLIENT_ID", r.SecondClientID)
+					ts.Check(os.WriteFile(ts.MkAbs("second-secret.txt"), []byte(r.SecondClientSecret+"\n"), 0o600))
+				}
 				// for `! grep` leak checks: the raw values, as regexps that match only themselves
 				ts.Setenv("SECRET_RE", r.ClientSecret)
 				ts.Setenv("PASSWORD_RE", r.Password)
@@ -133,45 +156,123 @@ func TestScripts(t *testing.T) {
 				ts.Setenv("KC_ADMIN_PW_FILE", os.Getenv("IGCTL_TEST_KEYCLOAK_ADMIN_PASSWORD_FILE"))
 				ts.Setenv("UNIQUE", name)
 			},
-			// fakegateway [-dateoffset DURATION]: start the gateway stand-in
-			// (testenv.Gateway) for $ISSUER and $CLIENT_ID; sets $GATEWAY_URL.
-			"fakegateway": func(ts *testscript.TestScript, neg bool, args []string) {
-				issuer := ts.Getenv("ISSUER")
-				if len(args) == 2 && args[0] == "-issuer" {
-					issuer, args = args[1], nil
+			// gateway [-envfile FILE] [-dateoffset DURATION] [KEY=VALUE...]: start the
+			// REAL gateway (scripts/peers.sh) with the variables of FILE (read as
+			// a container's env_file would pass them) and the KEY=VALUE pairs;
+			// sets $GATEWAY_URL. `! gateway` expects it to refuse to start. Its
+			// log is in $WORK/gateway.log (see gatewaylog). -dateoffset puts a
+			// proxy in front whose Date header runs DURATION ahead: a STAND-IN
+			// for a skewed server clock, which the real gateway cannot fake.
+			"gateway": func(ts *testscript.TestScript, neg bool, args []string) {
+				env, rest := peerEnv(ts, args)
+				var offset time.Duration
+				if len(rest) == 2 && rest[0] == "-dateoffset" {
+					d, err := time.ParseDuration(rest[1])
+					ts.Check(err)
+					offset = d
+				} else if len(rest) > 0 {
+					ts.Fatalf("usage: gateway [-envfile FILE] [-dateoffset D] [KEY=VALUE...]")
 				}
 				st := state(ts)
-				var hc *http.Client
-				if ca := ts.Getenv("CA_FILE"); ca != "" && strings.HasPrefix(issuer, "https://") {
-					hc = tlsClient(ts, ca)
+				g, err := testenv.StartRealGateway(env)
+				if g != nil {
+					st.realgw = g
+					ts.Defer(func() {
+						g.Close()
+						os.WriteFile(ts.MkAbs("gateway.log"), []byte(g.Log()), 0o600)
+					})
 				}
-				g, err := testenv.StartGateway(issuer, ts.Getenv("CLIENT_ID"), hc)
-				ts.Check(err)
-				if len(args) == 2 && args[0] == "-dateoffset" {
-					d, err := time.ParseDuration(args[1])
-					ts.Check(err)
-					g.DateOffset = d
+				if neg {
+					if err == nil {
+						ts.Fatalf("the gateway started, want a refusal")
+					}
+					if g != nil {
+						ts.Check(os.WriteFile(ts.MkAbs("gateway.log"), []byte(g.Log()), 0o600))
+					}
+					return
 				}
-				ts.Defer(g.Close)
-				st.gw = g
-				ts.Setenv("GATEWAY_URL", g.URL)
+				if err != nil {
+					ts.Fatalf("%v", err)
+				}
+				// A pass-through in front of the real gateway counts its answers
+				// (for gatewaycalls) and, with -dateoffset, shifts its Date
+				// header: a STAND-IN for a skewed server clock only.
+				target, _ := neturl.Parse(g.URL)
+				rp := httputil.NewSingleHostReverseProxy(target)
+				rp.ModifyResponse = func(r *http.Response) error {
+					switch {
+					case r.StatusCode == http.StatusUnauthorized:
+						st.unauthorized.Add(1)
+					case r.StatusCode/100 == 2 && r.Request.Header.Get("Authorization") != "":
+						st.authorized.Add(1)
+					}
+					if offset != 0 {
+						r.Header.Set("Date", time.Now().Add(offset).UTC().Format(http.TimeFormat))
+					}
+					return nil
+				}
+				srv := httptest.NewServer(rp)
+				ts.Defer(srv.Close)
+				url := srv.URL
+				ts.Setenv("GATEWAY_URL", url)
 			},
-			// gatewaycalls UNAUTHORIZED AUTHORIZED: the stand-in answered exactly
-			// that many 401s and authenticated requests.
+			// gatewaylog REGEXP: the real gateway's log (so far) matches; with !,
+			// it does not. The log also lands in $WORK/gateway.log.
+			"gatewaylog": func(ts *testscript.TestScript, neg bool, args []string) {
+				g := state(ts).realgw
+				if g == nil || len(args) != 1 {
+					ts.Fatalf("usage: gatewaylog REGEXP, after gateway")
+				}
+				log := g.Log()
+				ts.Check(os.WriteFile(ts.MkAbs("gateway.log"), []byte(log), 0o600))
+				re, err := regexp.Compile(args[0])
+				ts.Check(err)
+				if re.MatchString(log) == neg {
+					ts.Fatalf("gateway log %s %q:\n%s", map[bool]string{false: "lacks", true: "has"}[neg], args[0], log)
+				}
+			},
+			// agent [-envfile FILE] [KEY=VALUE...]: start a REAL TypeScript ADK
+			// agent (scripts/adk.sh: @inference-gateway/adk with its own
+			// authenticator) with the variables of FILE and the pairs; sets
+			// $AGENT_URL. `! agent` expects it to refuse to start; its output
+			// is then in $WORK/agent.log.
+			"agent": func(ts *testscript.TestScript, neg bool, args []string) {
+				env, rest := peerEnv(ts, args)
+				if len(rest) > 0 {
+					ts.Fatalf("usage: agent [-envfile FILE] [KEY=VALUE...]")
+				}
+				a, err := testenv.StartADKAgent(env)
+				if err == nil {
+					ts.Defer(a.Close)
+				}
+				if neg {
+					if err == nil {
+						ts.Fatalf("the agent started, want a refusal")
+					}
+					ts.Check(os.WriteFile(ts.MkAbs("agent.log"), []byte(err.Error()), 0o600))
+					return
+				}
+				if err != nil {
+					ts.Fatalf("%v", err)
+				}
+				ts.Setenv("AGENT_URL", a.URL)
+			},
+			// gatewaycalls UNAUTHORIZED AUTHORIZED: the real gateway answered
+			// exactly that many 401s and authorised requests.
 			"gatewaycalls": func(ts *testscript.TestScript, neg bool, args []string) {
 				u, _ := strconv.Atoi(args[0])
 				a, _ := strconv.Atoi(args[1])
-				g := state(ts).gw
-				if int(g.Unauthorized.Load()) != u || int(g.Authorized.Load()) != a {
-					ts.Fatalf("gateway saw %d 401s and %d authorised requests, want %d and %d", g.Unauthorized.Load(), g.Authorized.Load(), u, a)
+				st := state(ts)
+				if int(st.unauthorized.Load()) != u || int(st.authorized.Load()) != a {
+					ts.Fatalf("gateway answered %d 401s and %d authorised requests, want %d and %d", st.unauthorized.Load(), st.authorized.Load(), u, a)
 				}
 			},
-			// fakeagent: start the ADK agent stand-in for $ISSUER/$CLIENT_ID; sets $AGENT_URL.
-			"fakeagent": func(ts *testscript.TestScript, neg bool, args []string) {
-				a, err := testenv.StartAgent(ts.Getenv("ISSUER"), ts.Getenv("CLIENT_ID"))
-				ts.Check(err)
-				ts.Defer(a.Close)
-				ts.Setenv("AGENT_URL", a.URL)
+			// setenvfile VAR FILE: set VAR to FILE's content without the trailing newline.
+			"setenvfile": func(ts *testscript.TestScript, neg bool, args []string) {
+				if len(args) != 2 {
+					ts.Fatalf("usage: setenvfile VAR FILE")
+				}
+				ts.Setenv(args[0], strings.TrimRight(ts.ReadFile(args[1]), "\r\n"))
 			},
 			// forgeexpiry PROFILE: in the file token store, make the stored token
 			// look valid for another hour, whatever it really is (a revoked or
@@ -190,7 +291,7 @@ func TestScripts(t *testing.T) {
 			"skewproxy": func(ts *testscript.TestScript, neg bool, args []string) {
 				d, err := time.ParseDuration(args[0])
 				ts.Check(err)
-				target, err := url.Parse(ts.Getenv("KC_URL"))
+				target, err := neturl.Parse(ts.Getenv("KC_URL"))
 				ts.Check(err)
 				rp := httputil.NewSingleHostReverseProxy(target)
 				rp.ModifyResponse = func(r *http.Response) error {
@@ -246,7 +347,7 @@ func TestScripts(t *testing.T) {
 			// its issuer from the Host header, which the proxy passes on, so
 			// discovery through the proxy is self-consistent.
 			"countproxy": func(ts *testscript.TestScript, neg bool, args []string) {
-				target, err := url.Parse(ts.Getenv("KC_URL"))
+				target, err := neturl.Parse(ts.Getenv("KC_URL"))
 				ts.Check(err)
 				rp := httputil.NewSingleHostReverseProxy(target)
 				calls := &state(ts).tokenCalls
@@ -304,10 +405,36 @@ func TestScripts(t *testing.T) {
 	})
 }
 
+// peerEnv reads [-envfile FILE] and KEY=VALUE arguments into the
+// environment of a real peer, as a container's env_file would pass the
+// file's variables; it returns the arguments it did not understand.
+func peerEnv(ts *testscript.TestScript, args []string) (env, rest []string) {
+	for i := 0; i < len(args); i++ {
+		switch a := args[i]; {
+		case a == "-envfile" && i+1 < len(args):
+			i++
+			data, err := os.ReadFile(ts.MkAbs(args[i]))
+			ts.Check(err)
+			f := envmap.Parse(data)
+			for _, k := range f.Keys() {
+				v, _ := f.Get(k)
+				env = append(env, k+"="+v)
+			}
+		case strings.Contains(a, "=") && !strings.HasPrefix(a, "-"):
+			env = append(env, a)
+		default:
+			rest = append(rest, a)
+		}
+	}
+	return env, rest
+}
+
 // scriptState is per script: testscript runs scripts in parallel.
 type scriptState struct {
 	tokenCalls atomic.Int64
-	gw         *testenv.Gateway
+	realgw       *testenv.RealGateway
+	unauthorized atomic.Int64 // 401s the real gateway answered
+	authorized   atomic.Int64 // 2xx to requests with a token
 }
 
 func state(ts *testscript.TestScript) *scriptState { return ts.Value("state").(*scriptState) }

@@ -34,6 +34,11 @@ type Profile struct {
 	Scope      string `yaml:"scope,omitempty"`
 	GatewayURL string `yaml:"gateway_url,omitempty"`
 	CAFile     string `yaml:"ca_file,omitempty"`
+	// What the gateway itself expects of a token (its AUTH_OIDC_ISSUER and
+	// AUTH_OIDC_CLIENT_ID), which may differ from the client igctl logs in
+	// with. Empty when igctl was not told.
+	GatewayIssuer   string `yaml:"gateway_issuer,omitempty"`
+	GatewayClientID string `yaml:"gateway_client_id,omitempty"`
 }
 
 // Config is the whole file.
@@ -162,7 +167,7 @@ func knownHint(names []string) string {
 }
 
 // Keys are the settable profile fields, in display order.
-var Keys = []string{"issuer", "client_id", "grant", "username", "scope", "gateway_url", "ca_file"}
+var Keys = []string{"issuer", "client_id", "grant", "username", "scope", "gateway_url", "ca_file", "gateway_issuer", "gateway_client_id"}
 
 func (p *Profile) field(key string) (*string, bool) {
 	switch strings.ReplaceAll(key, "-", "_") {
@@ -180,6 +185,10 @@ func (p *Profile) field(key string) (*string, bool) {
 		return &p.GatewayURL, true
 	case "ca_file":
 		return &p.CAFile, true
+	case "gateway_issuer":
+		return &p.GatewayIssuer, true
+	case "gateway_client_id":
+		return &p.GatewayClientID, true
 	}
 	return nil, false
 }

@@ -11,6 +11,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -39,14 +40,39 @@ type Model struct {
 		Source string `json:"source"`
 	} `json:"context_window,omitempty"`
 	Pricing *struct {
-		InputPerToken  float64 `json:"input_per_token"`
-		OutputPerToken float64 `json:"output_per_token"`
-		Currency       string  `json:"currency"`
+		InputPerToken  Price  `json:"input_per_token"`
+		OutputPerToken Price  `json:"output_per_token"`
+		Currency       string `json:"currency"`
 	} `json:"pricing,omitempty"`
 	Modalities *struct {
 		Input  []string `json:"input"`
 		Output []string `json:"output"`
 	} `json:"modalities,omitempty"`
+}
+
+// Price is a per-token price. The gateway sends decimal strings
+// ("0.0000025", exact for tiny prices); a number is accepted too.
+type Price string
+
+// UnmarshalJSON accepts "0.0000025" and 0.0000025.
+func (p *Price) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err == nil {
+		*p = Price(s)
+		return nil
+	}
+	var n json.Number
+	if err := json.Unmarshal(b, &n); err != nil {
+		return fmt.Errorf("price is neither a string nor a number: %s", b)
+	}
+	*p = Price(n.String())
+	return nil
+}
+
+// PerMillion is the price of a million tokens, or false when unparsable.
+func (p Price) PerMillion() (float64, bool) {
+	f, err := strconv.ParseFloat(string(p), 64)
+	return f * 1e6, err == nil
 }
 
 // ModelList is the answer of /v1/models.
@@ -59,6 +85,10 @@ type ModelList struct {
 // ErrUnauthorized is the gateway's 401, whose body says only
 // {"error":"unauthorized"}: the reason is for the caller to find out.
 var ErrUnauthorized = errors.New("the gateway answered 401 Unauthorized")
+
+// ErrNoFreshToken is what a TokenFunc answers when asked for a fresh token
+// it cannot get (a token from the environment): the 401 stands.
+var ErrNoFreshToken = errors.New("no fresh token to retry with")
 
 // APIError is any other non-2xx answer, with the gateway's {"error": "..."}.
 type APIError struct {
@@ -107,7 +137,9 @@ func (c *Client) Models(ctx context.Context, provider string, include []string) 
 	body, _, err := c.get(ctx, path, tok, true)
 	if errors.Is(err, ErrUnauthorized) {
 		// Once: the token may have expired in flight or been revoked.
-		if tok, err = c.Token(ctx, true); err != nil {
+		if tok, err = c.Token(ctx, true); errors.Is(err, ErrNoFreshToken) {
+			return nil, nil, ErrUnauthorized
+		} else if err != nil {
 			return nil, nil, err
 		}
 		body, _, err = c.get(ctx, path, tok, true)
@@ -120,6 +152,19 @@ func (c *Client) Models(ctx context.Context, provider string, include []string) 
 		return nil, nil, fmt.Errorf("gateway %s: the answer is not a model list: %w", c.BaseURL+path, err)
 	}
 	return body, &list, nil
+}
+
+// AuthOff asks GET /v1/models with no token at all. A gateway with
+// authentication on answers 401; a 200 means it authorises everyone.
+func (c *Client) AuthOff(ctx context.Context) (bool, error) {
+	_, _, err := c.get(ctx, "/v1/models", "", false)
+	switch {
+	case err == nil:
+		return true, nil
+	case errors.Is(err, ErrUnauthorized):
+		return false, nil
+	}
+	return false, err
 }
 
 func (c *Client) get(ctx context.Context, path, token string, auth bool) ([]byte, http.Header, error) {

@@ -14,11 +14,16 @@ type RealmSpec struct {
 	NoAudienceMapper    bool // leave aud without the client id
 	NoDirectGrants      bool // client refuses the password grant
 	UserWithoutProfile  bool // user lacks email/first/last name
+	// SecondClient adds a second confidential client, "agent-client", as
+	// an agent of the gateway's would have: "bare" (no audience mapper) or
+	// "own" (a mapper that adds only its own id to aud).
+	SecondClient string
 }
 
 // Realm is what tests get back: everything needed to log in.
 type Realm struct {
 	Name, Issuer, ClientID, ClientSecret, Username, Password string
+	SecondClientID, SecondClientSecret                       string
 }
 
 // Secret returns a random string for test secrets and passwords.
@@ -54,6 +59,25 @@ func (kc KC) CreateRealmE(spec RealmSpec) (Realm, func(), error) {
 			"config": map[string]string{"included.client.audience": r.ClientID, "access.token.claim": "true", "id.token.claim": "false"},
 		}}
 	}
+	clients := []any{client}
+	switch spec.SecondClient {
+	case "":
+	case "bare", "own":
+		r.SecondClientID, r.SecondClientSecret = "agent-client", Secret()
+		second := map[string]any{
+			"clientId": r.SecondClientID, "enabled": true, "publicClient": false, "secret": r.SecondClientSecret,
+			"standardFlowEnabled": false, "directAccessGrantsEnabled": true, "serviceAccountsEnabled": true,
+		}
+		if spec.SecondClient == "own" {
+			second["protocolMappers"] = []map[string]any{{
+				"name": "aud-" + r.SecondClientID, "protocol": "openid-connect", "protocolMapper": "oidc-audience-mapper",
+				"config": map[string]string{"included.client.audience": r.SecondClientID, "access.token.claim": "true", "id.token.claim": "false"},
+			}}
+		}
+		clients = append(clients, second)
+	default:
+		return r, nil, fmt.Errorf("SecondClient %q: want bare or own", spec.SecondClient)
+	}
 	user := map[string]any{
 		"username": r.Username, "enabled": true,
 		"credentials": []map[string]any{{"type": "password", "value": r.Password, "temporary": false}},
@@ -65,7 +89,7 @@ func (kc KC) CreateRealmE(spec RealmSpec) (Realm, func(), error) {
 		"realm": r.Name, "enabled": true,
 		// One hash iteration: test passwords need no protection and Argon2 is slow on 2 cores.
 		"passwordPolicy": "hashAlgorithm(pbkdf2-sha256) and hashIterations(1)",
-		"clients":        []any{client},
+		"clients":        clients,
 		"users":          []any{user},
 	}
 	if spec.AccessTokenLifespan > 0 {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"time"
 
 	"github.com/inference-gateway/igctl/internal/config"
@@ -58,12 +59,14 @@ func (f *Factory) Session() (*Session, error) {
 }
 
 // TokenFunc hands out the session's token (IGCTL_TOKEN wins), refreshing
-// when asked to after a 401.
+// when asked to after a 401. A token from IGCTL_TOKEN cannot be refreshed:
+// asked for a fresh one, it answers gateway.ErrNoFreshToken, so the caller
+// reports the gateway's 401 with its diagnosis.
 func (s *Session) TokenFunc(f *Factory) gateway.TokenFunc {
 	return func(ctx context.Context, force bool) (string, error) {
 		if env := f.Getenv("IGCTL_TOKEN"); env != "" {
 			if force {
-				return "", exitcode.New(exitcode.Auth, "the gateway refused IGCTL_TOKEN (401); it cannot be refreshed")
+				return "", gateway.ErrNoFreshToken
 			}
 			s.Last = env
 			return env, nil
@@ -80,12 +83,22 @@ func (s *Session) TokenFunc(f *Factory) gateway.TokenFunc {
 	}
 }
 
-// Explain401 turns the gateway's bare 401 into exit 4 with the likely reason.
-func (s *Session) Explain401(f *Factory) error {
-	want := token.Expect{}
-	if s.Profile != nil {
-		want.Issuer, want.ClientID = s.Profile.Issuer, s.Profile.ClientID
+// FromEnv reports whether the session's token is IGCTL_TOKEN.
+func (s *Session) FromEnv(f *Factory) bool { return f.Getenv("IGCTL_TOKEN") != "" }
+
+// Explain401 turns the gateway's bare 401 into exit 4 with the one cause
+// the gateway's own verifier would log, and the fix for it.
+func (s *Session) Explain401(ctx context.Context, f *Factory, hc *http.Client) error {
+	e := s.Diagnose401(ctx, f, hc)
+	retried := "after one refresh and retry"
+	if s.FromEnv(f) {
+		retried = "IGCTL_TOKEN, not refreshed"
 	}
-	return exitcode.Wrap(exitcode.Auth, fmt.Errorf("the gateway rejected the token (401, after one refresh and retry): %s", token.Explain401(s.Last, want, f.Now())),
-		"`igctl token inspect --verify` shows every check; `igctl doctor` runs them all")
+	return exitcode.Wrap(exitcode.Auth, fmt.Errorf("the gateway rejected the token (401, %s): %s", retried, e.Cause), e.Fix)
+}
+
+// Diagnose401 explains why the gateway refuses the last token handed out.
+func (s *Session) Diagnose401(ctx context.Context, f *Factory, hc *http.Client) Explanation {
+	d := Diagnose(ctx, hc, s.Last, GatewayExpect(s.Profile), f)
+	return Explain(d, s.FromEnv(f), s.Profile)
 }

@@ -10,12 +10,16 @@ import (
 	"io"
 	"math"
 	"net/http"
+	"os"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/inference-gateway/igctl/internal/cli/cmdutil"
+	"github.com/inference-gateway/igctl/internal/config"
+	"github.com/inference-gateway/igctl/internal/envmap"
 	"github.com/inference-gateway/igctl/internal/exitcode"
 	"github.com/inference-gateway/igctl/internal/gateway"
 	"github.com/inference-gateway/igctl/internal/token"
@@ -23,10 +27,13 @@ import (
 
 // Options for `igctl doctor`.
 type Options struct {
-	F       *cmdutil.Factory
-	Gateway string
-	Agent   string
-	JSON    bool
+	F          *cmdutil.Factory
+	Gateway    string
+	Agent      string
+	GatewayEnv string // the .env the gateway runs from
+	JSON       bool
+
+	gatewayEnv *envmap.File
 }
 
 // NewCmdDoctor builds the command; runF replaces the run function in tests.
@@ -39,11 +46,22 @@ func NewCmdDoctor(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command 
 		Long: `Check the active profile end to end, each step OK, WARN, FAIL or SKIP with a fix:
 issuer discovery reachable, TLS trust, the discovery document's issuer equal to the
 configured one byte for byte, the clock against the issuer's Date header, the
-token store, the token (valid, iss, aud containing the client id, signature),
-the gateway's /health, and an authorised GET /v1/models. With --agent URL it also
-reads an ADK agent's public agent card and calls its JSON-RPC endpoint with the
-token, telling a -32001 rejection (and its reason) from success.
-The exit code is that of the first failure.`,
+token store, what the gateway expects, the token checked as the gateway checks it
+(iss, aud, exp, signature, in the gateway's order: the first failure is the one
+its log names), the gateway's /health, that the gateway refuses a request without
+a token (a 200 means authentication is OFF: a failure, exit 3), and an authorised
+GET /v1/models.
+
+What the gateway expects is its AUTH_OIDC_ISSUER and AUTH_OIDC_CLIENT_ID, which
+may differ from the client you log in with. igctl learns them from keycloak
+bootstrap, login --from-env, --gateway-env FILE (remembered in the profile) or
+config set gateway_issuer / gateway_client_id; without them it assumes the
+profile's own and says so.
+
+With --agent URL it also checks an ADK agent: that its JSON-RPC endpoint refuses
+a request without a token, its agent card (the authenticated extended card when
+the public one carries no scheme), and that it accepts the token (a -32001
+rejection names its reason). The exit code is that of the first failure.`,
 		Args: cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if runF != nil {
@@ -54,6 +72,7 @@ The exit code is that of the first failure.`,
 	}
 	cmd.Flags().StringVar(&opts.Gateway, "gateway", "", "gateway base URL (else IGCTL_GATEWAY_URL, else the profile's gateway_url)")
 	cmd.Flags().StringVar(&opts.Agent, "agent", "", "also check an ADK agent at this base URL")
+	cmd.Flags().StringVar(&opts.GatewayEnv, "gateway-env", "", "the .env the gateway runs from: its AUTH_OIDC_ISSUER and AUTH_OIDC_CLIENT_ID are what tokens must match (remembered in the profile)")
 	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print JSON")
 	return cmd
 }
@@ -91,6 +110,12 @@ func doctorRun(ctx context.Context, opts *Options) error {
 		return err
 	}
 	prof := s.Profile
+	if opts.GatewayEnv != "" {
+		if prof, err = learnGatewayEnv(f, opts, s); err != nil {
+			return err
+		}
+		s.Profile = prof
+	}
 	caFile := ""
 	if prof != nil {
 		caFile = prof.CAFile
@@ -131,62 +156,69 @@ func doctorRun(ctx context.Context, opts *Options) error {
 		r.add("token store", Warn, st.Kind()+" store: tokens are not protected by an OS keyring", "run in a desktop session with a Secret Service, or accept 0600 files (IGCTL_REQUIRE_SECURE_STORAGE=1 makes this an error)", 0)
 	}
 
-	// the token, as the gateway will check it
+	// what the gateway expects, then the token as the gateway will check it
+	want := cmdutil.GatewayExpect(prof)
+	switch {
+	case prof != nil && prof.GatewayIssuer != "" && prof.GatewayClientID != "":
+		r.add("gateway expects", OK, fmt.Sprintf("iss %s, aud containing %s", prof.GatewayIssuer, prof.GatewayClientID), "", 0)
+	case prof != nil:
+		r.add("gateway expects", Warn, "unknown: the checks below assume the profile's issuer and client id",
+			"`igctl doctor --gateway-env FILE` with the .env the gateway runs from (remembered in the profile)", 0)
+	default:
+		r.add("gateway expects", Warn, "unknown: no profile, and no --gateway-env", "pass --gateway-env FILE with the .env the gateway runs from", 0)
+	}
 	tok, tokErr := s.TokenFunc(f)(ctx, false)
 	if tokErr != nil {
 		r.add("token", Fail, tokErr.Error(), exitcode.HintOf(tokErr), exitcode.Of(tokErr))
 	} else {
-		want := token.Expect{}
-		if prof != nil {
-			want.Issuer, want.ClientID = prof.Issuer, prof.ClientID
+		verify := func(issuer, raw string) error { return token.VerifySignature(ctx, hc, issuer, raw) }
+		if !issuerOK && prof != nil && want.Issuer == prof.Issuer {
+			verify = nil // the issuer's discovery failed above: no keys to check against
 		}
-		claims, err := token.Decode(tok)
-		if err != nil {
-			r.add("token", Fail, err.Error(), "the gateway accepts only JWT access tokens", exitcode.Auth)
-		} else {
-			rep := token.Inspect(claims, want, f.Now())
-			if issuerOK {
-				if err := token.VerifySignature(ctx, hc, want.Issuer, tok); err != nil {
-					rep.Checks = append(rep.Checks, token.Check{Name: "signature", Detail: err.Error()})
-				} else {
-					rep.Checks = append(rep.Checks, token.Check{Name: "signature", OK: true})
-				}
+		d := token.Diagnose(tok, want, f.Now(), verify)
+		e := cmdutil.Explain(d, s.FromEnv(f), prof)
+		switch {
+		case d.First() != nil:
+			r.add("token", Fail, e.Cause, e.Fix, exitcode.Auth)
+		default:
+			exp := time.Unix(*d.Claims.Expiry, 0)
+			detail := fmt.Sprintf("valid %s, iss and aud as expected", cmdutil.Until(exp, f.Now()))
+			if verify != nil && want.Issuer != "" {
+				detail += ", signature verified"
 			}
-			var bad []string
-			for _, c := range rep.Checks {
-				if !c.OK {
-					bad = append(bad, c.Name+": "+c.Detail)
-				}
+			if len(d.Unchecked) > 0 {
+				detail += "; not checked: " + strings.Join(d.Unchecked, "; ")
 			}
-			if len(bad) > 0 {
-				r.add("token", Fail, strings.Join(bad, "; "), "fix the client in Keycloak (audience mapper) or the profile's issuer, then `igctl login`", exitcode.Auth)
-			} else {
-				exp := time.Unix(*claims.Expiry, 0)
-				r.add("token", OK, fmt.Sprintf("valid %s, iss and aud right%s", cmdutil.Until(exp, f.Now()), map[bool]string{true: ", signature verified", false: ""}[issuerOK]), "", 0)
-			}
+			r.add("token", OK, detail, "", 0)
 		}
 	}
 
-	// the gateway
+	// the gateway: up, authentication on, and the token accepted
 	if gwErr != nil {
 		r.add("gateway health", Skip, "no gateway URL", exitcode.HintOf(gwErr), 0)
 		r.add("gateway auth", Skip, "no gateway URL", "", 0)
+	} else if healthErr != nil {
+		r.add("gateway health", Fail, healthErr.Error(), "start the gateway, or fix --gateway / gateway_url", exitcode.Of(healthErr))
+		r.add("gateway auth", Skip, "gateway unreachable", "", 0)
 	} else {
-		if healthErr != nil {
-			r.add("gateway health", Fail, healthErr.Error(), "start the gateway, or fix --gateway / gateway_url", exitcode.Of(healthErr))
-			r.add("gateway auth", Skip, "gateway unreachable", "", 0)
-		} else {
-			r.add("gateway health", OK, base+"/health answers", "", 0)
+		r.add("gateway health", OK, base+"/health answers", "", 0)
+		switch off, err := gw.AuthOff(ctx); {
+		case err != nil:
+			r.add("gateway auth", Fail, "GET /v1/models without a token: "+err.Error(), "", exitcode.Of(err))
+		case off:
+			r.add("gateway auth", Fail, "authentication is OFF: GET /v1/models answered 200 without any token, so the gateway serves everyone",
+				gatewayAuthOffCause(opts.gatewayEnv), exitcode.Config)
+		default:
 			switch _, list, err := gw.Models(ctx, "", nil); {
 			case tokErr != nil:
-				r.add("gateway auth", Skip, "no token", "", 0)
+				r.add("gateway auth", Skip, "no token (without one the gateway answers 401: authentication is on)", "", 0)
 			case errors.Is(err, gateway.ErrUnauthorized):
-				e := s.Explain401(f)
+				e := s.Explain401(ctx, f, hc)
 				r.add("gateway auth", Fail, e.Error(), exitcode.HintOf(e), exitcode.Auth)
 			case err != nil:
 				r.add("gateway auth", Fail, err.Error(), "", exitcode.Of(err))
 			default:
-				r.add("gateway auth", OK, fmt.Sprintf("GET /v1/models authorised (%d models)", len(list.Data)), "", 0)
+				r.add("gateway auth", OK, fmt.Sprintf("authentication on (401 without a token); GET /v1/models with the token authorised (%d models)", len(list.Data)), "", 0)
 			}
 		}
 	}
@@ -194,6 +226,63 @@ func doctorRun(ctx context.Context, opts *Options) error {
 		checkAgent(ctx, r, hc, strings.TrimRight(opts.Agent, "/"), tok)
 	}
 	return finish(f, opts, r)
+}
+
+// learnGatewayEnv reads the gateway's .env and records what the gateway
+// expects in the profile (in memory only when there is no profile).
+func learnGatewayEnv(f *cmdutil.Factory, opts *Options, s *cmdutil.Session) (*config.Profile, error) {
+	data, err := os.ReadFile(opts.GatewayEnv)
+	if err != nil {
+		return nil, exitcode.Wrap(exitcode.Config, fmt.Errorf("--gateway-env: %w", err), "")
+	}
+	file := envmap.Parse(data)
+	iss, _ := file.Get("AUTH_OIDC_ISSUER")
+	id, _ := file.Get("AUTH_OIDC_CLIENT_ID")
+	if iss == "" || id == "" {
+		return nil, exitcode.New(exitcode.Config, fmt.Sprintf("--gateway-env %s sets no AUTH_OIDC_ISSUER and AUTH_OIDC_CLIENT_ID: is it the gateway's .env (not the ADK's)?", opts.GatewayEnv))
+	}
+	opts.gatewayEnv = file
+	prof := s.Profile
+	if prof == nil {
+		return &config.Profile{GatewayIssuer: iss, GatewayClientID: id}, nil
+	}
+	if prof.GatewayIssuer != iss || prof.GatewayClientID != id {
+		prof.GatewayIssuer, prof.GatewayClientID = iss, id
+		cfg, err := f.Config()
+		if err != nil {
+			return nil, err
+		}
+		if err := cfg.Save(); err != nil {
+			return nil, err
+		}
+		f.Verbosef("profile %s: the gateway expects iss %s and aud containing %s", s.Name, iss, id)
+	}
+	return prof, nil
+}
+
+// gatewayAuthOffCause names why a gateway runs without authentication,
+// from its .env when known. The gateway turns auth on only for
+// AUTH_ENABLED read as true by strconv.ParseBool; the older names
+// ENABLE_AUTH (up to v0.14.0) and AUTH_ENABLE (v0.14.1 to v0.40.x) are
+// ignored since v0.41.0.
+func gatewayAuthOffCause(file *envmap.File) string {
+	const generic = "start the gateway with AUTH_ENABLED=true: the old names AUTH_ENABLE and ENABLE_AUTH are ignored since v0.41.0, and an unset AUTH_ENABLED means off (`igctl env check --for gateway FILE` finds the old names)"
+	if file == nil {
+		return generic
+	}
+	v, set := file.Get("AUTH_ENABLED")
+	for _, old := range []string{"AUTH_ENABLE", "ENABLE_AUTH"} {
+		if _, ok := file.Get(old); ok && !set {
+			return fmt.Sprintf("the .env sets %s, a name the gateway ignores since v0.41.0: rename it AUTH_ENABLED (`igctl env translate FILE --from gateway --to gateway`), then restart the gateway", old)
+		}
+	}
+	if !set {
+		return "the .env does not set AUTH_ENABLED: add AUTH_ENABLED=true and restart the gateway"
+	}
+	if on, err := strconv.ParseBool(v); err == nil && !on {
+		return fmt.Sprintf("the .env sets AUTH_ENABLED=%s, which the gateway reads as false: set AUTH_ENABLED=true and restart it", v)
+	}
+	return "the .env turns authentication on, so the running gateway was not started from it, or not restarted since: restart it with that file"
 }
 
 // checkIssuer fetches the discovery document directly (to see TLS errors,

@@ -240,7 +240,8 @@ func bootstrapRun(ctx context.Context, opts *BootstrapOptions) error {
 			if err != nil {
 				return err
 			}
-			prof := config.Profile{Issuer: c.Issuer, ClientID: c.ClientID, Grant: token.GrantClientCredentials}
+			// The first client is the one the written gateway .env names: what the gateway expects.
+			prof := config.Profile{Issuer: c.Issuer, ClientID: c.ClientID, Grant: token.GrantClientCredentials, GatewayIssuer: c.Issuer, GatewayClientID: c.ClientID}
 			if err := login.Complete(ctx, f, name, prof, token.LoginRequest{Issuer: c.Issuer, ClientID: c.ClientID, ClientSecret: c.Secret, Grant: token.GrantClientCredentials}); err != nil {
 				return err
 			}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/inference-gateway/igctl/internal/cli/cmdutil"
 	"github.com/inference-gateway/igctl/internal/config"
+	"github.com/inference-gateway/igctl/internal/envmap"
 	"github.com/inference-gateway/igctl/internal/exitcode"
 	"github.com/inference-gateway/igctl/internal/token"
 )
@@ -21,7 +22,10 @@ type Options struct {
 
 	Issuer, ClientID, Grant, Username, Scope, GatewayURL string
 	FromEnv                                              string
-	Secret, Password                                     cmdutil.SecretFlags
+	// What the gateway expects of tokens (its AUTH_OIDC_ISSUER and
+	// AUTH_OIDC_CLIENT_ID), when it differs from the client logged in with.
+	GatewayIssuer, GatewayClientID string
+	Secret, Password               cmdutil.SecretFlags
 }
 
 // NewCmdLogin builds the command; runF replaces the run function in tests.
@@ -69,7 +73,9 @@ Secrets are never flag values. The client secret comes from --client-secret-stdi
 	fl.StringVar(&opts.Username, "username", "", "user name for the password grant")
 	fl.StringVar(&opts.Scope, "scope", "", "space-separated scopes to request")
 	fl.StringVar(&opts.GatewayURL, "gateway-url", "", "gateway URL to remember in the profile")
-	fl.StringVar(&opts.FromEnv, "from-env", "", "read issuer, client id and secret from a gateway or ADK .env file")
+	fl.StringVar(&opts.FromEnv, "from-env", "", "read issuer, client id and secret from a gateway or ADK .env file (a gateway's also tells what the gateway expects)")
+	fl.StringVar(&opts.GatewayIssuer, "gateway-issuer", "", "the gateway's AUTH_OIDC_ISSUER, when it differs from --issuer (remembered; used to explain 401s)")
+	fl.StringVar(&opts.GatewayClientID, "gateway-client-id", "", "the gateway's AUTH_OIDC_CLIENT_ID, which must be in aud, when you log in with another client")
 	fl.BoolVar(&opts.Secret.Stdin, "client-secret-stdin", false, "read the client secret from stdin")
 	fl.StringVar(&opts.Secret.File, "client-secret-file", "", "read the client secret from a file")
 	fl.BoolVar(&opts.Password.Stdin, "password-stdin", false, "read the password from stdin")
@@ -92,6 +98,9 @@ func loginRun(ctx context.Context, opts *Options) error {
 			return err
 		}
 		prof.Issuer, prof.ClientID, fromEnvSecret = auth.Issuer, auth.ClientID, auth.ClientSecret
+		if auth.Product == envmap.Gateway {
+			prof.GatewayIssuer, prof.GatewayClientID = auth.Issuer, auth.ClientID
+		}
 	}
 	set := func(dst *string, v string) {
 		if v != "" {
@@ -103,6 +112,8 @@ func loginRun(ctx context.Context, opts *Options) error {
 	set(&prof.Username, opts.Username)
 	set(&prof.Scope, opts.Scope)
 	set(&prof.GatewayURL, opts.GatewayURL)
+	set(&prof.GatewayIssuer, opts.GatewayIssuer)
+	set(&prof.GatewayClientID, opts.GatewayClientID)
 	if ca := f.Globals.CAFile; ca != "" {
 		// remembered, so later refreshes trust the same CA without the flag
 		if abs, err := filepath.Abs(ca); err == nil {
@@ -202,12 +213,13 @@ func Complete(ctx context.Context, f *cmdutil.Factory, name string, prof config.
 	return nil
 }
 
-// The gateway rejects a token whose aud lacks the client id, and Keycloak
-// only adds it with an audience mapper: say so now rather than at the first 401.
+// The gateway rejects a token whose iss or aud differs from what it
+// expects: say so now rather than at the first 401.
 func warnAudience(f *cmdutil.Factory, b *token.Bundle, prof config.Profile) {
-	c, err := token.Decode(b.AccessToken)
-	if err != nil || c.Audience.Contains(prof.ClientID) {
-		return
+	d := token.Diagnose(b.AccessToken, cmdutil.GatewayExpect(&prof), f.Now(), nil)
+	if first := d.First(); first != nil && (first.Cause == token.CauseIssuer || first.Cause == token.CauseAudience) {
+		e := cmdutil.Explain(d, false, &prof)
+		f.IO.Warn("the gateway will answer 401: %s", e.Cause)
+		f.IO.Hint(e.Fix)
 	}
-	f.IO.Warn("the token's aud %v lacks %q: the gateway will answer 401. Add an audience mapper to the client (igctl keycloak bootstrap does)", []string(c.Audience), prof.ClientID)
 }

@@ -76,7 +76,7 @@ func modelsRun(ctx context.Context, opts *Options) error {
 	c := &gateway.Client{BaseURL: base, HTTP: hc, Token: s.TokenFunc(f)}
 	raw, list, err := c.Models(ctx, opts.Provider, opts.Include)
 	if errors.Is(err, gateway.ErrUnauthorized) {
-		return s.Explain401(f)
+		return s.Explain401(ctx, f, hc)
 	}
 	var apiErr *gateway.APIError
 	if errors.As(err, &apiErr) {
@@ -126,9 +126,8 @@ func printModels(f *cmdutil.Factory, list *gateway.ModelList, include []string) 
 			row = append(row, dash(m.ContextWindow != nil, func() string { return fmt.Sprint(m.ContextWindow.Tokens) }))
 		}
 		if has("pricing") {
-			row = append(row,
-				dash(m.Pricing != nil, func() string { return fmt.Sprintf("%.2f", m.Pricing.InputPerToken*1e6) }),
-				dash(m.Pricing != nil, func() string { return fmt.Sprintf("%.2f", m.Pricing.OutputPerToken*1e6) }))
+			row = append(row, perMillion(m, func(m gateway.Model) gateway.Price { return m.Pricing.InputPerToken }),
+				perMillion(m, func(m gateway.Model) gateway.Price { return m.Pricing.OutputPerToken }))
 		}
 		if has("modalities") {
 			row = append(row, dash(m.Modalities != nil, func() string {
@@ -144,6 +143,17 @@ func printModels(f *cmdutil.Factory, list *gateway.ModelList, include []string) 
 		f.IO.Infof("the gateway lists no models (are any provider API keys configured?)")
 	}
 	return nil
+}
+
+func perMillion(m gateway.Model, price func(gateway.Model) gateway.Price) string {
+	if m.Pricing == nil {
+		return "-"
+	}
+	v, ok := price(m).PerMillion()
+	if !ok {
+		return "-"
+	}
+	return fmt.Sprintf("%.2f", v)
 }
 
 func dash(ok bool, v func() string) string {

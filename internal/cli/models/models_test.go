@@ -10,11 +10,12 @@ import (
 	"github.com/inference-gateway/igctl/internal/iostreams"
 )
 
-// The gateway's real answer shape with ?include=context_window,pricing.
+// The gateway's real answer shape with ?include=context_window,pricing (prices are
+// decimal strings, exact for tiny prices).
 const answer = `{"object":"list","data":[
  {"id":"openai/gpt-4o","object":"model","created":1686935002,"owned_by":"openai","served_by":"openai",
   "context_window":{"tokens":128000,"source":"models.dev"},
-  "pricing":{"input_per_token":0.0000025,"output_per_token":0.00001,"currency":"USD","source":"models.dev"}},
+  "pricing":{"input_per_token":"0.0000025","output_per_token":"0.00001","currency":"USD","source":"models.dev"}},
  {"id":"groq/llama-3.3-70b","object":"model","created":1,"owned_by":"groq","served_by":"groq"}]}`
 
 func render(t *testing.T, tty bool, include []string) string {

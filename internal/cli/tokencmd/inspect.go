@@ -29,9 +29,11 @@ func NewCmdInspect(f *cmdutil.Factory, runF func(*InspectOptions) error) *cobra.
 	cmd := &cobra.Command{
 		Use:   "inspect [TOKEN|-]",
 		Short: "Decode a JWT and check it the way the gateway will",
-		Long: `Decode a JWT (default: the profile's token; - reads stdin) and check exp, nbf
-and iat against the local clock (reporting the clock offset), iss against the
-profile's issuer byte for byte, and that aud contains the client id. The result
+		Long: `Decode a JWT (default: IGCTL_TOKEN when set, else the profile's token; - reads
+stdin) and check exp, nbf and iat against the local clock (reporting the clock
+offset), iss against the gateway's issuer byte for byte, and that aud contains
+the gateway's client id (the gateway's own settings when the profile records
+them, else the profile's issuer and client id, as the output says). The result
 is "unverified" unless --verify checks the signature against the issuer's JWKS.
 Exit 4 when the gateway would reject the token.`,
 		Args: cmdutil.MaximumNArgs(1),
@@ -63,6 +65,10 @@ func inspectRun(ctx context.Context, opts *InspectOptions) error {
 		}
 		raw = strings.TrimSpace(string(b))
 	case "":
+		if env := f.Getenv("IGCTL_TOKEN"); env != "" {
+			raw = env
+			break
+		}
 		_, prof, res, err := profileToken(ctx, f, 0, false)
 		if err != nil {
 			return err
@@ -75,7 +81,8 @@ func inspectRun(ctx context.Context, opts *InspectOptions) error {
 	// Compare against the profile when there is one, even for a pasted token.
 	if cfg, err := f.Config(); err == nil {
 		if p, ok := cfg.Profiles[cfg.Resolve(f.ExplicitProfile())]; ok {
-			want.Issuer, want.ClientID = p.Issuer, p.ClientID
+			gw := cmdutil.GatewayExpect(p)
+			want.Issuer, want.ClientID, want.IssuerFrom, want.ClientIDFrom = gw.Issuer, gw.ClientID, gw.IssuerFrom, gw.ClientIDFrom
 			if caFile == "" {
 				caFile = p.CAFile
 			}

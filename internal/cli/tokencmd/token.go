@@ -12,6 +12,7 @@ import (
 
 	"github.com/inference-gateway/igctl/internal/cli/cmdutil"
 	"github.com/inference-gateway/igctl/internal/config"
+	"github.com/inference-gateway/igctl/internal/exitcode"
 	"github.com/inference-gateway/igctl/internal/token"
 )
 
@@ -24,6 +25,8 @@ type Options struct {
 	Format       string
 	MinValid     time.Duration
 	ForceRefresh bool
+
+	minValidSet bool
 }
 
 // NewCmdToken builds `igctl token` with its `inspect` subcommand.
@@ -35,7 +38,9 @@ func NewCmdToken(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 		Short:   "Print a valid access token, refreshing it first when needed",
 		Long: `Print the profile's access token on stdout, refreshing it first when less than
 --min-valid remains (refresh token for the password grant, a new grant from the
-stored secret for client credentials). IGCTL_TOKEN in the environment wins.
+stored secret for client credentials). IGCTL_TOKEN in the environment wins; since
+igctl cannot refresh it, an IGCTL_TOKEN that has expired, or has less than
+--min-valid left, fails with exit 4, and --force-refresh with it is a usage error.
 
 Formats: raw (the token and a newline), json, env (IGCTL_TOKEN=… lines for
 $GITHUB_ENV or eval), header (an HTTP header line), curl (a curl config for
@@ -51,6 +56,7 @@ $GITHUB_ENV or eval), header (an HTTP header line), curl (a curl config for
 			if opts.MinValid < 0 {
 				return cmdutil.FlagError("--min-valid must not be negative")
 			}
+			opts.minValidSet = cmd.Flags().Changed("min-valid")
 			if runF != nil {
 				return runF(opts)
 			}
@@ -91,12 +97,27 @@ func tokenRun(ctx context.Context, opts *Options) error {
 	var out output
 	if env := f.Getenv("IGCTL_TOKEN"); env != "" {
 		f.Verbosef("using IGCTL_TOKEN from the environment")
+		if opts.ForceRefresh {
+			return cmdutil.FlagError("--force-refresh with IGCTL_TOKEN set: igctl cannot refresh a token from the environment; unset IGCTL_TOKEN to use the profile")
+		}
 		out = output{AccessToken: env, TokenType: "Bearer"}
-		if c, err := token.Decode(env); err == nil {
+		c, err := token.Decode(env)
+		switch {
+		case err != nil || c.Expiry == nil:
+			if opts.minValidSet {
+				return exitcode.New(exitcode.Auth, "IGCTL_TOKEN is not a JWT with an exp claim: igctl cannot tell whether it stays valid for --min-valid "+opts.MinValid.String())
+			}
+			f.IO.WarnOnce("env-token-opaque", "IGCTL_TOKEN is not a JWT with an exp claim: its expiry is unknown")
+		default:
+			exp := time.Unix(*c.Expiry, 0)
 			out.Issuer, out.Scope = c.Issuer, c.Scope
-			if c.Expiry != nil {
-				exp := time.Unix(*c.Expiry, 0)
-				out.ExpiresAt, out.ExpiresIn = exp.UTC().Format(time.RFC3339), int64(exp.Sub(now).Seconds())
+			out.ExpiresAt, out.ExpiresIn = exp.UTC().Format(time.RFC3339), int64(exp.Sub(now).Seconds())
+			if left := exp.Sub(now); left <= 0 {
+				return exitcode.Wrap(exitcode.Auth, fmt.Errorf("IGCTL_TOKEN expired %s ago (at %s), and igctl cannot refresh a token from the environment", (-left).Round(time.Second), out.ExpiresAt),
+					"put a fresh token in IGCTL_TOKEN, or unset it to use the profile, which igctl refreshes")
+			} else if left < opts.MinValid {
+				return exitcode.Wrap(exitcode.Auth, fmt.Errorf("IGCTL_TOKEN is valid for %s more, less than --min-valid %s, and igctl cannot refresh a token from the environment", left.Round(time.Second), opts.MinValid),
+					"put a fresh token in IGCTL_TOKEN, or unset it to use the profile, which igctl refreshes")
 			}
 		}
 	} else {

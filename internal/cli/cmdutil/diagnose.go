@@ -1,0 +1,151 @@
+package cmdutil
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/inference-gateway/igctl/internal/config"
+	"github.com/inference-gateway/igctl/internal/token"
+)
+
+// GatewayExpect is what the gateway will require of a token, from the
+// profile: the gateway's own issuer and client id where igctl was told them
+// (keycloak bootstrap, login --from-env, doctor --gateway-env, config set),
+// else the profile's own, marked as assumed so messages say so.
+func GatewayExpect(p *config.Profile) token.Expect {
+	var e token.Expect
+	if p == nil {
+		return e
+	}
+	e.Issuer, e.ClientID = p.GatewayIssuer, p.GatewayClientID
+	e.IssuerFrom, e.ClientIDFrom = "the gateway's AUTH_OIDC_ISSUER", "the gateway's AUTH_OIDC_CLIENT_ID"
+	if e.Issuer == "" && p.Issuer != "" {
+		e.Issuer, e.IssuerFrom = p.Issuer, "the profile's issuer (igctl assumes the gateway's AUTH_OIDC_ISSUER is the same; it was not told)"
+	}
+	if e.ClientID == "" && p.ClientID != "" {
+		e.ClientID, e.ClientIDFrom = p.ClientID, "the profile's client id (igctl assumes it is the gateway's AUTH_OIDC_CLIENT_ID; it was not told)"
+	}
+	return e
+}
+
+// knowsGateway reports whether the profile records the gateway's own settings.
+func knowsGateway(p *config.Profile) bool {
+	return p != nil && p.GatewayIssuer != "" && p.GatewayClientID != ""
+}
+
+// tellGatewayHint is how a user tells igctl what the gateway expects.
+const tellGatewayHint = "tell igctl what the gateway expects: `igctl doctor --gateway-env FILE` with the .env the gateway runs from, or `igctl config set gateway_issuer URL` and `igctl config set gateway_client_id ID`"
+
+// Diagnose checks tok the way the gateway will, signature included (against
+// the expected issuer's keys, fetched with hc).
+func Diagnose(ctx context.Context, hc *http.Client, tok string, want token.Expect, f *Factory) *token.Diagnosis {
+	verify := func(issuer, raw string) error { return token.VerifySignature(ctx, hc, issuer, raw) }
+	return token.Diagnose(tok, want, f.Now(), verify)
+}
+
+// Explanation is a diagnosis in words: the one cause and the one fix.
+type Explanation struct {
+	Cause string
+	Fix   string
+}
+
+// Explain renders the first finding of d with the fix that works for it.
+// fromEnv says the token came from IGCTL_TOKEN (which igctl cannot
+// refresh); prof may be nil.
+func Explain(d *token.Diagnosis, fromEnv bool, prof *config.Profile) Explanation {
+	first := d.First()
+	if first == nil {
+		return explainClean(d, prof)
+	}
+	e := Explanation{Cause: first.Detail}
+	if fromEnv {
+		e.Cause += " (the token is IGCTL_TOKEN's)"
+	}
+	login := "`igctl login`"
+	switch first.Cause {
+	case token.CauseMalformed:
+		e.Fix = "the gateway accepts only JWT access tokens from its issuer"
+	case token.CauseIssuer:
+		e.Fix = issuerFix(first, fromEnv)
+	case token.CauseAudience:
+		e.Fix = audienceFix(first)
+	case token.CauseExpired:
+		if fromEnv {
+			e.Cause = first.Detail + "; it came from IGCTL_TOKEN, which igctl cannot refresh"
+			e.Fix = "put a fresh token in IGCTL_TOKEN (`igctl token` in a session without it), or unset IGCTL_TOKEN to use the profile, which igctl refreshes"
+		} else {
+			e.Fix = "`igctl token --force-refresh` gets a new one (" + login + " when the refresh is refused); if a fresh token is already expired, sync the clocks (NTP)"
+		}
+	case token.CauseNotYetValid:
+		e.Fix = "sync the clocks (NTP): the gateway compares nbf with its own clock"
+	case token.CauseSignature:
+		e.Fix = "the realm was re-created or its keys rotated after this token was issued: " + login + " for a token signed with the current keys"
+		if fromEnv {
+			e.Fix = "the realm was re-created or its keys rotated after IGCTL_TOKEN was issued: put a fresh token in it"
+		}
+	}
+	if strings.Contains(first.Detail, "assumes") {
+		e.Fix += "; " + tellGatewayHint
+	}
+	return e
+}
+
+func issuerFix(f *token.Finding, fromEnv bool) string {
+	relogin := fmt.Sprintf("log in through the gateway's issuer: `igctl config set issuer %s` then `igctl login`", f.WantIssuer)
+	if fromEnv {
+		relogin = fmt.Sprintf("get IGCTL_TOKEN from %s, the issuer the gateway uses", f.WantIssuer)
+	}
+	switch f.IssuerTrap {
+	case "trailing-slash":
+		return "only a trailing slash differs, and the comparison is byte for byte: " + relogin
+	case "loopback-alias":
+		return fmt.Sprintf("the localhost vs 127.0.0.1 trap: Keycloak writes into iss the host name the client used to reach it, so a token fetched through %s is not one a gateway configured with %s accepts; %s",
+			hostOf(f.TokenIssuer), hostOf(f.WantIssuer), relogin)
+	case "host":
+		return fmt.Sprintf("Keycloak writes into iss the host name the client used to reach it: the gateway reaches it as %s (a container or cluster name?), this machine as %s. Log in through the gateway's URL (make %s resolve here), or give Keycloak one fixed hostname (KC_HOSTNAME) so every client sees the same iss",
+			hostOf(f.WantIssuer), hostOf(f.TokenIssuer), hostOf(f.WantIssuer))
+	case "scheme":
+		return "http and https differ: " + relogin
+	}
+	return "the token comes from another issuer or realm: " + relogin
+}
+
+func audienceFix(f *token.Finding) string {
+	mapper := fmt.Sprintf("an audience mapper (oidc-audience-mapper, Included Client Audience %q, added to access tokens)", f.WantClient)
+	switch {
+	case f.IssuedTo == "":
+		return "give the client that issues these tokens " + mapper
+	case f.IssuedTo == f.WantClient:
+		return fmt.Sprintf("client %s issues tokens without its own id in aud: give it %s (`igctl keycloak bootstrap` adds it)", f.IssuedTo, mapper)
+	}
+	return fmt.Sprintf("the token was issued to client %s: give client %s %s, so its tokens carry %s; changing the gateway's client id instead would lock out %s's own tokens",
+		f.IssuedTo, f.IssuedTo, mapper, f.WantClient, f.WantClient)
+}
+
+func explainClean(d *token.Diagnosis, prof *config.Profile) Explanation {
+	e := Explanation{}
+	if knowsGateway(prof) && len(d.Unchecked) == 0 {
+		e.Cause = fmt.Sprintf("the token passes every check igctl makes as the gateway would (iss %s, aud contains %s, not expired, signature against the issuer's current keys)", prof.GatewayIssuer, prof.GatewayClientID)
+		e.Fix = "so the gateway runs with other settings than igctl was told: compare its AUTH_OIDC_ISSUER and AUTH_OIDC_CLIENT_ID with the .env it really runs from (`igctl doctor --gateway-env FILE`), and restart it if the realm was re-created while it ran"
+		return e
+	}
+	e.Cause = "the token passes the checks igctl could make"
+	var not []string
+	not = append(not, d.Unchecked...)
+	if !knowsGateway(prof) {
+		not = append(not, "whether iss and aud match the gateway's own AUTH_OIDC_ISSUER and AUTH_OIDC_CLIENT_ID (igctl was not told them)")
+	}
+	e.Cause += "; it could not check " + strings.Join(not, "; ")
+	e.Fix = tellGatewayHint
+	return e
+}
+
+func hostOf(u string) string {
+	if p, err := url.Parse(u); err == nil && p.Host != "" {
+		return p.Host
+	}
+	return u
+}

@@ -1,0 +1,54 @@
+// Command rungateway runs the real Inference Gateway (scripts/peers.sh
+// builds it) with the variables of a .env file, on a free loopback port,
+// with the test stand-in provider behind it, until it is interrupted. For
+// the demo and the benchmarks; the tests start it from Go.
+//
+//	rungateway -envfile gateway.env -addr-file FILE
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/inference-gateway/igctl/internal/envmap"
+	"github.com/inference-gateway/igctl/internal/testenv"
+)
+
+func main() {
+	envFile := flag.String("envfile", "", "the gateway's .env")
+	addrFile := flag.String("addr-file", "", "write the gateway's base URL here once it serves")
+	flag.Parse()
+	var env []string
+	if *envFile != "" {
+		data, err := os.ReadFile(*envFile)
+		if err != nil {
+			fail(err)
+		}
+		f := envmap.Parse(data)
+		for _, k := range f.Keys() {
+			v, _ := f.Get(k)
+			env = append(env, k+"="+v)
+		}
+	}
+	g, err := testenv.StartRealGateway(env)
+	if err != nil {
+		fail(err)
+	}
+	defer g.Close()
+	if *addrFile != "" {
+		if err := os.WriteFile(*addrFile, []byte(g.URL), 0o600); err != nil {
+			fail(err)
+		}
+	}
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+	<-sig
+}
+
+func fail(err error) {
+	fmt.Fprintln(os.Stderr, "rungateway:", err)
+	os.Exit(1)
+}
