@@ -431,7 +431,7 @@ func peerEnv(ts *testscript.TestScript, args []string) (env, rest []string) {
 
 // scriptState is per script: testscript runs scripts in parallel.
 type scriptState struct {
-	tokenCalls atomic.Int64
+	tokenCalls   atomic.Int64
 	realgw       *testenv.RealGateway
 	unauthorized atomic.Int64 // 401s the real gateway answered
 	authorized   atomic.Int64 // 2xx to requests with a token
