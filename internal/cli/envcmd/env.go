@@ -331,7 +331,11 @@ func checkRun(opts *CheckOptions) error {
 		}
 	}
 	if failing > 0 {
-		return exitcode.New(exitcode.Drift, fmt.Sprintf("%d findings in %s (checked as %s)", failing, name, product))
+		noun := "findings"
+		if failing == 1 {
+			noun = "finding"
+		}
+		return exitcode.New(exitcode.Drift, fmt.Sprintf("%d %s in %s (checked as %s)", failing, noun, name, product))
 	}
 	if len(findings) > 0 {
 		f.IO.Success("%s: only notes (checked as %s)", name, product)

@@ -33,8 +33,11 @@ func NewCmdModels(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command 
 		Short:   "List the gateway's models with the profile's token (GET /v1/models)",
 		Long: `Call GET {gateway}/v1/models with the profile's token (IGCTL_TOKEN wins). On a 401
 igctl refreshes the token and retries once; if the gateway still refuses, it
-exits 4 and says why (expired, aud without the client id, iss differing), since
-the gateway's own 401 body says only {"error":"unauthorized"}.
+exits 4 and says why, checking the token as the gateway does (iss, aud, exp,
+signature, against the gateway's own settings when the profile records them),
+since the gateway's own 401 body says only {"error":"unauthorized"}.
+With -v it also asks once without a token: a 200 means authentication is OFF,
+and igctl exits 3 after printing the models.
 
 A table on a terminal (id, provider, context window and prices with --include),
 one id per line for pipes, the gateway's JSON untouched with --json.`,
@@ -86,10 +89,24 @@ func modelsRun(ctx context.Context, opts *Options) error {
 		return err
 	}
 	if opts.JSON {
-		_, err := f.IO.Out.Write(raw)
+		_, err = f.IO.Out.Write(raw)
+	} else {
+		err = printModels(f, list, opts.Include)
+	}
+	if err != nil || !f.Globals.Verbose {
 		return err
 	}
-	return printModels(f, list, opts.Include)
+	// -v: does the gateway check tokens at all? One more request, without one.
+	switch off, err := c.AuthOff(ctx); {
+	case err != nil:
+		f.Verbosef("could not tell whether authentication is on: %v", err)
+	case off:
+		return exitcode.Wrap(exitcode.Config, fmt.Errorf("authentication is OFF at %s: GET /v1/models answered 200 without any token, so the gateway serves everyone", base),
+			"start the gateway with AUTH_ENABLED=true (the old names AUTH_ENABLE and ENABLE_AUTH are ignored since v0.41.0); `igctl doctor --gateway-env FILE` names the cause")
+	default:
+		f.Verbosef("authentication is on: without a token the gateway answers 401")
+	}
+	return nil
 }
 
 // printModels writes one id per line for pipes, a table on a terminal.
