@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Install what igctl's tests and demo need and a fresh Debian machine lacks:
 # gnome-keyring + dbus (a real Secret Service), curl, jq, hyperfine (benchmarks).
-# Go, Java >= 21 and Maven are expected from the machine image.
+# Go, Java >= 21, Maven and Node.js with npm are expected from the machine image.
 set -euo pipefail
 need=()
 command -v dbus-run-session >/dev/null || need+=(dbus)
@@ -16,6 +16,6 @@ if [ ${#need[@]} -gt 0 ]; then
   $SUDO apt-get update -qq >&2
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >&2
 fi
-for tool in go mvn java dbus-run-session gnome-keyring-daemon curl; do
+for tool in go mvn java node npm dbus-run-session gnome-keyring-daemon curl; do
   command -v "$tool" >/dev/null || { echo "deps.sh: FAILED: $tool is missing" >&2; exit 1; }
 done

@@ -2,18 +2,18 @@
 # The real peers igctl's tests run against, built once and cached outside the repo:
 #
 #   scripts/peers.sh build   the Inference Gateway v0.48.2 (go install, else from the source
-#                            archive in ../shared/peers), and the TypeScript ADK agent (scripts/adk.sh)
+#                            archive in third_party/peers), and the TypeScript ADK agent (scripts/adk.sh)
 #   scripts/peers.sh gateway build the gateway only
 #   scripts/peers.sh env     print the export lines the tests read (IGCTL_TEST_GATEWAY_BIN, IGCTL_TEST_ADK_AGENT)
 #
 # Settings (environment): IGCTL_PEERS_CACHE (~/.cache/igctl/peers), IGCTL_PEERS_SRC (the folder
-# holding inference-gateway-0.48.2-src.tar.gz; default ../shared/peers beside the checkout).
+# holding inference-gateway-0.48.2-src.tar.gz; default third_party/peers).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 GATEWAY_VERSION=v0.48.2
 CACHE=${IGCTL_PEERS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/igctl/peers}
 BIN="$CACHE/gateway-$GATEWAY_VERSION/inference-gateway"
-SRC=${IGCTL_PEERS_SRC:-$(cd .. && pwd)/shared/peers}
+SRC=${IGCTL_PEERS_SRC:-$PWD/third_party/peers}
 
 log() { printf 'peers.sh: %s\n' "$*" >&2; }
 die() { log "FAILED: $*"; exit 1; }

@@ -17,23 +17,22 @@ type BoolReader struct {
 
 // The readers, from the sources.
 var (
-	// gateway: go-envconfig v1.4.3 envconfig.go:935-941 skips an empty value
-	// (the field keeps its zero value, false: the default applies only when
-	// the variable is unset, envconfig.go:765-807) and otherwise calls
-	// strconv.ParseBool, whose error stops the gateway (cmd/gateway/main.go:80-84).
+	// gateway: go-envconfig skips an empty value (the field keeps its zero
+	// value, false: the default applies only when the variable is unset) and
+	// otherwise calls strconv.ParseBool, whose error stops the gateway at start.
 	goParseBool = &BoolReader{Name: "strconv.ParseBool",
 		True: []string{"1", "t", "T", "TRUE", "true", "True"}, False: []string{"", "0", "f", "F", "FALSE", "false", "False"}, Other: "reject"}
-	// ADK dist/index.js:6164-6178 (auth), 2465-2479 (telemetry), 8916-8925
-	// (metrics), 605-609 and 758-762 (TLS), 8467-8471 (MCP: true set only).
+	// ADK: auth, telemetry, metrics, TLS and MCP (for MCP only the true set
+	// matters: anything else is off).
 	adkTruthy = &BoolReader{Name: "the ADK's parseBool (1/true/yes/on, any case)",
 		True: []string{"1", "true", "yes", "on"}, False: []string{"", "0", "false", "no", "off"}, Fold: true, Trim: true, Other: "off"}
-	// ADK dist/index.js:4389-4395: exactly "true" or "1".
+	// ADK (AGENT_CLIENT_TOOLS_CREATE_ARTIFACT): exactly "true" or "1".
 	adkExact = &BoolReader{Name: `the ADK's raw === "true" || raw === "1"`,
 		True: []string{"true", "1"}, False: []string{"", "false", "0"}, Other: "off"}
-	// ADK dist/index.js:70-72: anything but "", "false" and "0" turns debug on.
+	// ADK (DEBUG): anything but "", "false" and "0" turns debug on.
 	adkDebug = &BoolReader{Name: `the ADK's DEBUG check (anything but "", "false" or "0" is on)`,
 		True: []string{"true", "1"}, False: []string{"", "false", "0"}, Other: "on"}
-	// ADK dist/index.js:163-170: off only for ""/false/0/no/off (any case).
+	// ADK (SERVER_DISABLE_HEALTHCHECK_LOG): off only for ""/false/0/no/off (any case).
 	adkOffList = &BoolReader{Name: `the ADK's off-list (""/false/0/no/off, any case, else on)`,
 		True: []string{"true", "1", "yes", "on"}, False: []string{"", "false", "0", "no", "off"}, Fold: true, Trim: true, Other: "on"}
 )
@@ -45,8 +44,8 @@ type BoolVar struct {
 }
 
 // Booleans lists each product's boolean variables (newest names).
-// Gateway: config/config.go:18,19,43,44,46,52,53,67,69,72,77,85,106 and
-// providers/client/config.go:14. ADK: the dist/index.js lines above.
+// Gateway v0.48.2: every bool field of its configuration; ADK 0.16.0: every
+// boolean its environment loaders read.
 var Booleans = map[string]map[string]BoolVar{
 	Gateway: {
 		"ENABLE_VISION":                  {goParseBool, false},

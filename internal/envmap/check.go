@@ -234,8 +234,8 @@ func ruleIssuer(c *checkCtx, l *Line) []Finding {
 		out = append(out, finding(l, SevError, "the issuer ends with a slash; Keycloak's iss does not, and the gateway compares it byte for byte",
 			"remove the trailing slash: "+strings.TrimRight(v, "/"))...)
 	case strings.HasSuffix(v, "/"):
-		// dist/index.js:6204-6209 strips one slash for discovery, and
-		// 6282 verifies iss against the discovery document's issuer.
+		// The ADK strips one slash before discovery and verifies iss
+		// against the discovery document's issuer.
 		out = append(out, finding(l, SevNote, "the issuer ends with a slash: harmless for the ADK (it strips one before discovery and checks iss against the discovery document), but the gateway would reject it",
 			"remove the trailing slash if this value is shared with the gateway: "+strings.TrimRight(v, "/"))...)
 	}

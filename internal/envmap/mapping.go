@@ -8,7 +8,7 @@ import (
 // Kind says how faithful a translation is.
 type Kind string
 
-// Kinds of mapping (see ../shared/reference/gateway-adk-config.md §3.1).
+// Kinds of mapping.
 const (
 	Exact       Kind = "exact"       // same meaning, different (or the same) name
 	Approximate Kind = "approximate" // related setting, different semantics or defaults

@@ -12,7 +12,7 @@ import (
 )
 
 // crdPath is the operator's Gateway CRD the output must satisfy.
-const crdPath = "../../../shared/peers/operator-v0.24.2-gateways-crd.yaml"
+const crdPath = "../../third_party/peers/operator-v0.24.2-gateways-crd.yaml"
 
 func loadCRDSchema(t *testing.T) map[string]any {
 	t.Helper()

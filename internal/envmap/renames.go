@@ -8,8 +8,8 @@ import (
 
 // Rename is one variable a product renamed: versions up to LastOld read Old,
 // later ones read New and silently ignore Old. To support another rename, add
-// a row. Sources: gateway config/config.go at the tags named, its CHANGELOG.md;
-// the ADK's CHANGELOG.md (0.15.1, #206).
+// a row. The versions are those of the products' configuration code and
+// changelogs.
 type Rename struct {
 	Product  string
 	Old, New string
@@ -21,7 +21,7 @@ type Rename struct {
 var Renames = []Rename{
 	// gateway v0.14.0: ENABLE_TELEMETRY -> TELEMETRY_ENABLE (#154)
 	{Gateway, "ENABLE_TELEMETRY", "TELEMETRY_ENABLED", "v0.13.0", "false"},
-	// gateway v0.14.1: AUTH_ prefix (#159); v0.14.0:config/config.go:19,76-80
+	// gateway v0.14.1: the AUTH_ prefix (#159)
 	{Gateway, "ENABLE_AUTH", "AUTH_ENABLED", "v0.14.0", "false"},
 	{Gateway, "OIDC_ISSUER_URL", "AUTH_OIDC_ISSUER", "v0.14.0", "http://keycloak:8080/realms/inference-gateway-realm"},
 	{Gateway, "OIDC_CLIENT_ID", "AUTH_OIDC_CLIENT_ID", "v0.14.0", "inference-gateway-client"},

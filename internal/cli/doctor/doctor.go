@@ -182,7 +182,7 @@ func doctorRun(ctx context.Context, opts *Options) error {
 			r.add("token", Fail, e.Cause, e.Fix, exitcode.Auth)
 		default:
 			exp := time.Unix(*d.Claims.Expiry, 0)
-			detail := fmt.Sprintf("valid %s, iss and aud as expected", cmdutil.Until(exp, f.Now()))
+			detail := fmt.Sprintf("valid (expires %s), iss and aud as expected", cmdutil.Until(exp, f.Now()))
 			if verify != nil && want.Issuer != "" {
 				detail += ", signature verified"
 			}

@@ -10,7 +10,7 @@
 //
 // Environment:
 //   AUTH_ENABLED        ADK's only switch ("1","true","yes","on", any case; anything
-//                       else or unset = off; dist/index.js 6164-6186). The old name AUTH_ENABLE is NOT read:
+//                       else or unset = off). The old name AUTH_ENABLE is NOT read:
 //                       AUTH_ENABLE=true alone gives an UNAUTHENTICATED agent.
 //   AUTH_ISSUER_URL, AUTH_CLIENT_ID (= expected aud), AUTH_CLIENT_SECRET (required
 //                       when enabled although never used to verify tokens)
@@ -19,19 +19,19 @@
 //   On stdout, once listening: "LISTENING http://127.0.0.1:PORT". The ADK's pino
 //   logs (JSON when NODE_ENV=production) also go to stdout.
 //
-// What the library does (dist/index.js line numbers of 0.16.0):
+// What the library (0.16.0) does:
 // * Start-up. AUTH_ENABLED on with an empty issuer, client id or secret:
 //   createAuthenticator throws Error("auth: AUTH_ENABLED=true but required fields
-//   are missing (AUTH_ISSUER_URL, AUTH_CLIENT_ID, AUTH_CLIENT_SECRET)") (6401-6410).
+//   are missing (AUTH_ISSUER_URL, AUTH_CLIENT_ID, AUTH_CLIENT_SECRET)").
 //   Then it fetches <issuer>/.well-known/openid-configuration ONCE at start-up; a
 //   failure throws OIDCDiscoveryError "failed to fetch OIDC discovery document at
-//   URL" / "... returned HTTP N" (6207-6224). We print it and exit 1.
+//   URL" / "... returned HTTP N". We print it and exit 1.
 // * Public paths: GET /.well-known/agent-card.json, GET /health ({"status":"healthy"}),
-//   and (not used here) GET /artifacts/... (2906, 2915, 2916-2921). Only the JSON-RPC
-//   path "/" gets the auth middleware, via app.use("/") (2922-2924), so every method
+//   and (not used here) GET /artifacts/.... Only the JSON-RPC
+//   path "/" gets the auth middleware, via app.use("/"), so every method
 //   on "/" needs a token (GET / with no token is 401 too); unknown paths are 404
-//   {"error":"Not Found"} (2940).
-// * Rejection (6358-6395, 6429-6454): HTTP 401, Content-Type: application/json;
+//   {"error":"Not Found"}.
+// * Rejection: HTTP 401, Content-Type: application/json;
 //   charset=utf-8, WWW-Authenticate: Bearer (no realm/error params), body
 //   {"jsonrpc":"2.0","id":null,"error":{"code":-32001,"message":M,"data":{"reason":R}}}
 //   with id ALWAYS null (nothing sets "__authParsedId"). (M, R) is one of
@@ -40,16 +40,16 @@
 //   configured AUTH_ISSUER_URL","invalid_issuer"), ("token audience does not match
 //   configured AUTH_CLIENT_ID","invalid_audience"), ("token signature could not be
 //   verified","invalid_signature"), ("token is malformed","malformed"),
-//   ("token verification failed","verification_failed") (6296-6330). The issuer
+//   ("token verification failed","verification_failed"). The issuer
 //   checked is the discovery document's "issuer", not AUTH_ISSUER_URL itself
-//   (6281-6283), and the audience is AUTH_CLIENT_ID; no clock tolerance.
+//  , and the audience is AUTH_CLIENT_ID; no clock tolerance.
 // * Public card: the card as given (no securitySchemes) plus
 //   "supportsExtendedAgentCard": true, because withAuthConfig() makes the builder
-//   build an extended card (4038-4039). Note: with auth OFF the same happens and
+//   build an extended card. Note: with auth OFF the same happens and
 //   the "extended" card is the undecorated card, served to anyone.
 // * Extended card: NOT a GET path. JSON-RPC method "agent/getAuthenticatedExtendedCard"
-//   on POST / (registered by A2AServer itself, 2724-2740, 2863-2870), behind the same
-//   middleware; result = the card decorated by decorateAgentCardWithAuth (1128-1160):
+//   on POST / (registered by A2AServer itself), behind the same
+//   middleware; result = the card decorated by decorateAgentCardWithAuth:
 //   "securitySchemes":{"oidc":{"openIdConnectSecurityScheme":{"openIdConnectUrl":
 //   "<issuer>/.well-known/openid-configuration","description":"OpenID Connect
 //   authentication via JWT Bearer tokens."}}},"security":[{"schemes":{"oidc":{"list":[]}}}]
@@ -57,8 +57,8 @@
 //   "supportsExtendedAgentCard" absent. GET /extendedAgentCard is 404 (no route) or
 //   401 if it were "/" (it is not).
 // * tasks/get for an unknown task: HTTP 200 {"jsonrpc":"2.0","id":ID,"error":
-//   {"code":-32602,"message":"task not found"}} (6457-6468), i.e. INVALID_PARAMS, not
-//   A2A's -32001 TaskNotFound. The param is "taskId" (6480); {"id":...} gives -32602
+//   {"code":-32602,"message":"task not found"}}, i.e. INVALID_PARAMS, not
+//   A2A's -32001 TaskNotFound. The param is "taskId"; {"id":...} gives -32602
 //   "invalid params: taskId is required and must be a non-empty string".
 import net from 'node:net';
 import {
