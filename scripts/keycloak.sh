@@ -48,16 +48,25 @@ kc_home() {
     if [ -x "$CACHE/keycloak-$v/bin/kc.sh" ]; then echo "$CACHE/keycloak-$v"; return; fi
   done
   mkdir -p "$CACHE"
+  # Maven's own repository is under the account's home directory, which is not
+  # $HOME under sudo or in some CI runners: look in both, and download into a
+  # repository of our own, so the path is known whatever HOME says.
+  local account_home repo="$CACHE/m2"
+  account_home=$(getent passwd "$(id -un)" 2>/dev/null | cut -d: -f6)
   for v in "${VERSIONS[@]}"; do
-    local tgz="$HOME/.m2/repository/org/keycloak/keycloak-quarkus-dist/$v/keycloak-quarkus-dist-$v.tar.gz"
+    local rel="org/keycloak/keycloak-quarkus-dist/$v/keycloak-quarkus-dist-$v.tar.gz" tgz="" r
     local t0=$SECONDS
-    if [ ! -f "$tgz" ]; then
+    for r in "$repo" "$HOME/.m2/repository" ${account_home:+"$account_home/.m2/repository"}; do
+      if [ -f "$r/$rel" ]; then tgz="$r/$rel"; break; fi
+    done
+    if [ -z "$tgz" ]; then
       log "downloading org.keycloak:keycloak-quarkus-dist:$v:tar.gz from Maven Central"
-      if ! mvn -B -q -ntp org.apache.maven.plugins:maven-dependency-plugin:3.8.1:get \
+      if ! mvn -B -q -ntp -Dmaven.repo.local="$repo" org.apache.maven.plugins:maven-dependency-plugin:3.8.1:get \
           -Dartifact="org.keycloak:keycloak-quarkus-dist:$v:tar.gz" -Dtransitive=false >&2; then
         log "version $v refused, trying the next"
         continue
       fi
+      tgz="$repo/$rel"
     fi
     [ -f "$tgz" ] || continue
     log "fetched $(du -m "$tgz" | cut -f1) MB in $((SECONDS - t0)) s; unpacking"

@@ -9,18 +9,19 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/deps.sh
 started=""
-if ! (eval "$(scripts/keycloak.sh env 2>/dev/null)" && curl -fsS --cacert "$IGCTL_TEST_KEYCLOAK_CA_FILE" -o /dev/null \
+if ! (env_lines=$(scripts/keycloak.sh env 2>/dev/null) && eval "$env_lines" && curl -fsS --cacert "${IGCTL_TEST_KEYCLOAK_CA_FILE:-}" -o /dev/null \
     "https://127.0.0.1:${IGCTL_KC_MGMT_PORT:-19000}/health/ready" 2>/dev/null); then
   started=1
 fi
+log=$(mktemp)
+# stop what this run started, however it ends (set before the start: a failed start is cleaned up too)
+trap 'rm -f "$log"; [ -n "$started" ] && [ -z "${IGCTL_KC_KEEP:-}" ] && scripts/keycloak.sh stop' EXIT
 scripts/keycloak.sh start
 eval "$(scripts/keycloak.sh env)"
 # the real gateway (built from source) and the real ADK agent (npm)
 scripts/peers.sh build
 eval "$(scripts/peers.sh env)"
 export IGCTL_TEST_REQUIRE_INTEGRATION=1
-log=$(mktemp)
-trap 'rm -f "$log"; [ -n "$started" ] && [ -z "${IGCTL_KC_KEEP:-}" ] && scripts/keycloak.sh stop' EXIT
 status=0
 scripts/with-keyring.sh go test -count=1 "${@:--v}" ./... 2>&1 | tee "$log" || status=$?
 # one closing line over every package (subtests included)
