@@ -1,10 +1,25 @@
 // Package config owns config.yaml: the named profiles (issuer, client, grant,
 // gateway) and which one is current. It holds no secrets; those live in the
 // token store.
+//
+// config.yaml is kept like a small database, not a file that is overwritten:
+//
+//   - Save is a read-modify-write under an exclusive lock (config.yaml.lock,
+//     waited for at most LockTimeout) that re-reads the file and applies only
+//     what this process changed since Load, field by field, so concurrent
+//     igctl processes do not lose each other's updates.
+//   - Save edits the YAML node tree: comments, key order and keys igctl does
+//     not own survive a write (blank lines do not: yaml.v3 drops them).
+//   - A symlinked config.yaml is written through to its target.
+//   - Keys: igctl owns current_profile and profiles at the top level and the
+//     settings in Keys inside a profile. A key of anyone else must start with
+//     "x-" (at the top level or inside a profile) and is kept as it is. Any
+//     other key is taken for a misspelling of one of igctl's (current-profile,
+//     issuerr) and is a configuration error naming the file, the line, the
+//     key and the closest known key; it is never deleted silently.
 package config
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -12,8 +27,6 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-
-	"gopkg.in/yaml.v3"
 
 	"github.com/inference-gateway/igctl/internal/atomicfile"
 	"github.com/inference-gateway/igctl/internal/exitcode"
@@ -47,6 +60,10 @@ type Config struct {
 	Profiles       map[string]*Profile `yaml:"profiles,omitempty"`
 
 	path string
+	// What Load (or the last Save) found in the file: Save writes only
+	// the differences between these and the fields above.
+	snapCurrent  string
+	snapProfiles map[string]Profile
 }
 
 // Dir returns the config directory: override, else $IGCTL_CONFIG_DIR, else
@@ -68,53 +85,129 @@ func Dir(override string, getenv func(string) string) string {
 }
 
 // Load reads dir/config.yaml. A missing file is an empty config; a file that
-// cannot be read or parsed is a configuration error naming the file and line.
+// cannot be read or parsed, or that holds a key igctl owns but does not know
+// (a misspelling such as issuerr), is a configuration error naming the file
+// and line. Load takes no lock: writes replace the file atomically, so a
+// reader always sees one whole version. It remembers what it read, so that
+// Save can apply only this process's changes.
 func Load(dir string) (*Config, error) {
 	path := filepath.Join(dir, FileName)
-	c := &Config{Profiles: map[string]*Profile{}, path: path}
 	data, err := os.ReadFile(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return c, nil
-	}
-	if err != nil {
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return nil, exitcode.Wrap(exitcode.Config, fmt.Errorf("reading config %s: %w", path, err), "")
 	}
-	if len(bytes.TrimSpace(data)) == 0 {
-		return c, nil
+	doc, err := parse(path, data)
+	if err != nil {
+		return nil, err
 	}
-	if err := yaml.Unmarshal(data, c); err != nil {
-		msg := strings.TrimPrefix(err.Error(), "yaml: ")
-		return nil, exitcode.Wrap(exitcode.Config,
-			fmt.Errorf("config %s is not valid YAML: %s", path, msg),
-			"fix or move the file; igctl will not overwrite it")
-	}
-	if c.Profiles == nil {
-		c.Profiles = map[string]*Profile{}
-	}
-	for name, p := range c.Profiles {
-		if p == nil {
-			c.Profiles[name] = &Profile{}
-		}
-	}
+	c := &Config{Profiles: map[string]*Profile{}, path: path}
+	c.adopt(doc)
 	return c, nil
 }
 
 // Path is the file this config was loaded from.
 func (c *Config) Path() string { return c.path }
 
-// Save writes the config atomically with mode 0600, creating the directory 0700.
+// Save applies what this process changed since Load (or since its last Save)
+// to config.yaml: current_profile, and profiles added, removed or changed,
+// field by field. It holds an exclusive lock on config.yaml.lock (beside
+// the file a symlinked config.yaml points to) while it re-reads the file,
+// edits its YAML node tree (comments, order and x- keys survive) and
+// replaces it atomically with mode 0600, so concurrent igctl processes
+// writing different profiles or fields never lose each other's updates; for
+// the same field the last writer wins. Afterwards c holds the merged file.
+// A file that has become unparsable is left untouched.
+//
+// A Config is not safe for concurrent use by several goroutines; give each
+// its own Load.
 func (c *Config) Save() error {
-	if err := os.MkdirAll(filepath.Dir(c.path), 0o700); err != nil {
+	target, err := resolveLinks(c.path)
+	if err != nil {
+		return exitcode.Wrap(exitcode.Config, fmt.Errorf("resolving config %s: %w", c.path, err), "")
+	}
+	if err := os.MkdirAll(filepath.Dir(target), 0o700); err != nil {
 		return exitcode.Wrap(exitcode.Config, err, "")
 	}
-	data, err := yaml.Marshal(c)
+	unlock, err := lockFile(target + ".lock")
 	if err != nil {
 		return err
 	}
-	if err := atomicfile.Write(c.path, data, 0o600, false); err != nil {
-		return exitcode.Wrap(exitcode.Config, fmt.Errorf("writing config %s: %w", c.path, err), "")
+	defer unlock()
+	data, err := os.ReadFile(target)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return exitcode.Wrap(exitcode.Config, fmt.Errorf("reading config %s: %w", c.path, err), "")
 	}
+	doc, err := parse(c.path, data)
+	if err != nil {
+		return err
+	}
+	if c.applyTo(doc) {
+		out, err := doc.encode()
+		if err != nil {
+			return err
+		}
+		if err := atomicfile.Write(target, out, 0o600, false); err != nil {
+			return exitcode.Wrap(exitcode.Config, fmt.Errorf("writing config %s: %w", c.path, err), "")
+		}
+	}
+	c.adopt(doc)
 	return nil
+}
+
+// applyTo makes this process's changes (c against its snapshot) in doc and
+// reports whether the file changed.
+func (c *Config) applyTo(doc *document) bool {
+	changed := false
+	if c.CurrentProfile != c.snapCurrent {
+		changed = doc.setCurrent(c.CurrentProfile) || changed
+	}
+	for name := range c.snapProfiles {
+		if _, ok := c.Profiles[name]; !ok {
+			changed = doc.deleteProfile(name) || changed
+		}
+	}
+	for _, name := range c.Names() {
+		p := c.Profiles[name]
+		if p == nil {
+			p = &Profile{}
+		}
+		old, had := c.snapProfiles[name]
+		if !had {
+			changed = doc.ensureProfile(name) || changed
+		}
+		for _, key := range Keys {
+			v, _ := p.field(key)
+			was, _ := old.field(key)
+			if *v != *was {
+				changed = doc.setField(name, key, *v) || changed
+			}
+		}
+	}
+	return changed
+}
+
+// adopt makes c the config in doc, keeping the *Profile pointers callers may
+// hold, and records it as the snapshot the next Save diffs against.
+func (c *Config) adopt(doc *document) {
+	for name, p := range doc.profiles {
+		if mine := c.Profiles[name]; mine != nil {
+			*mine = *p
+		} else {
+			cp := *p
+			c.Profiles[name] = &cp
+		}
+	}
+	for name := range c.Profiles {
+		if _, ok := doc.profiles[name]; !ok {
+			delete(c.Profiles, name)
+		}
+	}
+	c.CurrentProfile = doc.current
+	c.snapCurrent = doc.current
+	c.snapProfiles = make(map[string]Profile, len(doc.profiles))
+	for name, p := range doc.profiles {
+		c.snapProfiles[name] = *p
+	}
 }
 
 // Names lists the profile names, sorted.
@@ -169,6 +262,8 @@ func knownHint(names []string) string {
 // Keys are the settable profile fields, in display order.
 var Keys = []string{"issuer", "client_id", "grant", "username", "scope", "gateway_url", "ca_file", "gateway_issuer", "gateway_client_id"}
 
+// field points at the setting named key, the spelling of config.yaml
+// (client_id) or of the command line (client-id).
 func (p *Profile) field(key string) (*string, bool) {
 	switch strings.ReplaceAll(key, "-", "_") {
 	case "issuer":

@@ -4,6 +4,7 @@ package configcmd
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
@@ -19,6 +20,12 @@ func NewCmdConfig(f *cmdutil.Factory) *cobra.Command {
 		Use:     "config",
 		GroupID: "setup",
 		Short:   "List, show, change and switch profiles in config.yaml",
+		Long: "List, show, change and switch profiles in config.yaml.\n\n" +
+			"igctl edits config.yaml rather than rewriting it: each change is made under a lock\n" +
+			"(config.yaml.lock) on the file as it is then, so igctl processes running at once keep\n" +
+			"each other's changes; comments, order and keys starting with x- are kept; a symlinked\n" +
+			"config.yaml is written through to its target. Any other key igctl does not know\n" +
+			"(current-profile, issuerr) is an error naming the line, never silently dropped.",
 	}
 	cmd.AddCommand(NewCmdList(f, nil), NewCmdShow(f, nil), NewCmdSet(f, nil), NewCmdUse(f, nil))
 	return cmd
@@ -145,7 +152,7 @@ func NewCmdSet(f *cmdutil.Factory, runF func(*SetOptions) error) *cobra.Command 
 	opts := &SetOptions{F: f}
 	cmd := &cobra.Command{
 		Use:   "set KEY VALUE",
-		Short: "Set a profile setting (issuer, client_id, grant, username, scope, gateway_url, ca_file)",
+		Short: "Set a profile setting (" + strings.Join(config.Keys, ", ") + ")",
 		Long: "Set a setting of the active profile (--profile picks another), creating the profile if needed.\n" +
 			"Secrets are not settings: they go to the token store through `igctl login`.",
 		Args: cmdutil.ExactArgs(2),

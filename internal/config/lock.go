@@ -1,0 +1,79 @@
+package config
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/gofrs/flock"
+
+	"github.com/inference-gateway/igctl/internal/exitcode"
+)
+
+// LockTimeout is how long Save waits for another igctl to finish writing
+// config.yaml before it gives up.
+var LockTimeout = 10 * time.Second
+
+// LockTimeoutError means another process held config.yaml's lock for longer
+// than LockTimeout.
+type LockTimeoutError struct {
+	LockFile string
+	Waited   time.Duration
+}
+
+func (e *LockTimeoutError) Error() string {
+	return fmt.Sprintf("config is locked: waited %s for the lock file %s", e.Waited, e.LockFile)
+}
+
+// lockFile takes the exclusive lock on path, waiting at most LockTimeout.
+// The lock file stays on disk (removing it would race with a process
+// that is about to lock it); the lock itself ends with the process.
+func lockFile(path string) (unlock func(), err error) {
+	l := flock.New(path, flock.SetPermissions(0o600))
+	ctx, cancel := context.WithTimeout(context.Background(), LockTimeout)
+	defer cancel()
+	ok, err := l.TryLockContext(ctx, 5*time.Millisecond)
+	if err != nil && !errors.Is(err, context.DeadlineExceeded) {
+		l.Close()
+		return nil, exitcode.Wrap(exitcode.Config, fmt.Errorf("locking config: %s: %w", path, err), "")
+	}
+	if !ok {
+		l.Close()
+		return nil, exitcode.Wrap(exitcode.Config, &LockTimeoutError{LockFile: path, Waited: LockTimeout},
+			"another igctl is writing the config; try again (a lock ends with the process that holds it)")
+	}
+	return func() { l.Unlock() }, nil
+}
+
+// resolveLinks follows path through symlinks to the file to write, so
+// that the atomic rename replaces the target and leaves the link in place.
+// A dangling link resolves to the path it names, which Save then creates.
+func resolveLinks(path string) (string, error) {
+	if p, err := filepath.EvalSymlinks(path); err == nil {
+		return p, nil
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return "", err
+	}
+	for range 255 {
+		st, err := os.Lstat(path)
+		if errors.Is(err, fs.ErrNotExist) || (err == nil && st.Mode()&fs.ModeSymlink == 0) {
+			return path, nil
+		}
+		if err != nil {
+			return "", err
+		}
+		link, err := os.Readlink(path)
+		if err != nil {
+			return "", err
+		}
+		if !filepath.IsAbs(link) {
+			link = filepath.Join(filepath.Dir(path), link)
+		}
+		path = link
+	}
+	return "", fmt.Errorf("%s: too many levels of symbolic links", path)
+}
