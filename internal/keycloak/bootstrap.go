@@ -10,6 +10,7 @@ import (
 	"path"
 	"sort"
 	"strings"
+	"time"
 )
 
 // Actions reported per object.
@@ -84,12 +85,83 @@ func Bootstrap(ctx context.Context, a *Admin, spec *Spec, opts Options) (*Result
 	r := &run{a: a, ctx: ctx, opts: opts, res: &Result{}}
 	writes0 := a.Writes
 	defer func() { r.res.Writes = a.Writes - writes0 }()
+	if err := spec.ValidateNames(); err != nil {
+		return r.res, err
+	}
+	// Every reference is resolved before the first write, so that neither a
+	// plan nor a real run stops half-way on a role that cannot exist.
+	for _, realm := range spec.Realms {
+		if err := r.resolveRefs(realm); err != nil {
+			return r.res, err
+		}
+	}
 	for _, realm := range spec.Realms {
 		if err := r.realm(realm); err != nil {
 			return r.res, err
 		}
 	}
 	return r.res, nil
+}
+
+// raceRetries bounds how often a create that lost a race is re-read and sent again.
+const raceRetries = 5
+
+// lostRace reports an answer Keycloak gives when a concurrent request
+// created the same object first: 409, or one of the 400s it sends when its
+// own existence check passed but the database insert then collided.
+func lostRace(err error) bool {
+	if IsConflict(err) {
+		return true
+	}
+	var e *APIError
+	if !errors.As(err, &e) || e.Status != http.StatusBadRequest {
+		return false
+	}
+	return e.Message == "Database operation failed" || strings.Contains(e.Message, "Could not add user role or group mappings")
+}
+
+// create POSTs a new object. When the create loses a race, found re-reads:
+// if the object is there now, someone else created it (byOther) and the run
+// goes on with it; if not, the create is sent again, a bounded number of times.
+func (r *run) create(p string, rep any, found func() (bool, error)) (loc string, byOther bool, err error) {
+	for attempt := 1; ; attempt++ {
+		loc, err := r.write(http.MethodPost, p, rep, nil)
+		if err == nil || !lostRace(err) {
+			return loc, false, err
+		}
+		ok, ferr := found()
+		if ferr != nil {
+			return "", false, ferr
+		}
+		if ok {
+			return "", true, nil
+		}
+		if attempt >= raceRetries {
+			return "", false, err
+		}
+		if err := r.pause(attempt); err != nil {
+			return "", false, err
+		}
+	}
+}
+
+// pause waits a little longer after each lost race, so that the winner's
+// transaction is visible before the next read.
+func (r *run) pause(attempt int) error {
+	select {
+	case <-r.ctx.Done():
+		return r.ctx.Err()
+	case <-time.After(time.Duration(attempt) * 150 * time.Millisecond):
+		return nil
+	}
+}
+
+// createdBy is the action for an object this run set out to create.
+func createdBy(other bool) string {
+	if other {
+		return Unchanged // a concurrent run created it
+	}
+	return Created
 }
 
 func (r *run) record(c Change) {
@@ -159,10 +231,11 @@ func (r *run) realm(spec RealmSpec) error {
 		for k, v := range want {
 			rep[k] = v
 		}
-		if _, err := r.write(http.MethodPost, "", rep, nil); err != nil && !IsConflict(err) {
+		_, other, err := r.create("", rep, func() (bool, error) { return r.get(p, nil) })
+		if err != nil {
 			return err
 		}
-		r.record(Change{Kind: "realm", Realm: spec.Name, Name: spec.Name, Action: Created})
+		r.record(Change{Kind: "realm", Realm: spec.Name, Name: spec.Name, Action: createdBy(other)})
 	} else if changed, diffs := diffFields(have, want); len(diffs) > 0 {
 		if _, err := r.write(http.MethodPut, p, changed, nil); err != nil {
 			return err
@@ -206,7 +279,7 @@ func clientWant(c ClientSpec) map[string]any {
 }
 
 func (r *run) client(realm string, c ClientSpec, pending bool) (ClientResult, string, error) {
-	res := ClientResult{Realm: realm, ClientID: c.ClientID, Issuer: r.a.BaseURL + "/realms/" + realm}
+	res := ClientResult{Realm: realm, ClientID: c.ClientID, Issuer: IssuerURL(r.a.BaseURL, realm)}
 	want := clientWant(c)
 	base := "/" + esc(realm) + "/clients"
 	var uuid string
@@ -222,19 +295,20 @@ func (r *run) client(realm string, c ClientSpec, pending bool) (ClientResult, st
 		for k, v := range want {
 			rep[k] = v
 		}
-		loc, err := r.write(http.MethodPost, base, rep, nil)
-		if IsConflict(err) {
-			// another run created it meanwhile: carry on with that one
-			if _, err := r.get(base+"?clientId="+url.QueryEscape(c.ClientID), &list); err != nil || len(list) == 0 {
-				return res, "", fmt.Errorf("client %s: conflict on create but not found: %v", c.ClientID, err)
-			}
-			uuid, _ = list[0]["id"].(string)
-		} else if err != nil {
+		loc, other, err := r.create(base, rep, func() (bool, error) {
+			_, err := r.get(base+"?clientId="+url.QueryEscape(c.ClientID), &list)
+			return len(list) > 0, err
+		})
+		switch {
+		case err != nil:
 			return res, "", err
-		} else {
+		case other:
+			// another run created it meanwhile: carry on with that one
+			uuid, _ = list[0]["id"].(string)
+		default:
 			uuid = path.Base(loc)
 		}
-		r.record(Change{Kind: "client", Realm: realm, Name: c.ClientID, Action: Created})
+		r.record(Change{Kind: "client", Realm: realm, Name: c.ClientID, Action: createdBy(other)})
 	} else {
 		uuid, _ = list[0]["id"].(string)
 		changed, diffs := diffFields(list[0], want)
@@ -331,10 +405,22 @@ func (r *run) audienceMapper(realm, cp, clientID string, pending bool) error {
 	}
 	if found == nil {
 		rep := map[string]any{"name": name, "protocol": "openid-connect", "protocolMapper": "oidc-audience-mapper", "config": want}
-		if _, err := r.write(http.MethodPost, cp+"/protocol-mappers/models", rep, nil); err != nil && !IsConflict(err) {
+		_, other, err := r.create(cp+"/protocol-mappers/models", rep, func() (bool, error) {
+			var now []map[string]any
+			if _, err := r.get(cp+"/protocol-mappers/models", &now); err != nil {
+				return false, err
+			}
+			for _, m := range now {
+				if m["name"] == name {
+					return true, nil
+				}
+			}
+			return false, nil
+		})
+		if err != nil {
 			return err
 		}
-		r.record(Change{Kind: "mapper", Realm: realm, Name: name, Action: Created})
+		r.record(Change{Kind: "mapper", Realm: realm, Name: name, Action: createdBy(other)})
 		return nil
 	}
 	cfg, _ := found["config"].(map[string]any)
@@ -364,10 +450,11 @@ func (r *run) clientRole(realm, cp, clientID, role string, pending bool) error {
 	}
 	action := Unchanged
 	if !exists {
-		if _, err := r.write(http.MethodPost, cp+"/roles", map[string]any{"name": role}, nil); err != nil && !IsConflict(err) {
+		_, other, err := r.create(cp+"/roles", map[string]any{"name": role}, func() (bool, error) { return r.get(cp+"/roles/"+esc(role), nil) })
+		if err != nil {
 			return err
 		}
-		action = Created
+		action = createdBy(other)
 	}
 	r.record(Change{Kind: "role", Realm: realm, Name: clientID + "/" + role, Action: action})
 	return nil
@@ -382,16 +469,14 @@ type roleRep struct {
 // it lacks. Mappings are only ever added, never removed.
 func (r *run) roleMappings(realm, userID, who string, realmRoles []string, clientRoles map[string][]string, pending bool) error {
 	rp := "/" + esc(realm)
-	type target struct{ label, mappingPath, rolePath string }
-	var targets []struct {
-		target
-		roles []string
+	type target struct {
+		label, mappingPath, rolePath string
+		roles                        []string
+		pending                      bool // nothing to read: the client does not exist yet (dry run)
 	}
+	var targets []target
 	if len(realmRoles) > 0 {
-		targets = append(targets, struct {
-			target
-			roles []string
-		}{target{"realm", "/role-mappings/realm", rp + "/roles/"}, realmRoles})
+		targets = append(targets, target{"realm", "/role-mappings/realm", rp + "/roles/", realmRoles, pending})
 	}
 	clientIDs := make([]string, 0, len(clientRoles))
 	for id := range clientRoles {
@@ -399,27 +484,29 @@ func (r *run) roleMappings(realm, userID, who string, realmRoles []string, clien
 	}
 	sort.Strings(clientIDs)
 	for _, id := range clientIDs {
-		uuid := ""
+		uuid, tpending := "", pending
 		if !pending {
 			var list []roleRep
 			if _, err := r.get(rp+"/clients?clientId="+url.QueryEscape(id), &list); err != nil {
 				return err
 			}
-			if len(list) == 0 {
+			switch {
+			case len(list) > 0:
+				uuid = list[0].ID
+			case r.opts.DryRun:
+				tpending = true // the spec creates it (resolveRefs made sure)
+			default:
 				return fmt.Errorf("realm %s: role mapping for %s names client %q, which does not exist", realm, who, id)
 			}
-			uuid = list[0].ID
 		}
-		targets = append(targets, struct {
-			target
-			roles []string
-		}{target{id, "/role-mappings/clients/" + esc(uuid), rp + "/clients/" + esc(uuid) + "/roles/"}, clientRoles[id]})
+		targets = append(targets, target{id, "/role-mappings/clients/" + esc(uuid), rp + "/clients/" + esc(uuid) + "/roles/", clientRoles[id], tpending})
 	}
 	for _, t := range targets {
+		mp := rp + "/users/" + esc(userID) + t.mappingPath
 		have := map[string]bool{}
-		if !pending {
+		if !t.pending {
 			var mapped []roleRep
-			if _, err := r.get(rp+"/users/"+esc(userID)+t.mappingPath, &mapped); err != nil {
+			if _, err := r.get(mp, &mapped); err != nil {
 				return err
 			}
 			for _, m := range mapped {
@@ -433,24 +520,61 @@ func (r *run) roleMappings(realm, userID, who string, realmRoles []string, clien
 				r.record(Change{Kind: "role-mapping", Realm: realm, Name: name, Action: Unchanged})
 				continue
 			}
-			if !pending {
+			if !t.pending {
 				var rep roleRep
 				if ok, err := r.get(t.rolePath+esc(role), &rep); err != nil {
 					return err
-				} else if !ok && !r.opts.DryRun {
+				} else if ok {
+					add = append(add, rep)
+				} else if !r.opts.DryRun {
 					return fmt.Errorf("realm %s: role %s:%s does not exist", realm, t.label, role)
 				}
-				add = append(add, rep)
 			}
 			r.record(Change{Kind: "role-mapping", Realm: realm, Name: name, Action: Created})
 		}
 		if len(add) > 0 {
-			if _, err := r.write(http.MethodPost, rp+"/users/"+esc(userID)+t.mappingPath, add, nil); err != nil {
+			if err := r.addMappings(mp, add); err != nil {
 				return err
 			}
 		}
 	}
 	return nil
+}
+
+// addMappings POSTs role mappings. Two runs adding the same mapping at once
+// make Keycloak answer 400 "Could not add user role or group mappings!": the
+// mappings are read again and only the ones still missing are sent again.
+func (r *run) addMappings(mp string, add []roleRep) error {
+	for attempt := 1; ; attempt++ {
+		_, err := r.write(http.MethodPost, mp, add, nil)
+		if err == nil || !lostRace(err) {
+			return err
+		}
+		var mapped []roleRep
+		if _, rerr := r.get(mp, &mapped); rerr != nil {
+			return rerr
+		}
+		have := map[string]bool{}
+		for _, m := range mapped {
+			have[m.ID] = true
+		}
+		var missing []roleRep
+		for _, a := range add {
+			if !have[a.ID] {
+				missing = append(missing, a)
+			}
+		}
+		if len(missing) == 0 {
+			return nil // a concurrent run added them
+		}
+		if attempt >= raceRetries {
+			return err
+		}
+		if perr := r.pause(attempt); perr != nil {
+			return perr
+		}
+		add = missing
+	}
 }
 
 func (r *run) user(realm string, u UserSpec, pending bool, checker *ClientResult) error {
@@ -480,18 +604,19 @@ func (r *run) user(realm string, u UserSpec, pending bool, checker *ClientResult
 		if password != "" {
 			rep["credentials"] = []map[string]any{{"type": "password", "value": password, "temporary": false}}
 		}
-		loc, err := r.write(http.MethodPost, up, rep, nil)
-		userID := path.Base(loc)
-		if IsConflict(err) {
-			// created by a concurrent run: find it
-			if _, err := r.get(up+"?exact=true&username="+url.QueryEscape(u.Username), &list); err != nil || len(list) == 0 {
-				return fmt.Errorf("user %s: conflict on create but not found: %v", u.Username, err)
-			}
-			userID, _ = list[0]["id"].(string)
-		} else if err != nil {
+		loc, other, err := r.create(up, rep, func() (bool, error) {
+			_, err := r.get(up+"?exact=true&username="+url.QueryEscape(u.Username), &list)
+			return len(list) > 0, err
+		})
+		if err != nil {
 			return err
 		}
-		r.record(Change{Kind: "user", Realm: realm, Name: u.Username, Action: Created})
+		userID := path.Base(loc)
+		if other {
+			// created by a concurrent run: go on with that one
+			userID, _ = list[0]["id"].(string)
+		}
+		r.record(Change{Kind: "user", Realm: realm, Name: u.Username, Action: createdBy(other)})
 		return r.roleMappings(realm, userID, u.Username, u.RealmRoles, u.ClientRoles, pending || r.opts.DryRun)
 	}
 	have := list[0]

@@ -143,5 +143,8 @@ func (s *Spec) validate(path string) error {
 			}
 		}
 	}
+	if err := s.ValidateNames(); err != nil {
+		return exitcode.Wrap(exitcode.Config, fmt.Errorf("spec %s: %w", path, err), "")
+	}
 	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net/http"
+	"net/url"
 	"os"
 	"strings"
 	"text/tabwriter"
@@ -113,8 +114,19 @@ user, or to check and reset its password).`,
 				return cmdutil.FlagError("--url (or KEYCLOAK_URL) is required, e.g. http://localhost:8080")
 			}
 			opts.URL = strings.TrimRight(opts.URL, "/")
+			if err := checkBaseURL(opts.URL); err != nil {
+				return err
+			}
+			if opts.Wait < 0 {
+				return cmdutil.FlagError("--wait must not be negative, not %s (0 means do not wait)", opts.Wait)
+			}
 			if opts.SpecFile != "" && (cmd.Flags().Changed("realm") || cmd.Flags().Changed("client-id") || cmd.Flags().Changed("username")) {
 				return cmdutil.FlagError("-f describes realms, clients and users: drop --realm, --client-id and --username")
+			}
+			if opts.SpecFile == "" {
+				if err := checkNames(opts); err != nil {
+					return err
+				}
 			}
 			if runF != nil {
 				return runF(opts)
@@ -144,6 +156,40 @@ user, or to check and reset its password).`,
 	fl.DurationVar(&opts.Wait, "wait", 0, "wait up to this long for Keycloak to be ready")
 	fl.StringVar(&writeEnv, "write-env", "", "write .env files: gateway=FILE,adk=FILE (0600)")
 	return cmd
+}
+
+// checkBaseURL refuses a Keycloak URL that no request could be built from.
+func checkBaseURL(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return cmdutil.FlagError("--url (or KEYCLOAK_URL) is not a URL: %v", err)
+	}
+	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return cmdutil.FlagError("--url (or KEYCLOAK_URL) must be an http:// or https:// URL with a host, e.g. http://localhost:8080, not %q", raw)
+	}
+	if u.RawQuery != "" || u.Fragment != "" {
+		return cmdutil.FlagError("--url (or KEYCLOAK_URL) is the server's base URL: drop the query or fragment from %q", raw)
+	}
+	return nil
+}
+
+// checkNames applies Keycloak's name rules to --realm, --client-id and
+// --username before any request is sent.
+func checkNames(opts *BootstrapOptions) error {
+	for _, c := range []struct {
+		flag string
+		err  error
+	}{
+		{"--realm", keycloak.ValidateRealmName(opts.Realm)},
+		// the default client has a service account and the audience mapper
+		{"--client-id", keycloak.ValidateClientID(opts.ClientID, true, true)},
+		{"--username", keycloak.ValidateUsername(opts.Username)},
+	} {
+		if c.err != nil {
+			return cmdutil.FlagError("%s: %v", c.flag, c.err)
+		}
+	}
+	return nil
 }
 
 func parseWriteEnv(s string) (map[string]string, error) {
@@ -218,7 +264,7 @@ func bootstrapRun(ctx context.Context, opts *BootstrapOptions) error {
 	res, err := keycloak.Bootstrap(ctx, admin, spec, kopts)
 	printResult(f, opts, res)
 	if err != nil {
-		return err
+		return classify(err)
 	}
 	if opts.DryRun {
 		if res.Changed() {
@@ -250,12 +296,32 @@ func bootstrapRun(ctx context.Context, opts *BootstrapOptions) error {
 	return nil
 }
 
+// classify gives the bootstrap's own errors their exit codes.
+func classify(err error) error {
+	var nameErr *keycloak.NameError
+	var refErr *keycloak.RefError
+	switch {
+	case errors.As(err, &refErr):
+		hint := "create it first, or fix the name in the spec"
+		if refErr.Client != "" && refErr.Missing == "role" {
+			hint = fmt.Sprintf("list it under roles: of client %s in the spec, or fix the name", refErr.Client)
+		}
+		return exitcode.Wrap(exitcode.Config, err, hint)
+	case errors.As(err, &nameErr):
+		return exitcode.Wrap(exitcode.Usage, err, "")
+	}
+	return err
+}
+
 func waitReady(ctx context.Context, f *cmdutil.Factory, hc *http.Client, base string, max time.Duration) error {
 	deadline := time.Now().Add(max)
 	u := base + "/realms/master/.well-known/openid-configuration"
 	announced := false
 	for {
-		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+		if err != nil {
+			return exitcode.Wrap(exitcode.Usage, fmt.Errorf("--url %s: %w", base, err), "")
+		}
 		resp, err := hc.Do(req)
 		if err == nil {
 			resp.Body.Close()
