@@ -178,7 +178,7 @@ var operatorFields = []operatorField{
 	{Key: "ROUTING_ENABLED", Path: "routing.enabled", Type: "bool"},
 	{Key: "GUARDRAILS_ENABLED", Path: "guardrails.enabled", Type: "bool"},
 	{Key: "GUARDRAILS_FAIL_MODE", Path: "guardrails.failMode", Type: "enum", Enum: map[string]string{"closed": "deny", "open": "allow"},
-		Note: "the CRD spells the fail modes deny|allow where the gateway reads closed|open: closed → deny, open → allow. Operator v0.24.2 passes failMode to GUARDRAILS_FAIL_MODE verbatim, and gateway v0.48.2 blocks only on the exact word closed, so a deployed deny behaves as open"},
+		Note: "the CRD spells the fail modes deny|allow where the gateway reads closed|open: open → allow (closed is refused above: operator v0.24.2 passes failMode verbatim, and a deployed deny behaves as open)"},
 	{Key: "GUARDRAILS_EXTERNAL_URL", Path: "guardrails.externalUrl", Type: "string"},
 	{Key: "GUARDRAILS_EXTERNAL_TIMEOUT", Path: "guardrails.externalTimeout", Type: "string"},
 }
@@ -266,6 +266,19 @@ func Operator(f *File, m Manifest) (*OperatorResult, error) {
 			shown = "****"
 		}
 		return exitcode.Wrap(exitcode.Config, fmt.Errorf("line %d: %s=%s: %s", lines[k], k, shown, msg), "")
+	}
+	// Fail-closed guardrails (the gateway's default) cannot be expressed:
+	// the operator passes spec.guardrails.failMode (deny|allow) to the
+	// gateway verbatim, and the gateway blocks only on the word "closed",
+	// so "deny" runs open. Refuse rather than silently weaken them.
+	if on, _, _ := goParseBool.Read(vals["GUARDRAILS_ENABLED"]); on {
+		if mode := vals["GUARDRAILS_FAIL_MODE"]; mode == "" || mode == "closed" {
+			if mode == "" {
+				mode = "closed (the gateway's default)"
+			}
+			return nil, exitcode.Wrap(exitcode.Config, fmt.Errorf("GUARDRAILS_FAIL_MODE=%s cannot be kept in a Gateway resource: operator v0.24.2 passes spec.guardrails.failMode (deny|allow) to the gateway verbatim, and the gateway blocks only on \"closed\", so deny would run fail-open", mode),
+				"deploy this file with --to k8s (a ConfigMap keeps closed), or set GUARDRAILS_FAIL_MODE=open to accept fail-open explicitly")
+		}
 	}
 	for _, fd := range operatorFields {
 		v, ok := vals[fd.Key]

@@ -204,7 +204,7 @@ func TestOperatorOutputMatchesTheCRD(t *testing.T) {
 		"spec.mcp.timeouts.request":                    "5s",
 		"spec.routing.enabled":                         true,
 		"spec.guardrails.enabled":                      true,
-		"spec.guardrails.failMode":                     "deny",
+		"spec.guardrails.failMode":                     "allow",
 		"spec.guardrails.externalUrl":                  "http://guard:8181",
 		"spec.guardrails.externalTimeout":              "5s",
 	} {
@@ -224,7 +224,7 @@ func TestOperatorOutputMatchesTheCRD(t *testing.T) {
 		t.Errorf("dropped: %v", or.Dropped)
 	}
 	notes := strings.Join(or.Notes, "\n")
-	for _, want := range []string{"closed → deny", "ROUTING_CONFIG_PATH left out", "timeouts.request"} {
+	for _, want := range []string{"open → allow", "ROUTING_CONFIG_PATH left out", "timeouts.request"} {
 		if !strings.Contains(notes, want) {
 			t.Errorf("notes lack %q:\n%s", want, notes)
 		}

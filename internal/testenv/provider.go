@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -20,6 +21,7 @@ type Provider struct {
 	// ChunkDelay is the pause between streamed chunks.
 	ChunkDelay time.Duration
 	srv        *httptest.Server
+	closeOnce  sync.Once
 }
 
 // ProviderModels are the model ids the stand-in lists (the gateway prefixes
@@ -27,7 +29,7 @@ type Provider struct {
 var ProviderModels = []string{"gpt-4o", "gpt-4o-mini"}
 
 // Close stops the stand-in.
-func (p *Provider) Close() { p.srv.Close() }
+func (p *Provider) Close() { p.closeOnce.Do(p.srv.Close) }
 
 // StartProvider starts the stand-in on loopback.
 func StartProvider() *Provider {

@@ -30,8 +30,9 @@ type Finding struct {
 	WantIssuer  string `json:"want_issuer,omitempty"`
 	// IssuerTrap names a known way two issuer strings for one realm differ:
 	// "trailing-slash", "loopback-alias" (localhost vs 127.0.0.1 vs [::1]),
-	// "host" (another host name for the same port and path, e.g. a container
-	// name), "scheme" (http vs https); "" for an unrelated issuer.
+	// "host" (another host name for the same path, e.g. a container name),
+	// "port" (the same host, another port: a proxy or a port mapping),
+	// "scheme" (http vs https); "" for an unrelated issuer.
 	IssuerTrap string `json:"issuer_trap,omitempty"`
 	// Audience: what aud holds, the client id it lacks, and the client the
 	// token was issued to (azp), which is where the audience mapper belongs.
@@ -40,6 +41,9 @@ type Finding struct {
 	IssuedTo   string   `json:"issued_to,omitempty"`
 	// Expired: how long ago.
 	ExpiredFor time.Duration `json:"-"`
+	// Assumed: the expectation that failed is the profile's own, standing
+	// in for a gateway setting igctl was not told.
+	Assumed bool `json:"assumed,omitempty"`
 }
 
 // Diagnosis is the gateway's-eye view of a token: the findings in the
@@ -74,20 +78,20 @@ func Diagnose(raw string, want Expect, now time.Time, verify func(issuer, raw st
 	if want.Issuer == "" {
 		d.Unchecked = append(d.Unchecked, "iss: the gateway's issuer (AUTH_OIDC_ISSUER) is unknown")
 	} else if c.Issuer != want.Issuer {
-		f := Finding{Cause: CauseIssuer, TokenIssuer: c.Issuer, WantIssuer: want.Issuer, IssuerTrap: IssuerTrap(c.Issuer, want.Issuer)}
+		f := Finding{Cause: CauseIssuer, TokenIssuer: c.Issuer, WantIssuer: want.Issuer, IssuerTrap: IssuerTrap(c.Issuer, want.Issuer), Assumed: want.IssuerAssumed}
 		f.Detail = fmt.Sprintf("the token's iss %q differs from %s, %q (compared byte for byte)", c.Issuer, want.issuerFrom(), want.Issuer)
 		d.Findings = append(d.Findings, f)
 	}
 	if want.ClientID == "" {
 		d.Unchecked = append(d.Unchecked, "aud: the gateway's client id (AUTH_OIDC_CLIENT_ID) is unknown")
 	} else if !c.Audience.Contains(want.ClientID) {
-		d.Findings = append(d.Findings, Finding{Cause: CauseAudience, Audience: []string(c.Audience), WantClient: want.ClientID, IssuedTo: c.AZP,
+		d.Findings = append(d.Findings, Finding{Cause: CauseAudience, Audience: []string(c.Audience), WantClient: want.ClientID, IssuedTo: c.AZP, Assumed: want.ClientIDAssumed,
 			Detail: fmt.Sprintf("aud %v lacks %q, %s", []string(c.Audience), want.ClientID, want.clientIDFrom())})
 	}
 	switch {
 	case c.Expiry == nil:
 		d.Findings = append(d.Findings, Finding{Cause: CauseExpired, Detail: "the token has no exp claim"})
-	case !time.Unix(*c.Expiry, 0).After(now):
+	case time.Unix(*c.Expiry, 0).Before(now):
 		exp := time.Unix(*c.Expiry, 0)
 		d.Findings = append(d.Findings, Finding{Cause: CauseExpired, ExpiredFor: now.Sub(exp),
 			Detail: fmt.Sprintf("the token expired %s ago (at %s)", now.Sub(exp).Round(time.Second), exp.UTC().Format(time.RFC3339))})
@@ -103,17 +107,27 @@ func Diagnose(raw string, want Expect, now time.Time, verify func(issuer, raw st
 		d.Unchecked = append(d.Unchecked, "signature: not checked")
 	case want.Issuer == "":
 		d.Unchecked = append(d.Unchecked, "signature: the gateway's issuer, whose keys it trusts, is unknown")
+	case c.Issuer != want.Issuer:
+		d.Unchecked = append(d.Unchecked, "signature: the token comes from another issuer than the gateway's")
 	default:
-		if err := verify(want.Issuer, raw); err != nil {
-			if c.Issuer == want.Issuer {
-				d.Findings = append(d.Findings, Finding{Cause: CauseSignature,
-					Detail: fmt.Sprintf("the signature does not verify against the current keys of %s: %v", want.Issuer, err)})
-			} else {
-				d.Unchecked = append(d.Unchecked, "signature: the token comes from another issuer than the gateway's")
-			}
+		switch err := verify(want.Issuer, raw); {
+		case err == nil:
+		case IsSignatureError(err):
+			d.Findings = append(d.Findings, Finding{Cause: CauseSignature,
+				Detail: fmt.Sprintf("the signature does not verify against the current keys of %s: %v", want.Issuer, err)})
+		default:
+			// discovery or the key set could not be fetched: that says
+			// nothing about the token
+			d.Unchecked = append(d.Unchecked, fmt.Sprintf("signature: the keys of %s could not be fetched (%v)", want.Issuer, err))
 		}
 	}
 	return d
+}
+
+// IsSignatureError tells a signature that does not verify against the
+// issuer's keys from a failure to fetch them.
+func IsSignatureError(err error) bool {
+	return err != nil && strings.Contains(err.Error(), "failed to verify signature")
 }
 
 // IssuerTrap classifies how two issuer URLs differ (see Finding.IssuerTrap).
@@ -132,7 +146,10 @@ func IssuerTrap(got, want string) string {
 		}
 		return ""
 	}
-	if g.Port() == w.Port() && isLoopbackName(g.Hostname()) && isLoopbackName(w.Hostname()) {
+	switch {
+	case g.Hostname() == w.Hostname():
+		return "port"
+	case g.Port() == w.Port() && isLoopbackName(g.Hostname()) && isLoopbackName(w.Hostname()):
 		return "loopback-alias"
 	}
 	return "host"

@@ -101,6 +101,9 @@ type Expect struct {
 	// ("the gateway's AUTH_OIDC_ISSUER", "the profile's issuer", ...), for
 	// messages; empty means the gateway's own setting.
 	IssuerFrom, ClientIDFrom string
+	// IssuerAssumed and ClientIDAssumed: the value is the profile's own,
+	// standing in for a gateway setting igctl was not told.
+	IssuerAssumed, ClientIDAssumed bool
 }
 
 func (e Expect) issuerFrom() string {

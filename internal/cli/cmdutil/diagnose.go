@@ -24,27 +24,38 @@ func GatewayExpect(p *config.Profile) token.Expect {
 	e.IssuerFrom, e.ClientIDFrom = "the gateway's AUTH_OIDC_ISSUER", "the gateway's AUTH_OIDC_CLIENT_ID"
 	if e.Issuer == "" && p.Issuer != "" {
 		e.Issuer, e.IssuerFrom = p.Issuer, "the profile's issuer (igctl assumes the gateway's AUTH_OIDC_ISSUER is the same; it was not told)"
+		e.IssuerAssumed = true
 	}
 	if e.ClientID == "" && p.ClientID != "" {
 		e.ClientID, e.ClientIDFrom = p.ClientID, "the profile's client id (igctl assumes it is the gateway's AUTH_OIDC_CLIENT_ID; it was not told)"
+		e.ClientIDAssumed = true
 	}
 	return e
 }
 
-// knowsGateway reports whether the profile records the gateway's own settings.
-func knowsGateway(p *config.Profile) bool {
+// KnowsGateway reports whether the profile records the gateway's own settings.
+func KnowsGateway(p *config.Profile) bool {
 	return p != nil && p.GatewayIssuer != "" && p.GatewayClientID != ""
 }
 
 // tellGatewayHint is how a user tells igctl what the gateway expects.
 const tellGatewayHint = "tell igctl what the gateway expects: `igctl doctor --gateway-env FILE` with the .env the gateway runs from, or `igctl config set gateway_issuer URL` and `igctl config set gateway_client_id ID`"
 
-// Diagnose checks tok the way the gateway will, signature included (against
-// the expected issuer's keys, fetched with hc).
+// Diagnose checks tok the way the gateway will, with the signature against
+// the expected issuer's keys (fetched with hc) unless hc is nil.
 func Diagnose(ctx context.Context, hc *http.Client, tok string, want token.Expect, f *Factory) *token.Diagnosis {
-	verify := func(issuer, raw string) error { return token.VerifySignature(ctx, hc, issuer, raw) }
+	var verify func(issuer, raw string) error
+	if hc != nil {
+		verify = func(issuer, raw string) error { return token.VerifySignature(ctx, hc, issuer, raw) }
+	}
 	return token.Diagnose(tok, want, f.Now(), verify)
 }
+
+// FreshEnvTokenHint is the fix for an IGCTL_TOKEN that expired or is about to.
+const FreshEnvTokenHint = "put a fresh token in IGCTL_TOKEN (`igctl token` in a session without it), or unset IGCTL_TOKEN to use the profile, which igctl refreshes"
+
+// GatewayAuthOffFix is the fix for a gateway that serves requests without a token.
+const GatewayAuthOffFix = "start the gateway with AUTH_ENABLED=true: the old names AUTH_ENABLE and ENABLE_AUTH are ignored since v0.41.0, and an unset AUTH_ENABLED means off (`igctl env check --for gateway FILE` finds the old names; `igctl doctor --gateway-env FILE` names the cause)"
 
 // Explanation is a diagnosis in words: the one cause and the one fix.
 type Explanation struct {
@@ -75,7 +86,7 @@ func Explain(d *token.Diagnosis, fromEnv bool, prof *config.Profile) Explanation
 	case token.CauseExpired:
 		if fromEnv {
 			e.Cause = first.Detail + "; it came from IGCTL_TOKEN, which igctl cannot refresh"
-			e.Fix = "put a fresh token in IGCTL_TOKEN (`igctl token` in a session without it), or unset IGCTL_TOKEN to use the profile, which igctl refreshes"
+			e.Fix = FreshEnvTokenHint
 		} else {
 			e.Fix = "`igctl token --force-refresh` gets a new one (" + login + " when the refresh is refused); if a fresh token is already expired, sync the clocks (NTP)"
 		}
@@ -87,7 +98,7 @@ func Explain(d *token.Diagnosis, fromEnv bool, prof *config.Profile) Explanation
 			e.Fix = "the realm was re-created or its keys rotated after IGCTL_TOKEN was issued: put a fresh token in it"
 		}
 	}
-	if strings.Contains(first.Detail, "assumes") {
+	if first.Assumed {
 		e.Fix += "; " + tellGatewayHint
 	}
 	return e
@@ -109,6 +120,8 @@ func issuerFix(f *token.Finding, fromEnv bool) string {
 			hostOf(f.WantIssuer), hostOf(f.TokenIssuer), hostOf(f.WantIssuer))
 	case "scheme":
 		return "http and https differ: " + relogin
+	case "port":
+		return fmt.Sprintf("only the port differs (%s vs %s: a proxy or a port mapping?); Keycloak writes into iss the host and port the client used: %s", hostOf(f.TokenIssuer), hostOf(f.WantIssuer), relogin)
 	}
 	return "the token comes from another issuer or realm: " + relogin
 }
@@ -127,7 +140,7 @@ func audienceFix(f *token.Finding) string {
 
 func explainClean(d *token.Diagnosis, prof *config.Profile) Explanation {
 	e := Explanation{}
-	if knowsGateway(prof) && len(d.Unchecked) == 0 {
+	if KnowsGateway(prof) && len(d.Unchecked) == 0 {
 		e.Cause = fmt.Sprintf("the token passes every check igctl makes as the gateway would (iss %s, aud contains %s, not expired, signature against the issuer's current keys)", prof.GatewayIssuer, prof.GatewayClientID)
 		e.Fix = "so the gateway runs with other settings than igctl was told: compare its AUTH_OIDC_ISSUER and AUTH_OIDC_CLIENT_ID with the .env it really runs from (`igctl doctor --gateway-env FILE`), and restart it if the realm was re-created while it ran"
 		return e
@@ -135,7 +148,7 @@ func explainClean(d *token.Diagnosis, prof *config.Profile) Explanation {
 	e.Cause = "the token passes the checks igctl could make"
 	var not []string
 	not = append(not, d.Unchecked...)
-	if !knowsGateway(prof) {
+	if !KnowsGateway(prof) {
 		not = append(not, "whether iss and aud match the gateway's own AUTH_OIDC_ISSUER and AUTH_OIDC_CLIENT_ID (igctl was not told them)")
 	}
 	e.Cause += "; it could not check " + strings.Join(not, "; ")

@@ -9,6 +9,7 @@ import (
 	"io"
 	"math"
 	"net/http"
+	"net/url"
 	"os"
 	"sort"
 	"strconv"
@@ -150,6 +151,9 @@ func doctorRun(ctx context.Context, opts *Options) error {
 		r.add("token store", Skip, "IGCTL_TOKEN is set and wins over the store", "", 0)
 	} else if st, err := f.TokenStore(); err != nil {
 		r.add("token store", Fail, err.Error(), exitcode.HintOf(err), exitcode.Of(err))
+	} else if err := st.Probe(s.Name); err != nil {
+		r.add("token store", Fail, "the OS keyring is locked or unreachable: "+err.Error(),
+			"unlock the keyring (log in to the desktop session, or start gnome-keyring with --unlock); tokens sealed with its keys cannot be read until then", exitcode.Storage)
 	} else if st.Kind() == "keyring" {
 		r.add("token store", OK, "OS keyring (key) + sealed 0600 file", "", 0)
 	} else {
@@ -159,7 +163,7 @@ func doctorRun(ctx context.Context, opts *Options) error {
 	// what the gateway expects, then the token as the gateway will check it
 	want := cmdutil.GatewayExpect(prof)
 	switch {
-	case prof != nil && prof.GatewayIssuer != "" && prof.GatewayClientID != "":
+	case cmdutil.KnowsGateway(prof):
 		r.add("gateway expects", OK, fmt.Sprintf("iss %s, aud containing %s", prof.GatewayIssuer, prof.GatewayClientID), "", 0)
 	case prof != nil:
 		r.add("gateway expects", Warn, "unknown: the checks below assume the profile's issuer and client id",
@@ -171,11 +175,11 @@ func doctorRun(ctx context.Context, opts *Options) error {
 	if tokErr != nil {
 		r.add("token", Fail, tokErr.Error(), exitcode.HintOf(tokErr), exitcode.Of(tokErr))
 	} else {
-		verify := func(issuer, raw string) error { return token.VerifySignature(ctx, hc, issuer, raw) }
+		keys := hc
 		if !issuerOK && prof != nil && want.Issuer == prof.Issuer {
-			verify = nil // the issuer's discovery failed above: no keys to check against
+			keys = nil // the issuer's discovery failed above: no keys to check against
 		}
-		d := token.Diagnose(tok, want, f.Now(), verify)
+		d := cmdutil.Diagnose(ctx, keys, tok, want, f)
 		e := cmdutil.Explain(d, s.FromEnv(f), prof)
 		switch {
 		case d.First() != nil:
@@ -183,7 +187,7 @@ func doctorRun(ctx context.Context, opts *Options) error {
 		default:
 			exp := time.Unix(*d.Claims.Expiry, 0)
 			detail := fmt.Sprintf("valid (expires %s), iss and aud as expected", cmdutil.Until(exp, f.Now()))
-			if verify != nil && want.Issuer != "" {
+			if keys != nil && want.Issuer != "" && len(d.Unchecked) == 0 {
 				detail += ", signature verified"
 			}
 			if len(d.Unchecked) > 0 {
@@ -208,10 +212,10 @@ func doctorRun(ctx context.Context, opts *Options) error {
 		case off:
 			r.add("gateway auth", Fail, "authentication is OFF: GET /v1/models answered 200 without any token, so the gateway serves everyone",
 				gatewayAuthOffCause(opts.gatewayEnv), exitcode.Config)
+		case tokErr != nil:
+			r.add("gateway auth", Skip, "no token (without one the gateway answers 401: authentication is on)", "", 0)
 		default:
 			switch _, list, err := gw.Models(ctx, "", nil); {
-			case tokErr != nil:
-				r.add("gateway auth", Skip, "no token (without one the gateway answers 401: authentication is on)", "", 0)
 			case errors.Is(err, gateway.ErrUnauthorized):
 				e := s.Explain401(ctx, f, hc)
 				r.add("gateway auth", Fail, e.Error(), exitcode.HintOf(e), exitcode.Auth)
@@ -223,11 +227,11 @@ func doctorRun(ctx context.Context, opts *Options) error {
 		}
 	}
 	if opts.Agent != "" {
-		tokIssuer := ""
+		var claims token.Claims
 		if c, err := token.Decode(tok); err == nil {
-			tokIssuer = c.Issuer
+			claims = *c
 		}
-		checkAgent(ctx, r, hc, strings.TrimRight(opts.Agent, "/"), tok, tokIssuer)
+		checkAgent(ctx, r, hc, strings.TrimRight(opts.Agent, "/"), tok, agentTokenFacts{claims: claims, fromEnv: s.FromEnv(f)})
 	}
 	return finish(f, opts, r)
 }
@@ -270,9 +274,8 @@ func learnGatewayEnv(f *cmdutil.Factory, opts *Options, s *cmdutil.Session) (*co
 // ENABLE_AUTH (up to v0.14.0) and AUTH_ENABLE (v0.14.1 to v0.40.x) are
 // ignored since v0.41.0.
 func gatewayAuthOffCause(file *envmap.File) string {
-	const generic = "start the gateway with AUTH_ENABLED=true: the old names AUTH_ENABLE and ENABLE_AUTH are ignored since v0.41.0, and an unset AUTH_ENABLED means off (`igctl env check --for gateway FILE` finds the old names)"
 	if file == nil {
-		return generic
+		return cmdutil.GatewayAuthOffFix
 	}
 	v, set := file.Get("AUTH_ENABLED")
 	for _, old := range []string{"AUTH_ENABLE", "ENABLE_AUTH"} {
@@ -283,7 +286,11 @@ func gatewayAuthOffCause(file *envmap.File) string {
 	if !set {
 		return "the .env does not set AUTH_ENABLED: add AUTH_ENABLED=true and restart the gateway"
 	}
-	if on, err := strconv.ParseBool(v); err == nil && !on {
+	on, err := strconv.ParseBool(v)
+	switch {
+	case err != nil:
+		return fmt.Sprintf("the .env sets AUTH_ENABLED=%s, on which the gateway refuses to start (strconv.ParseBool), so the gateway answering is not running from this file: write AUTH_ENABLED=true and restart it from the file", v)
+	case !on:
 		return fmt.Sprintf("the .env sets AUTH_ENABLED=%s, which the gateway reads as false: set AUTH_ENABLED=true and restart it", v)
 	}
 	return "the .env turns authentication on, so the running gateway was not started from it, or not restarted since: restart it with that file"
@@ -484,7 +491,13 @@ type rpcAnswer struct {
 // JSON-RPC error -32001 and data.reason), the security scheme (from the
 // authenticated extended card when the public card carries none, which is
 // how the ADK publishes it), and that it accepts the token.
-func checkAgent(ctx context.Context, r *report, hc *http.Client, base, tok, tokIssuer string) {
+// agentTokenFacts is what the agent's fixes need to know about the token.
+type agentTokenFacts struct {
+	claims  token.Claims
+	fromEnv bool
+}
+
+func checkAgent(ctx context.Context, r *report, hc *http.Client, base, tok string, facts agentTokenFacts) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/.well-known/agent-card.json", nil)
 	if err != nil {
 		r.add("agent card", Fail, fmt.Sprintf("--agent %q: %v", base, err), "pass the agent's base URL, e.g. http://127.0.0.1:8081", exitcode.Usage)
@@ -502,20 +515,31 @@ func checkAgent(ctx context.Context, r *report, hc *http.Client, base, tok, tokI
 		r.add("agent card", Fail, fmt.Sprintf("%s/.well-known/agent-card.json: HTTP %d", base, resp.StatusCode), "is --agent an A2A agent's base URL?", exitcode.Unexpected)
 		return
 	}
-	endpoint := card.URL
-	if endpoint == "" {
-		endpoint = base + "/"
+	// The token goes only to the agent named by --agent: a card's url on
+	// another scheme or host is not followed (nor is a stale port).
+	endpoint := base + "/"
+	if u, err := url.Parse(card.URL); err == nil && card.URL != "" {
+		if b, _ := url.Parse(base); b != nil && u.Scheme == b.Scheme && u.Host == b.Host {
+			endpoint = card.URL
+		} else {
+			r.add("agent card url", Warn, fmt.Sprintf("the card names %s, which is not --agent %s: doctor calls %s", card.URL, base, endpoint),
+				"clients that follow the card will not reach this agent: set the card's url to where the agent really listens", 0)
+		}
 	}
 
 	// without a token: a JSON-RPC answer means authentication is OFF
 	probe := `{"taskId":"igctl-doctor-probe"}`
-	code, _, err := agentRPC(ctx, hc, endpoint, "", "tasks/get", probe)
+	code, ans, err := agentRPC(ctx, hc, endpoint, "", "tasks/get", probe)
 	switch {
 	case err != nil:
 		r.add("agent auth on", Fail, err.Error(), "", exitcode.Network)
 		return
 	case code == http.StatusUnauthorized:
 		r.add("agent auth on", OK, "JSON-RPC at "+endpoint+" refuses a request without a token (401)", "", 0)
+	case code/100 != 2 || (ans.Error == nil && ans.Result == nil):
+		r.add("agent auth on", Fail, fmt.Sprintf("JSON-RPC at %s answered HTTP %d, not a JSON-RPC answer, to a request without a token", endpoint, code),
+			"is --agent an A2A agent's base URL (its JSON-RPC path is /)?", exitcode.Unexpected)
+		return
 	default:
 		r.add("agent auth on", Fail, fmt.Sprintf("authentication is OFF: JSON-RPC at %s answered HTTP %d to a request without any token", endpoint, code),
 			"start the agent with AUTH_ENABLED=true (the ADK reads only 1, true, yes or on; the old name AUTH_ENABLE is ignored since 0.15.1, and a value such as t or enabled means off), and make it pass createAuthenticator's result to the server builder", exitcode.Config)
@@ -547,7 +571,7 @@ func checkAgent(ctx context.Context, r *report, hc *http.Client, base, tok, tokI
 		r.add("agent auth", Skip, "no token", "", 0)
 		return
 	}
-	code, ans, err := agentRPC(ctx, hc, endpoint, tok, "tasks/get", probe)
+	code, ans, err = agentRPC(ctx, hc, endpoint, tok, "tasks/get", probe)
 	if err != nil {
 		r.add("agent auth", Fail, err.Error(), "", exitcode.Network)
 		return
@@ -557,13 +581,7 @@ func checkAgent(ctx context.Context, r *report, hc *http.Client, base, tok, tokI
 		if ans.Error != nil && ans.Error.Data.Reason != "" {
 			reason = ans.Error.Data.Reason
 		}
-		fix := agentFix(reason)
-		if reason == "invalid_issuer" && oidcURL == "" {
-			fix = fmt.Sprintf("the token's iss %s is not the agent's issuer (its discovery document's, from AUTH_ISSUER_URL), byte for byte: Keycloak writes into iss the host you log in through, so log in through the URL in the agent's AUTH_ISSUER_URL", tokIssuer)
-		} else if reason == "invalid_issuer" {
-			fix = fmt.Sprintf("the agent trusts %s, the token's iss is %s: they must match byte for byte (AUTH_ISSUER_URL, and the host you log in through)",
-				strings.TrimSuffix(oidcURL, "/.well-known/openid-configuration"), tokIssuer)
-		}
+		fix := agentFix(reason, facts, strings.TrimSuffix(oidcURL, "/.well-known/openid-configuration"))
 		r.add("agent auth", Fail, fmt.Sprintf("the agent rejected the token (-32001, reason %s)", reason), fix, exitcode.Auth)
 		return
 	}
@@ -574,16 +592,31 @@ func checkAgent(ctx context.Context, r *report, hc *http.Client, base, tok, tokI
 	r.add("agent auth", OK, "JSON-RPC at "+endpoint+" accepted the token", "", 0)
 }
 
-func agentFix(reason string) string {
+// agentFix is the fix for the ADK's -32001 data.reason. agentIssuer is
+// the issuer the agent's card names ("" when unknown).
+func agentFix(reason string, t agentTokenFacts, agentIssuer string) string {
 	switch reason {
 	case "invalid_audience":
-		return "the agent's AUTH_CLIENT_ID must be in the token's aud: add an audience mapper for it in Keycloak"
+		client := "the client that issues these tokens"
+		if t.claims.AZP != "" {
+			client = "client " + t.claims.AZP + " (the token's azp)"
+		}
+		return fmt.Sprintf("the agent's AUTH_CLIENT_ID is not in the token's aud %v: give %s an audience mapper (oidc-audience-mapper) whose Included Client Audience is the agent's AUTH_CLIENT_ID",
+			[]string(t.claims.Audience), client)
 	case "invalid_issuer":
-		return "the agent's AUTH_ISSUER_URL must equal the token's iss byte for byte"
+		if agentIssuer != "" {
+			return fmt.Sprintf("the agent trusts %s, the token's iss is %s: they must match byte for byte (AUTH_ISSUER_URL, and the host you log in through)", agentIssuer, t.claims.Issuer)
+		}
+		return fmt.Sprintf("the token's iss %s is not the agent's issuer (its discovery document's, from AUTH_ISSUER_URL), byte for byte: Keycloak writes into iss the host you log in through, so log in through the URL in the agent's AUTH_ISSUER_URL", t.claims.Issuer)
 	case "expired":
-		return "`igctl token --force-refresh`, and check the clocks"
+		if t.fromEnv {
+			return "the token is IGCTL_TOKEN's, which igctl cannot refresh: " + cmdutil.FreshEnvTokenHint
+		}
+		return "`igctl token --force-refresh`, and check the clocks (the ADK allows no clock skew)"
 	case "invalid_signature":
-		return "the agent trusts another issuer's keys: check AUTH_ISSUER_URL"
+		return "the agent trusts another issuer's keys, or the realm was re-created: check AUTH_ISSUER_URL, then `igctl login`"
+	case "malformed":
+		return "the agent accepts only \"Bearer <JWT>\""
 	}
 	return "`igctl token inspect --verify` shows what the agent sees"
 }

@@ -102,7 +102,7 @@ func modelsRun(ctx context.Context, opts *Options) error {
 		f.Verbosef("could not tell whether authentication is on: %v", err)
 	case off:
 		return exitcode.Wrap(exitcode.Config, fmt.Errorf("authentication is OFF at %s: GET /v1/models answered 200 without any token, so the gateway serves everyone", base),
-			"start the gateway with AUTH_ENABLED=true (the old names AUTH_ENABLE and ENABLE_AUTH are ignored since v0.41.0); `igctl doctor --gateway-env FILE` names the cause")
+			cmdutil.GatewayAuthOffFix)
 	default:
 		f.Verbosef("authentication is on: without a token the gateway answers 401")
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/inference-gateway/igctl/internal/cli/cmdutil"
+	"github.com/inference-gateway/igctl/internal/config"
 	"github.com/inference-gateway/igctl/internal/exitcode"
 	"github.com/inference-gateway/igctl/internal/token"
 )
@@ -79,10 +80,13 @@ func inspectRun(ctx context.Context, opts *InspectOptions) error {
 		f.IO.WarnOnce("token-argv", "a token given as an argument is visible to other users in the process list: prefer `igctl token inspect -`")
 	}
 	// Compare against the profile when there is one, even for a pasted token.
+	var prof *config.Profile
 	if cfg, err := f.Config(); err == nil {
 		if p, ok := cfg.Profiles[cfg.Resolve(f.ExplicitProfile())]; ok {
-			gw := cmdutil.GatewayExpect(p)
-			want.Issuer, want.ClientID, want.IssuerFrom, want.ClientIDFrom = gw.Issuer, gw.ClientID, gw.IssuerFrom, gw.ClientIDFrom
+			prof = p
+			receivedAt := want.ReceivedAt
+			want = cmdutil.GatewayExpect(p)
+			want.ReceivedAt = receivedAt
 			if caFile == "" {
 				caFile = p.CAFile
 			}
@@ -93,7 +97,12 @@ func inspectRun(ctx context.Context, opts *InspectOptions) error {
 		return exitcode.Wrap(exitcode.Usage, err, "")
 	}
 	rep := token.Inspect(claims, want, f.Now())
-	if opts.Verify {
+	// The signature against the keys the gateway trusts: those of its
+	// issuer. A token from another issuer already fails iss; its own keys
+	// would say nothing about the gateway.
+	if opts.Verify && want.Issuer != "" && claims.Issuer != want.Issuer {
+		rep.Checks = append(rep.Checks, token.Check{Name: "signature", OK: true, Detail: "not checked: the token comes from another issuer than " + want.Issuer})
+	} else if opts.Verify {
 		iss := want.Issuer
 		if iss == "" {
 			iss = claims.Issuer
@@ -120,6 +129,11 @@ func inspectRun(ctx context.Context, opts *InspectOptions) error {
 		printReport(f, rep)
 	}
 	if !rep.OK() {
+		// the one cause the gateway would log first, and its fix
+		e := cmdutil.Explain(token.Diagnose(raw, want, f.Now(), nil), raw == f.Getenv("IGCTL_TOKEN"), prof)
+		if e.Cause != "" && e.Fix != "" && !strings.HasPrefix(e.Cause, "the token passes") {
+			return exitcode.Wrap(exitcode.Auth, fmt.Errorf("the gateway would reject this token: %s", e.Cause), e.Fix)
+		}
 		return exitcode.New(exitcode.Auth, "the gateway would reject this token")
 	}
 	return nil

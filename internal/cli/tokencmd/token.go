@@ -114,10 +114,10 @@ func tokenRun(ctx context.Context, opts *Options) error {
 			out.ExpiresAt, out.ExpiresIn = exp.UTC().Format(time.RFC3339), int64(exp.Sub(now).Seconds())
 			if left := exp.Sub(now); left <= 0 {
 				return exitcode.Wrap(exitcode.Auth, fmt.Errorf("IGCTL_TOKEN expired %s ago (at %s), and igctl cannot refresh a token from the environment", (-left).Round(time.Second), out.ExpiresAt),
-					"put a fresh token in IGCTL_TOKEN, or unset it to use the profile, which igctl refreshes")
+					cmdutil.FreshEnvTokenHint)
 			} else if left < opts.MinValid {
 				return exitcode.Wrap(exitcode.Auth, fmt.Errorf("IGCTL_TOKEN is valid for %s more, less than --min-valid %s, and igctl cannot refresh a token from the environment", left.Round(time.Second), opts.MinValid),
-					"put a fresh token in IGCTL_TOKEN, or unset it to use the profile, which igctl refreshes")
+					cmdutil.FreshEnvTokenHint)
 			}
 		}
 	} else {
