@@ -360,7 +360,57 @@ func TestScripts(t *testing.T) {
 				ts.Defer(srv.Close)
 				ts.Setenv("PROXY_URL", srv.URL)
 			},
-			// tokencalls N: exactly N token-endpoint requests went through countproxy.
+			// faultproxy: a reverse proxy in front of Keycloak whose token
+			// endpoint can be made to fail (faultmode); a STAND-IN for faults
+			// the real Keycloak cannot produce on demand. It counts token
+			// requests like countproxy; sets $FAULT_URL.
+			"faultproxy": func(ts *testscript.TestScript, neg bool, args []string) {
+				target, err := neturl.Parse(ts.Getenv("KC_URL"))
+				ts.Check(err)
+				rp := httputil.NewSingleHostReverseProxy(target)
+				st := state(ts)
+				st.fault.Store("pass")
+				srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					if !strings.HasSuffix(r.URL.Path, "/protocol/openid-connect/token") {
+						rp.ServeHTTP(w, r)
+						return
+					}
+					st.tokenCalls.Add(1)
+					switch st.fault.Load().(string) {
+					case "500":
+						http.Error(w, "Internal Server Error", http.StatusInternalServerError)
+					case "html":
+						w.Header().Set("Content-Type", "text/html")
+						w.WriteHeader(http.StatusBadGateway)
+						io.WriteString(w, "<html><body><h1>502 Bad Gateway</h1></body></html>")
+					case "badjson":
+						w.Header().Set("Content-Type", "application/json")
+						io.WriteString(w, `{"access_token":`)
+					case "reset":
+						if c, _, err := w.(http.Hijacker).Hijack(); err == nil {
+							c.Close()
+						}
+					case "hang":
+						select {
+						case <-r.Context().Done():
+						case <-time.After(2 * time.Minute):
+						}
+					default:
+						rp.ServeHTTP(w, r)
+					}
+				}))
+				ts.Defer(srv.Close)
+				ts.Setenv("FAULT_URL", srv.URL)
+			},
+			// faultmode pass|500|html|badjson|reset|hang: how faultproxy's token endpoint answers.
+			"faultmode": func(ts *testscript.TestScript, neg bool, args []string) {
+				if len(args) != 1 {
+					ts.Fatalf("usage: faultmode MODE")
+				}
+				state(ts).fault.Store(args[0])
+			},
+			// tokencalls N: exactly N token-endpoint requests went through countproxy
+			// (or faultproxy).
 			"tokencalls": func(ts *testscript.TestScript, neg bool, args []string) {
 				want, err := strconv.Atoi(args[0])
 				ts.Check(err)
@@ -433,6 +483,7 @@ func peerEnv(ts *testscript.TestScript, args []string) (env, rest []string) {
 type scriptState struct {
 	tokenCalls   atomic.Int64
 	realgw       *testenv.RealGateway
+	fault        atomic.Value // faultproxy's mode
 	unauthorized atomic.Int64 // 401s the real gateway answered
 	authorized   atomic.Int64 // 2xx to requests with a token
 }

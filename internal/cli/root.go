@@ -3,9 +3,13 @@
 package cli
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"os"
+	"runtime/debug"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -40,9 +44,27 @@ func NewRootCmd(f *cmdutil.Factory) *cobra.Command {
 			f.IO.SetNoColor(f.Globals.NoColor)
 			switch f.Globals.TokenStore {
 			case "", "auto", "keyring", "file", "none":
-				return nil
+			default:
+				return cmdutil.FlagError("--token-store must be auto, keyring, file or none, not %q", f.Globals.TokenStore)
 			}
-			return cmdutil.FlagError("--token-store must be auto, keyring, file or none, not %q", f.Globals.TokenStore)
+			if !cmd.Flags().Changed("timeout") {
+				if v := f.Getenv("IGCTL_TIMEOUT"); v != "" {
+					d, err := time.ParseDuration(v)
+					if err != nil {
+						return cmdutil.FlagError("IGCTL_TIMEOUT=%q is not a duration (e.g. 30s, 2m)", v)
+					}
+					f.Globals.Timeout = d
+				}
+			}
+			if f.Globals.Timeout <= 0 {
+				return cmdutil.FlagError("--timeout must be positive, not %s", f.Globals.Timeout)
+			}
+			// The whole command, every network call and every wait for a
+			// lock included, ends by the deadline.
+			ctx, cancel := context.WithTimeout(cmd.Context(), f.Globals.Timeout)
+			f.Cancel = cancel
+			cmd.SetContext(ctx)
+			return nil
 		},
 	}
 	root.SetVersionTemplate("igctl {{.Version}}\n")
@@ -55,6 +77,7 @@ func NewRootCmd(f *cmdutil.Factory) *cobra.Command {
 	pf.BoolVarP(&g.Verbose, "verbose", "v", false, "print diagnostics on stderr (never secrets)")
 	pf.BoolVar(&g.NoColor, "no-color", false, "disable colour (also NO_COLOR)")
 	pf.StringVar(&g.TokenStore, "token-store", "", "token store: auto|keyring|file|none (env IGCTL_TOKEN_STORE)")
+	pf.DurationVar(&g.Timeout, "timeout", cmdutil.DefaultTimeout, "bound every network call and the command as a whole (env IGCTL_TIMEOUT)")
 
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
 		return exitcode.Wrap(exitcode.Usage, err, "see `"+cmd.CommandPath()+" --help`")
@@ -75,9 +98,25 @@ func NewRootCmd(f *cmdutil.Factory) *cobra.Command {
 	return root
 }
 
-// Main runs igctl with args and returns the process exit code.
-func Main(args []string, io *iostreams.IOStreams) exitcode.Code {
+// Main runs igctl with args and returns the process exit code. A panic
+// (a bug) becomes exit 1 with one line to report, not a stack dump.
+func Main(args []string, io *iostreams.IOStreams) (code exitcode.Code) {
+	defer func() {
+		if p := recover(); p != nil {
+			io.Error(fmt.Sprintf("internal error: %v", p))
+			io.Hint("this is a bug in igctl " + build.Get().Version + ": please report it with the command you ran (IGCTL_DEBUG=1 prints the stack)")
+			if os.Getenv("IGCTL_DEBUG") == "1" {
+				io.ErrOut.Write(debug.Stack())
+			}
+			code = exitcode.Unexpected
+		}
+	}()
 	f := cmdutil.New(io)
+	defer func() {
+		if f.Cancel != nil {
+			f.Cancel()
+		}
+	}()
 	root := NewRootCmd(f)
 	root.SetArgs(args)
 	root.SetIn(io.In)
@@ -87,7 +126,11 @@ func Main(args []string, io *iostreams.IOStreams) exitcode.Code {
 	if err == nil {
 		return exitcode.OK
 	}
-	code := exitcode.Of(err)
+	code = exitcode.Of(err)
+	if errors.Is(err, context.DeadlineExceeded) && code == exitcode.Unexpected {
+		code = exitcode.Network
+		err = fmt.Errorf("%w (--timeout %s)", err, f.Globals.Timeout)
+	}
 	var typed *exitcode.Error
 	if !errors.As(err, &typed) && isCobraUsage(err) {
 		code = exitcode.Usage

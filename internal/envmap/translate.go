@@ -175,7 +175,7 @@ func Translate(in *File, o Options) (*Result, error) {
 		}
 	}
 	if o.Strict && len(res.Unmapped) > 0 {
-		return res, exitcode.New(exitcode.Unexpected, fmt.Sprintf("--strict: no %s counterpart for %s", o.To, strings.Join(res.Unmapped, ", ")))
+		return res, exitcode.New(exitcode.Drift, fmt.Sprintf("--strict: no %s counterpart for %s", o.To, strings.Join(res.Unmapped, ", ")))
 	}
 	return res, nil
 }

@@ -258,7 +258,7 @@ func TestConflicts(t *testing.T) {
 func TestStrictAndCheckDiffMasksSecrets(t *testing.T) {
 	in := Parse([]byte("AUTH_OIDC_CLIENT_SECRET=topsecret\nALLOWED_MODELS=x\n"))
 	_, err := Translate(in, Options{From: Gateway, To: ADK, Strict: true})
-	if exitcode.Of(err) != exitcode.Unexpected || !strings.Contains(err.Error(), "ALLOWED_MODELS") {
+	if exitcode.Of(err) != exitcode.Drift || !strings.Contains(err.Error(), "ALLOWED_MODELS") {
 		t.Fatalf("strict: %v", err)
 	}
 	res, _ := Translate(in, Options{From: Gateway, To: ADK})

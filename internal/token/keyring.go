@@ -13,8 +13,9 @@ import (
 const KeyringService = "igctl"
 
 // keyringTimeout bounds every keyring call: a locked or hung Secret Service
-// must not hang a CI job (gh does the same).
-const keyringTimeout = 3 * time.Second
+// must not hang a CI job. On a terminal OpenStore allows longer, for an
+// unlock prompt.
+var keyringTimeout = 3 * time.Second
 
 var (
 	errKeyringNotFound = errors.New("not found in keyring")

@@ -10,6 +10,11 @@ import (
 	"github.com/inference-gateway/igctl/internal/exitcode"
 )
 
+// FailureReuse is how long a failed refresh is reported to later igctl
+// processes instead of being tried again (processes that were waiting for
+// it always reuse it).
+const FailureReuse = 3 * time.Second
+
 // Manager hands out valid access tokens for profiles, refreshing them under
 // the per-profile lock when needed.
 type Manager struct {
@@ -18,6 +23,9 @@ type Manager struct {
 	// refresh is needed, so the cached path builds no TLS configuration.
 	HTTP func() (*http.Client, error)
 	Now  func() time.Time
+	// Want returns the identity the profile asks for now (nil: any). A
+	// stored token issued to another identity is never served.
+	Want func(profile string) *Identity
 }
 
 // Valid reports whether b's access token stays valid for at least minValid.
@@ -60,8 +68,10 @@ func (m *Manager) get(ctx context.Context, profile string, minValid time.Duratio
 		return &Result{Bundle: b}, nil
 	}
 	// Refresh tokens may rotate: only one process refreshes at a time, and a
-	// process that waited re-reads what the other one stored.
-	unlock, err := m.Store.Lock(profile)
+	// process that waited re-reads what the other one stored, or, when that
+	// refresh failed moments ago, reports its failure without asking again.
+	waitStart := m.Now()
+	unlock, err := m.Store.Lock(ctx, profile)
 	if err != nil {
 		return nil, err
 	}
@@ -73,6 +83,16 @@ func (m *Manager) get(ctx context.Context, profile string, minValid time.Duratio
 	if fresh.AccessToken != b.AccessToken && fresh.Valid(m.Now(), minValid) {
 		return &Result{Bundle: fresh}, nil
 	}
+	memo, _ := m.Store.(failureMemo)
+	if memo != nil && !force {
+		// The refresh of this very token failed while this process waited,
+		// or moments ago: report that instead of asking a failing identity
+		// provider again (--force-refresh asks anyway).
+		if rf := memo.lastFailure(profile); rf != nil && rf.Token == tokenID(fresh.AccessToken) &&
+			(!rf.At.Before(waitStart) || m.Now().Sub(rf.At) < FailureReuse) {
+			return nil, exitcode.Wrap(exitcode.Code(rf.Code), fmt.Errorf("%s (a refresh another igctl process just tried)", rf.Message), rf.Hint)
+		}
+	}
 	if !fresh.CanRefresh(m.Now()) {
 		return nil, exitcode.Wrap(exitcode.Auth, fmt.Errorf("the token of profile %q expired and cannot be refreshed", profile),
 			"run `igctl login` again")
@@ -81,8 +101,15 @@ func (m *Manager) get(ctx context.Context, profile string, minValid time.Duratio
 	if err != nil {
 		return nil, err
 	}
+	old := tokenID(fresh.AccessToken)
 	if err := Refresh(ctx, hc, fresh); err != nil {
+		if memo != nil {
+			memo.recordFailure(profile, refreshFailure{At: m.Now(), Code: int(exitcode.Of(err)), Message: err.Error(), Hint: exitcode.HintOf(err), Token: old})
+		}
 		return nil, err
+	}
+	if memo != nil {
+		memo.clearFailure(profile)
 	}
 	if err := m.Store.Save(profile, fresh); err != nil {
 		return nil, err
@@ -99,12 +126,22 @@ func (m *Manager) load(profile string) (*Bundle, error) {
 	if errors.Is(err, ErrNotFound) {
 		return nil, exitcode.Wrap(exitcode.Auth, fmt.Errorf("profile %q is not logged in", profile), "run `igctl login`")
 	}
-	return b, err
+	if err != nil {
+		return nil, err
+	}
+	if m.Want != nil {
+		if want := m.Want(profile); want != nil {
+			if err := b.mismatch(profile, *want); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return b, nil
 }
 
 // Save stores a freshly obtained bundle under the profile's lock.
-func (m *Manager) Save(profile string, b *Bundle) error {
-	unlock, err := m.Store.Lock(profile)
+func (m *Manager) Save(ctx context.Context, profile string, b *Bundle) error {
+	unlock, err := m.Store.Lock(ctx, profile)
 	if err != nil {
 		return err
 	}

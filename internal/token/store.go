@@ -1,6 +1,7 @@
 package token
 
 import (
+	"context"
 	"crypto/aes"
 	"crypto/cipher"
 	"crypto/rand"
@@ -55,8 +56,14 @@ type Store interface {
 	Save(profile string, b *Bundle) error
 	Delete(profile string) error
 	// Lock takes the per-profile file lock that serialises read-refresh-write
-	// across igctl processes. The returned function releases it.
-	Lock(profile string) (func(), error)
+	// across igctl processes, waiting until ctx is done. The returned
+	// function releases it.
+	Lock(ctx context.Context, profile string) (func(), error)
+	// Writable checks, before a token is minted, that one can be stored.
+	Writable() error
+	// Probe checks that the store works now (a keyring round trip), for
+	// doctor; nil for stores that need nothing beyond files.
+	Probe(profile string) error
 }
 
 // StoreOptions selects and configures a store.
@@ -66,6 +73,8 @@ type StoreOptions struct {
 	Getenv        func(string) string
 	Warn          func(key, msg string) // one warning per key per process
 	RequireSecure bool                  // IGCTL_REQUIRE_SECURE_STORAGE=1
+	// KeyringTimeout bounds each keyring call (default 3 s).
+	KeyringTimeout time.Duration
 }
 
 // OpenStore returns the store to use. auto prefers the OS keyring and falls
@@ -84,6 +93,9 @@ func OpenStore(o StoreOptions) (Store, error) {
 		kind = "auto"
 	}
 	require := o.RequireSecure || getenv("IGCTL_REQUIRE_SECURE_STORAGE") == "1"
+	if o.KeyringTimeout > 0 {
+		keyringTimeout = o.KeyringTimeout
+	}
 	files := fileBase{dir: filepath.Join(o.Dir, "tokens")}
 	switch kind {
 	case "none":
@@ -142,7 +154,20 @@ func (s *autoStore) Kind() string {
 	return s.kr.Kind()
 }
 
-func (s *autoStore) Lock(profile string) (func(), error) { return s.kr.Lock(profile) }
+func (s *autoStore) Lock(ctx context.Context, profile string) (func(), error) {
+	return s.kr.Lock(ctx, profile)
+}
+
+func (s *autoStore) Writable() error { return s.file.Writable() }
+
+func (s *autoStore) recordFailure(profile string, rf refreshFailure) {
+	s.file.recordFailure(profile, rf)
+}
+func (s *autoStore) lastFailure(profile string) *refreshFailure { return s.file.lastFailure(profile) }
+func (s *autoStore) clearFailure(profile string)                { s.file.clearFailure(profile) }
+
+// Probe asks the keyring; a failure is reported, not fallen back from.
+func (s *autoStore) Probe(profile string) error { return s.kr.Probe(profile) }
 
 // fallback decides what a keyring failure means: the file store, or exit 7.
 func (s *autoStore) fallback(err error) error {
@@ -161,12 +186,14 @@ func (s *autoStore) fallback(err error) error {
 
 func (s *autoStore) Load(profile string) (*Bundle, error) {
 	s.fromFile = false
+	var outage error
 	if !s.fell {
 		b, err := s.kr.Load(profile)
 		switch {
 		case errors.Is(err, ErrNotFound):
 			// not in the keyring store: perhaps saved to a file without a keyring
 		case errors.Is(err, ErrKeyringUnavailable):
+			outage = err
 			if err := s.fallback(err); err != nil {
 				return nil, err
 			}
@@ -175,10 +202,26 @@ func (s *autoStore) Load(profile string) (*Bundle, error) {
 		}
 	}
 	b, err := s.file.Load(profile)
+	if errors.Is(err, ErrNotFound) && outage != nil {
+		// The token is there, sealed with a key the keyring holds: say so,
+		// rather than "not logged in".
+		return nil, outage
+	}
 	s.fromFile = err == nil
 	return b, err
 }
 
+// keyringOutage is a sealed bundle whose key is out of reach.
+func keyringOutage(profile string, err error) error {
+	return exitcode.Wrap(exitcode.Storage, fmt.Errorf("the token of profile %q is sealed with a key kept in the OS keyring, which is locked or unreachable (%w)", profile, err),
+		"unlock the keyring (log in to the desktop session, or start gnome-keyring with --unlock), then retry; or `igctl login` again to store a new token")
+}
+
+// Save keeps one authoritative copy per profile: a bundle saved to the
+// keyring store removes the file store's copy, and one that falls back to
+// the file store removes the sealed copy (whose key may sit in a keyring
+// that is only unreachable for now), so a returning keyring can never
+// serve an older identity.
 func (s *autoStore) Save(profile string, b *Bundle) error {
 	if !s.fell {
 		err := s.kr.Save(profile, b)
@@ -191,7 +234,10 @@ func (s *autoStore) Save(profile string, b *Bundle) error {
 			return err
 		}
 	}
-	return s.file.Save(profile, b)
+	if err := s.file.Save(profile, b); err != nil {
+		return err
+	}
+	return s.kr.remove(profile, ".enc")
 }
 
 func (s *autoStore) Delete(profile string) error {
@@ -220,15 +266,36 @@ func (f fileBase) name(profile, ext string) string {
 
 func (f fileBase) mkdir() error { return os.MkdirAll(f.dir, 0o700) }
 
-func (f fileBase) Lock(profile string) (func(), error) {
+func (f fileBase) Lock(ctx context.Context, profile string) (func(), error) {
 	if err := f.mkdir(); err != nil {
-		return nil, err
+		return nil, damaged(profile, f.dir, err)
 	}
-	l := flock.New(f.name(profile, ".lock"))
-	if err := l.Lock(); err != nil {
-		return nil, fmt.Errorf("locking token store: %w", err)
+	path := f.name(profile, ".lock")
+	l := flock.New(path)
+	ok, err := l.TryLockContext(ctx, 20*time.Millisecond)
+	switch {
+	case err == nil && ok:
+		return func() { l.Unlock() }, nil
+	case ctx.Err() != nil:
+		return nil, exitcode.Wrap(exitcode.Network, fmt.Errorf("gave up waiting for another igctl process that holds %s (refreshing profile %q): %w", path, profile, ctx.Err()),
+			"the other process is probably waiting on a slow identity provider; --timeout bounds the wait")
 	}
-	return func() { l.Unlock() }, nil
+	return nil, damaged(profile, path, fmt.Errorf("locking: %v", err))
+}
+
+func (fileBase) Probe(string) error { return nil }
+
+func (f fileBase) Writable() error {
+	err := f.mkdir()
+	var tmp *os.File
+	if err == nil {
+		tmp, err = os.CreateTemp(f.dir, ".probe-*")
+	}
+	if err != nil {
+		return exitcode.Wrap(exitcode.Config, fmt.Errorf("the token directory %s is not writable: %v", f.dir, err), "fix its owner or mode, or choose another --config-dir")
+	}
+	tmp.Close()
+	return os.Remove(tmp.Name())
 }
 
 func (f fileBase) read(profile, ext string) ([]byte, error) {
@@ -236,7 +303,17 @@ func (f fileBase) read(profile, ext string) ([]byte, error) {
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, ErrNotFound
 	}
-	return b, err
+	if err != nil {
+		return nil, damaged(profile, f.name(profile, ext), err)
+	}
+	return b, nil
+}
+
+// damaged is a token file igctl cannot use: a configuration error naming
+// the file, whose fix is a new login.
+func damaged(profile, path string, err error) error {
+	return exitcode.Wrap(exitcode.Config, fmt.Errorf("the token file of profile %q, %s, cannot be used: %v", profile, path, err),
+		"`igctl login` replaces it (check the file's owner and mode if it cannot be read)")
 }
 
 func (f fileBase) write(profile, ext string, data []byte) error {
@@ -266,7 +343,7 @@ func (s *fileStore) Load(profile string) (*Bundle, error) {
 	}
 	var b Bundle
 	if err := json.Unmarshal(data, &b); err != nil {
-		return nil, fmt.Errorf("token file for profile %q is damaged: %w", profile, err)
+		return nil, damaged(profile, s.name(profile, ".json"), fmt.Errorf("not a token bundle: %w", err))
 	}
 	return &b, nil
 }
@@ -289,6 +366,14 @@ type keyringStore struct{ fileBase }
 
 func (*keyringStore) Kind() string { return "keyring" }
 
+// Probe reads the profile's key: an outage shows, a missing key does not.
+func (s *keyringStore) Probe(profile string) error {
+	if _, err := keyringGet(keyringUser(profile)); err != nil && !errors.Is(err, errKeyringNotFound) {
+		return err
+	}
+	return nil
+}
+
 func keyringUser(profile string) string { return "profile:" + profile }
 
 func (s *keyringStore) Load(profile string) (*Bundle, error) {
@@ -301,19 +386,19 @@ func (s *keyringStore) Load(profile string) (*Bundle, error) {
 		return nil, ErrNotFound
 	}
 	if err != nil {
-		return nil, exitcode.Wrap(exitcode.Storage, err, "")
+		return nil, keyringOutage(profile, err)
 	}
 	key, err := base64.StdEncoding.DecodeString(keyB64)
 	if err != nil {
-		return nil, fmt.Errorf("keyring entry for profile %q is damaged", profile)
+		return nil, damaged(profile, s.name(profile, ".enc"), errors.New("the keyring's entry for it is not a key"))
 	}
 	plain, err := open(key, sealed, profile)
 	if err != nil {
-		return nil, fmt.Errorf("token file for profile %q cannot be decrypted with the keyring's key (stale or tampered): log in again", profile)
+		return nil, damaged(profile, s.name(profile, ".enc"), errors.New("it does not decrypt with the keyring's key (stale or tampered)"))
 	}
 	var b Bundle
 	if err := json.Unmarshal(plain, &b); err != nil {
-		return nil, fmt.Errorf("token bundle for profile %q is damaged: %w", profile, err)
+		return nil, damaged(profile, s.name(profile, ".enc"), fmt.Errorf("not a token bundle: %w", err))
 	}
 	return &b, nil
 }
@@ -359,6 +444,7 @@ func (noneStore) Kind() string                 { return "none" }
 func (noneStore) Load(string) (*Bundle, error) { return nil, ErrNotFound }
 func (noneStore) Save(string, *Bundle) error   { return nil }
 func (noneStore) Delete(string) error          { return nil }
+func (noneStore) Writable() error              { return nil }
 
 // The profile name is the AEAD's additional data, so a sealed file copied
 // onto another profile's name does not open.
@@ -391,4 +477,49 @@ func newGCM(key []byte) (cipher.AEAD, error) {
 		return nil, err
 	}
 	return cipher.NewGCM(block)
+}
+
+// refreshFailure is the outcome of a refresh that failed, kept briefly
+// beside the lock so that processes that waited for that refresh report it
+// instead of each asking a failing identity provider again.
+type refreshFailure struct {
+	At      time.Time `json:"at"`
+	Code    int       `json:"code"`
+	Message string    `json:"message"`
+	Hint    string    `json:"hint,omitempty"`
+	// Token identifies the access token the refresh was meant to replace
+	// (a hash, never the token).
+	Token string `json:"token"`
+}
+
+func tokenID(accessToken string) string {
+	sum := sha256.Sum256([]byte(accessToken))
+	return hex.EncodeToString(sum[:8])
+}
+
+func (f fileBase) recordFailure(profile string, rf refreshFailure) {
+	if data, err := json.Marshal(rf); err == nil {
+		f.write(profile, ".fail", data)
+	}
+}
+
+func (f fileBase) lastFailure(profile string) *refreshFailure {
+	data, err := os.ReadFile(f.name(profile, ".fail"))
+	if err != nil {
+		return nil
+	}
+	var rf refreshFailure
+	if json.Unmarshal(data, &rf) != nil {
+		return nil
+	}
+	return &rf
+}
+
+func (f fileBase) clearFailure(profile string) { f.remove(profile, ".fail") }
+
+// failureMemo is what every store has through fileBase.
+type failureMemo interface {
+	recordFailure(profile string, rf refreshFailure)
+	lastFailure(profile string) *refreshFailure
+	clearFailure(profile string)
 }

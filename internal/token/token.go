@@ -187,10 +187,10 @@ func numberExtra(tok *oauth2.Token, key string) int64 {
 func grantError(grant string, err error) error {
 	var re *oauth2.RetrieveError
 	if !errors.As(err, &re) {
-		if exitcode.IsNetwork(err) {
-			return exitcode.Wrap(exitcode.Network, fmt.Errorf("token request failed: %w", err), tlsHint(err))
-		}
-		return fmt.Errorf("token request failed: %w", err)
+		// No OAuth error at all: the connection failed or dropped (EOF), or
+		// the answer was not the token JSON the spec requires. Either way
+		// the endpoint, not the credentials, is at fault.
+		return exitcode.Wrap(exitcode.Network, fmt.Errorf("token request failed: %w", err), tlsHint(err))
 	}
 	desc := re.ErrorDescription
 	msg := re.ErrorCode
@@ -198,11 +198,8 @@ func grantError(grant string, err error) error {
 		msg += ": " + desc
 	}
 	if re.ErrorCode == "" {
-		status := 0
-		if re.Response != nil {
-			status = re.Response.StatusCode
-		}
-		return fmt.Errorf("token endpoint answered HTTP %d", status)
+		return exitcode.Wrap(exitcode.Network, fmt.Errorf("the token endpoint answered %s", describeAnswer(re)),
+			"the identity provider (or a proxy in front of it) is failing: retry later, or check its logs")
 	}
 	var hint string
 	switch {
@@ -222,6 +219,37 @@ func grantError(grant string, err error) error {
 		hint = "a requested scope is not available to this client"
 	}
 	return exitcode.Wrap(exitcode.IdPRefused, fmt.Errorf("the identity provider refused the %s grant: %s", grant, msg), hint)
+}
+
+// describeAnswer says what a server sent instead of an OAuth answer:
+// status, content type and the first bytes, never anything that might echo
+// the credentials of the request.
+func describeAnswer(re *oauth2.RetrieveError) string {
+	status, ctype := 0, ""
+	if re.Response != nil {
+		status, ctype = re.Response.StatusCode, re.Response.Header.Get("Content-Type")
+	}
+	out := fmt.Sprintf("HTTP %d", status)
+	if ctype != "" {
+		out += " (" + ctype + ")"
+	}
+	body := strings.TrimSpace(string(re.Body))
+	lower := strings.ToLower(body)
+	switch {
+	case body == "":
+		return out + " with an empty body"
+	case strings.Contains(lower, "secret") || strings.Contains(lower, "password") || strings.Contains(lower, "token"):
+		return out + " (body withheld: it may echo credentials)"
+	}
+	if len(body) > 80 {
+		body = body[:80] + "…"
+	}
+	return out + ": " + strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f {
+			return ' '
+		}
+		return r
+	}, body)
 }
 
 // Refresh renews b in place: with its refresh token, or for the

@@ -143,7 +143,7 @@ func TestManagerCachesRefreshesAndRevokes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := m.Save("p", b); err != nil {
+	if err := m.Save(context.Background(), "p", b); err != nil {
 		t.Fatal(err)
 	}
 	calls.Store(0)
@@ -185,7 +185,7 @@ func TestRefreshAfterRealExpiry(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m.Save("p", b)
+	m.Save(context.Background(), "p", b)
 	time.Sleep(time.Until(b.Expiry) + 100*time.Millisecond)
 	got, err := m.Get(ctx, "p", 0, false)
 	if err != nil || !got.Refreshed || got.AccessToken == b.AccessToken || got.RefreshToken == "" {
@@ -207,7 +207,7 @@ func TestClientCredentialsRenewsFromStoredSecret(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m.Save("cc", b)
+	m.Save(context.Background(), "cc", b)
 	got, err := m.Get(ctx, "cc", 0, true)
 	if err != nil || !got.Refreshed || got.AccessToken == b.AccessToken {
 		t.Fatalf("force refresh of client-credentials: %v", err)

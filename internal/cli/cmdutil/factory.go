@@ -4,6 +4,7 @@
 package cmdutil
 
 import (
+	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"fmt"
@@ -28,7 +29,12 @@ type GlobalOptions struct {
 	Verbose    bool
 	NoColor    bool
 	TokenStore string
+	// Timeout bounds every network call and the command as a whole.
+	Timeout time.Duration
 }
+
+// DefaultTimeout is --timeout's default (IGCTL_TIMEOUT overrides it).
+const DefaultTimeout = 30 * time.Second
 
 // Factory is handed to every NewCmdX. Commands read what they need from it
 // when they run, never at construction, so `igctl --help` costs nothing.
@@ -37,6 +43,9 @@ type Factory struct {
 	Getenv  func(string) string
 	Now     func() time.Time
 	Globals GlobalOptions
+
+	// Cancel releases the command's deadline (set by the root command).
+	Cancel context.CancelFunc
 
 	cfgOnce sync.Once
 	cfg     *config.Config
@@ -110,7 +119,11 @@ func (f *Factory) HTTPClient(caFile string) (*http.Client, error) {
 		tlsCfg.InsecureSkipVerify = true
 	}
 	tr.TLSClientConfig = tlsCfg
-	return &http.Client{Transport: tr, Timeout: 30 * time.Second}, nil
+	timeout := f.Globals.Timeout
+	if timeout <= 0 {
+		timeout = DefaultTimeout
+	}
+	return &http.Client{Transport: tr, Timeout: timeout}, nil
 }
 
 // ExactArgs is cobra.ExactArgs with a usage exit code.

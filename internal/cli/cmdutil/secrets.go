@@ -76,6 +76,8 @@ func (f *Factory) TokenStore() (token.Store, error) {
 	return token.OpenStore(token.StoreOptions{
 		Kind: f.Globals.TokenStore, Dir: f.ConfigDir(), Getenv: f.Getenv,
 		Warn: func(key, msg string) { f.IO.WarnOnce(key, "%s", msg) },
+		// On a terminal the keyring may show an unlock prompt: give it time.
+		KeyringTimeout: map[bool]time.Duration{true: 30 * time.Second, false: 3 * time.Second}[f.IO.IsStdinTTY()],
 	})
 }
 
@@ -86,7 +88,20 @@ func (f *Factory) TokenManager(caFile string) (*token.Manager, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &token.Manager{Store: store, HTTP: func() (*http.Client, error) { return f.HTTPClient(caFile) }, Now: f.Now}, nil
+	return &token.Manager{Store: store, HTTP: func() (*http.Client, error) { return f.HTTPClient(caFile) }, Now: f.Now, Want: f.profileIdentity}, nil
+}
+
+// profileIdentity is the identity a profile's stored token must have.
+func (f *Factory) profileIdentity(profile string) *token.Identity {
+	cfg, err := f.Config()
+	if err != nil {
+		return nil
+	}
+	p, ok := cfg.Profiles[profile]
+	if !ok {
+		return nil
+	}
+	return &token.Identity{Issuer: p.Issuer, ClientID: p.ClientID, Grant: p.Grant, Username: p.Username}
 }
 
 // MaskToken shows enough of a token to tell two apart, and nothing usable.

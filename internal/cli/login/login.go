@@ -183,6 +183,10 @@ func Complete(ctx context.Context, f *cmdutil.Factory, name string, prof config.
 	if err != nil {
 		return err
 	}
+	// and an unwritable token directory too
+	if err := store.Writable(); err != nil {
+		return err
+	}
 	hc, err := f.HTTPClient(prof.CAFile)
 	if err != nil {
 		return err
@@ -193,7 +197,7 @@ func Complete(ctx context.Context, f *cmdutil.Factory, name string, prof config.
 		return err
 	}
 	m := &token.Manager{Store: store, Now: f.Now}
-	if err := m.Save(name, b); err != nil {
+	if err := m.Save(ctx, name, b); err != nil {
 		return err
 	}
 	*cfg.Ensure(name) = prof

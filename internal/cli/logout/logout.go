@@ -52,7 +52,7 @@ func logoutRun(ctx context.Context, opts *Options) error {
 	if err != nil {
 		return err
 	}
-	unlock, err := store.Lock(name)
+	unlock, err := store.Lock(ctx, name)
 	if err != nil {
 		return err
 	}
@@ -62,13 +62,20 @@ func logoutRun(ctx context.Context, opts *Options) error {
 		f.IO.Infof("profile %s is not logged in", name)
 		return nil
 	}
-	if err == nil {
+	revoked := false
+	switch {
+	case err != nil:
+		f.IO.Warn("the stored token of profile %s cannot be read (%v): nothing was revoked at the issuer, so its refresh token stays valid there until it expires", name, err)
+	case b.RefreshToken == "":
+		revoked = true // nothing to revoke: a client-credentials token just expires
+	default:
 		hc, herr := f.HTTPClient(prof.CAFile)
 		if herr == nil {
-			var revoked bool
 			revoked, herr = token.Revoke(ctx, hc, b)
 			if revoked {
 				f.Verbosef("revoked the refresh token at %s", b.RevocationEndpoint)
+			} else if herr == nil {
+				herr = errors.New("the issuer has no revocation endpoint")
 			}
 		}
 		if herr != nil {
@@ -78,6 +85,10 @@ func logoutRun(ctx context.Context, opts *Options) error {
 	if err := store.Delete(name); err != nil {
 		return err
 	}
-	f.IO.Success("Logged out of profile %s", name)
+	if revoked {
+		f.IO.Success("Logged out of profile %s", name)
+	} else {
+		f.IO.Success("Removed the local credentials of profile %s (not revoked at the issuer)", name)
+	}
 	return nil
 }
