@@ -45,16 +45,24 @@ func TestFailedWriteLeavesOldFileAndNoTemp(t *testing.T) {
 	dir := t.TempDir()
 	p := filepath.Join(dir, "f")
 	os.WriteFile(p, []byte("keep me"), 0o600)
-	// A directory in the way of the rename makes the write fail late.
-	if err := Write(filepath.Join(dir, "missing", "f"), []byte("x"), 0o600, false); err == nil {
-		t.Fatal("write into a missing directory should fail")
+	// A non-empty directory where the file should go: the temporary file is
+	// created and written, and only the final rename fails, so the clean-up
+	// is what keeps the directory tidy.
+	target := filepath.Join(dir, "target")
+	os.MkdirAll(filepath.Join(target, "inside"), 0o700)
+	if err := Write(target, []byte("x"), 0o600, false); err == nil {
+		t.Fatal("renaming over a non-empty directory should fail")
 	}
 	b, _ := os.ReadFile(p)
 	if string(b) != "keep me" {
 		t.Fatalf("old file changed: %q", b)
 	}
 	entries, _ := os.ReadDir(dir)
-	if len(entries) != 1 {
-		t.Fatalf("temp files left behind: %v", entries)
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	if len(entries) != 2 {
+		t.Fatalf("temp files left behind: %v", names)
 	}
 }

@@ -60,8 +60,15 @@ func NewRootCmd(f *cmdutil.Factory) *cobra.Command {
 				return cmdutil.FlagError("--timeout must be positive, not %s", f.Globals.Timeout)
 			}
 			// The whole command, every network call and every wait for a
-			// lock included, ends by the deadline.
-			ctx, cancel := context.WithTimeout(cmd.Context(), f.Globals.Timeout)
+			// lock included, ends by the deadline; a command's own --wait
+			// (for a server to come up) comes on top.
+			deadline := f.Globals.Timeout
+			if w := cmd.Flags().Lookup("wait"); w != nil && w.Value.Type() == "duration" {
+				if d, err := time.ParseDuration(w.Value.String()); err == nil && d > 0 {
+					deadline += d
+				}
+			}
+			ctx, cancel := context.WithTimeout(cmd.Context(), deadline)
 			f.Cancel = cancel
 			cmd.SetContext(ctx)
 			return nil
@@ -80,7 +87,7 @@ func NewRootCmd(f *cmdutil.Factory) *cobra.Command {
 	pf.DurationVar(&g.Timeout, "timeout", cmdutil.DefaultTimeout, "bound every network call and the command as a whole (env IGCTL_TIMEOUT)")
 
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
-		return exitcode.Wrap(exitcode.Usage, err, "see `"+cmd.CommandPath()+" --help`")
+		return exitcode.Wrap(exitcode.Usage, redactGlued(err), "see `"+cmd.CommandPath()+" --help`")
 	})
 	root.AddGroup(&cobra.Group{ID: "auth", Title: "Tokens:"}, &cobra.Group{ID: "setup", Title: "Set-up:"})
 	root.AddCommand(
@@ -95,6 +102,19 @@ func NewRootCmd(f *cmdutil.Factory) *cobra.Command {
 		configcmd.NewCmdConfig(f),
 		version.NewCmdVersion(f, nil),
 	)
+	// `igctl completion SHELL`: an unknown shell is a usage error, not help and exit 0.
+	root.InitDefaultCompletionCmd()
+	for _, c := range root.Commands() {
+		if c.Name() == "completion" {
+			c.Args = func(cmd *cobra.Command, args []string) error {
+				if len(args) > 0 {
+					return cmdutil.FlagError("unknown shell %q: igctl completion bash|zsh|fish|powershell", args[0])
+				}
+				return nil
+			}
+			c.RunE = func(cmd *cobra.Command, args []string) error { return cmd.Help() }
+		}
+	}
 	return root
 }
 
@@ -142,6 +162,19 @@ func Main(args []string, io *iostreams.IOStreams) (code exitcode.Code) {
 		io.Hint("see `igctl --help`")
 	}
 	return code
+}
+
+// redactGlued keeps a value glued to an unknown short flag (-pVALUE, often
+// a password typed after the wrong flag) out of the message.
+func redactGlued(err error) error {
+	msg := err.Error()
+	if i := strings.Index(msg, " in -"); i >= 0 && strings.HasPrefix(msg, "unknown shorthand flag") {
+		glued := msg[i+len(" in -"):]
+		if len(glued) > 1 {
+			return errors.New(msg[:i] + " in -" + glued[:1] + "… (the rest is not shown)")
+		}
+	}
+	return err
 }
 
 // cobra reports unknown commands as plain errors; they are usage errors.

@@ -82,6 +82,7 @@ type lineRule struct {
 }
 
 var lineRules = []lineRule{
+	{"unterminated-quote", ruleUnterminatedQuote},
 	{"duplicate", ruleDuplicate},
 	{"legacy-name", ruleLegacyName},
 	{"name-too-new", ruleNameTooNew},
@@ -118,6 +119,21 @@ func Check(f *File, o CheckOptions) ([]Finding, error) {
 		out = append(out, adkSecretRequired(f)...)
 	}
 	return out, nil
+}
+
+// ruleUnterminatedQuote: a value that opens a quote and never closes it.
+// godotenv (what Go programs, and compose files, load .env files with)
+// refuses the whole file; Node's dotenv keeps the quote as text.
+func ruleUnterminatedQuote(c *checkCtx, l *Line) []Finding {
+	if l.RawValue == "" || l.Quote() != Unquoted {
+		return nil
+	}
+	switch q := l.RawValue[0]; q {
+	case '"', '\'', '`':
+		return finding(l, SevError, fmt.Sprintf("%s: the value opens a %c quote that never closes: godotenv refuses the whole file, Node's dotenv keeps the quote as part of the value", l.Key, q),
+			fmt.Sprintf("close the quote, or remove it if the %c is not meant to be there", q))
+	}
+	return nil
 }
 
 func finding(l *Line, sev Severity, msg, fix string) []Finding {

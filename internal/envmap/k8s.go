@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
 
@@ -81,6 +82,9 @@ func encodeAll(docs ...any) ([]byte, error) {
 func K8s(f *File, m Manifest) ([]byte, error) {
 	cm := configMap{APIVersion: "v1", Kind: "ConfigMap", Metadata: m.meta("-config"), Data: map[string]string{}}
 	sec := secret{APIVersion: "v1", Kind: "Secret", Metadata: m.meta("-secrets"), Type: "Opaque", StringData: map[string]string{}}
+	if err := checkUTF8(f); err != nil {
+		return nil, err
+	}
 	for k, v := range values(f) {
 		if inSecret(k) {
 			sec.StringData[k] = v
@@ -89,6 +93,19 @@ func K8s(f *File, m Manifest) ([]byte, error) {
 		}
 	}
 	return encodeAll(cm, sec)
+}
+
+// checkUTF8 refuses values Kubernetes cannot hold as string data (the YAML
+// encoder would otherwise write them as !!binary, which the API rejects for
+// data and stringData).
+func checkUTF8(f *File) error {
+	for _, l := range f.Lines {
+		if l.IsAssignment() && !utf8.ValidString(l.Value()) {
+			return exitcode.Wrap(exitcode.Config, fmt.Errorf("line %d: %s: the value is not valid UTF-8, and ConfigMap and Secret string data must be", l.Num, l.Key),
+				"fix the file's encoding (it may be Latin-1), or put binary data in a Secret's data field by hand")
+		}
+	}
+	return nil
 }
 
 // Kubernetes name rules (k8s.io/apimachinery validation): object names are
@@ -244,6 +261,9 @@ type OperatorResult struct {
 // typed as the CRD's schema says; the client secret and provider API keys go
 // to the Secret.
 func Operator(f *File, m Manifest) (*OperatorResult, error) {
+	if err := checkUTF8(f); err != nil {
+		return nil, err
+	}
 	vals := map[string]string{}
 	lines := map[string]int{}
 	for _, l := range f.Lines {

@@ -307,16 +307,26 @@ func (f *File) Problems() []Problem {
 		if !l.IsAssignment() {
 			t := strings.TrimSpace(l.Raw)
 			if t != "" && t[0] != '#' {
-				ps = append(ps, Problem{l.Num, fmt.Sprintf("not a KEY=VALUE line: %q", truncate(t, 40))})
+				ps = append(ps, Problem{l.Num, "not a KEY=VALUE line: " + describeLine(t)})
 			}
 		}
 	}
 	return ps
 }
 
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
+// describeLine names a malformed line without echoing it: such a line is
+// often KEY value (a missing =), and the value may be a secret. Only a
+// leading name is shown.
+func describeLine(t string) string {
+	i := 0
+	for i < len(t) && (isKeyChar(t[i])) {
+		i++
 	}
-	return s[:n] + "…"
+	if i == 0 || !isKeyStart(t[0]) {
+		return fmt.Sprintf("%d characters, not shown (it may hold a secret)", len(t))
+	}
+	if i == len(t) {
+		return fmt.Sprintf("%q alone, with no = and no value", t)
+	}
+	return fmt.Sprintf("%q followed by %d more characters (not shown: they may hold a secret) but no =", t[:i], len(t)-i)
 }

@@ -82,6 +82,9 @@ type ModelList struct {
 	Data     []Model `json:"data"`
 }
 
+// maxBody bounds what igctl reads of one answer.
+const maxBody = 32 << 20
+
 // ErrUnauthorized is the gateway's 401, whose body says only
 // {"error":"unauthorized"}: the reason is for the caller to find out.
 var ErrUnauthorized = errors.New("the gateway answered 401 Unauthorized")
@@ -182,9 +185,12 @@ func (c *Client) get(ctx context.Context, path, token string, auth bool) ([]byte
 		return nil, nil, exitcode.Wrap(exitcode.Network, fmt.Errorf("gateway %s unreachable: %w", u, err), "check --gateway / IGCTL_GATEWAY_URL and that the gateway runs")
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, 32<<20))
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
 	if err != nil {
 		return nil, nil, exitcode.Wrap(exitcode.Network, fmt.Errorf("gateway %s: %w", u, err), "")
+	}
+	if len(body) > maxBody {
+		return nil, nil, exitcode.New(exitcode.Unexpected, fmt.Sprintf("gateway %s: the answer is larger than %d MiB; igctl stops reading there", u, maxBody>>20))
 	}
 	switch {
 	case resp.StatusCode == http.StatusUnauthorized:

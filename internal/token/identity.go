@@ -41,9 +41,9 @@ func (e *ErrOtherIdentity) Error() string {
 	return fmt.Sprintf("profile %q is not logged in for this %s: its stored token was issued for %s %q, the profile now says %q", e.Profile, e.Field, e.Field, got, want)
 }
 
-// mismatch reports the first field where the bundle's identity differs from
+// CheckIdentity reports the first field where the bundle's identity differs from
 // want; empty fields of want are not compared.
-func (b *Bundle) mismatch(profile string, want Identity) error {
+func (b *Bundle) CheckIdentity(profile string, want Identity) error {
 	got := b.Identity()
 	field := ""
 	switch {

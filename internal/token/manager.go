@@ -131,7 +131,7 @@ func (m *Manager) load(profile string) (*Bundle, error) {
 	}
 	if m.Want != nil {
 		if want := m.Want(profile); want != nil {
-			if err := b.mismatch(profile, *want); err != nil {
+			if err := b.CheckIdentity(profile, *want); err != nil {
 				return nil, err
 			}
 		}

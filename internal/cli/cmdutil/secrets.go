@@ -3,6 +3,7 @@ package cmdutil
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/http"
 	"os"
 	"strings"
@@ -41,14 +42,21 @@ func (f *Factory) ReadSecret(flags SecretFlags, spec SecretSpec) (string, error)
 	case flags.File != "":
 		st, err := os.Stat(flags.File)
 		if err != nil {
-			return "", exitcode.Wrap(exitcode.Config, fmt.Errorf("reading the %s: %w", spec.What, err), "")
+			// The name is not repeated: a secret given by mistake
+			// (--client-secret-file=VALUE) must not be echoed.
+			var pe *fs.PathError
+			if errors.As(err, &pe) {
+				err = pe.Err
+			}
+			return "", exitcode.Wrap(exitcode.Config, fmt.Errorf("reading the %s from --%s-file: %w (the name is not repeated here, in case it is the secret itself)", spec.What, spec.Flag, err),
+				"give the path of a file that holds the "+spec.What+", or use --"+spec.Flag+"-stdin")
 		}
 		if st.Mode().Perm()&0o077 != 0 {
 			f.IO.Warn("%s is readable by other users (mode %s): chmod 600 it", flags.File, st.Mode().Perm())
 		}
 		fh, err := os.Open(flags.File)
 		if err != nil {
-			return "", exitcode.Wrap(exitcode.Config, fmt.Errorf("reading the %s: %w", spec.What, err), "")
+			return "", exitcode.Wrap(exitcode.Config, fmt.Errorf("reading the %s from %s: %w", spec.What, flags.File, errors.Unwrap(err)), "")
 		}
 		defer fh.Close()
 		s, err := iostreams.ReadSecretLine(fh)

@@ -122,7 +122,7 @@ fails with exit 3, naming the line.
 	fl := cmd.Flags()
 	fl.StringVar(&opts.From, "from", "", "naming of the input: gateway or adk (default: guessed from the names)")
 	fl.StringVar(&opts.To, "to", "", "gateway, adk, k8s or operator")
-	fl.StringVarP(&opts.Output, "output", "o", "", "write to FILE atomically (keeps an existing file's mode; new files are 0600)")
+	fl.StringVarP(&opts.Output, "output", "o", "", "write to FILE atomically (keeps an existing file's mode; new files are 0600); - is stdout")
 	fl.BoolVar(&opts.Strict, "strict", false, "fail (exit 8, like --check) on keys with no counterpart")
 	fl.BoolVar(&opts.Check, "check", false, "exit 8 if the input is not already in the target naming")
 	fl.StringVar(&opts.TargetVersion, "target-version", "", "version of the target product (gateway vX.Y.Z or ADK X.Y.Z)")
@@ -202,7 +202,7 @@ func translateRun(opts *TranslateOptions) error {
 	if err != nil {
 		return err
 	}
-	if opts.Output == "" {
+	if opts.Output == "" || opts.Output == "-" {
 		_, err = f.IO.Out.Write(out)
 		return err
 	}

@@ -51,6 +51,7 @@ type BootstrapOptions struct {
 	DryRun, RotateSecret      bool
 	ShowSecret, JSON, Login   bool
 	Wait                      time.Duration
+	AccessTokenLifespan       time.Duration
 	WriteEnv                  map[string]string // product -> file
 }
 
@@ -120,6 +121,9 @@ user, or to check and reset its password).`,
 			if opts.Wait < 0 {
 				return cmdutil.FlagError("--wait must not be negative, not %s (0 means do not wait)", opts.Wait)
 			}
+			if opts.AccessTokenLifespan < 0 || (opts.AccessTokenLifespan > 0 && opts.AccessTokenLifespan < time.Second) {
+				return cmdutil.FlagError("--access-token-lifespan must be at least 1s, not %s", opts.AccessTokenLifespan)
+			}
 			if opts.SpecFile != "" && (cmd.Flags().Changed("realm") || cmd.Flags().Changed("client-id") || cmd.Flags().Changed("username")) {
 				return cmdutil.FlagError("-f describes realms, clients and users: drop --realm, --client-id and --username")
 			}
@@ -154,6 +158,7 @@ user, or to check and reset its password).`,
 	fl.BoolVar(&opts.JSON, "json", false, "print JSON")
 	fl.BoolVar(&opts.Login, "login", false, "save a profile for the (first) client and log in with client credentials")
 	fl.DurationVar(&opts.Wait, "wait", 0, "wait up to this long for Keycloak to be ready")
+	fl.DurationVar(&opts.AccessTokenLifespan, "access-token-lifespan", 0, "set the realm's access-token lifespan (e.g. 15m; Keycloak's default is 5m), so `igctl token --min-valid` can ask for that much")
 	fl.StringVar(&writeEnv, "write-env", "", "write .env files: gateway=FILE,adk=FILE (0600)")
 	return cmd
 }
@@ -218,6 +223,11 @@ func bootstrapRun(ctx context.Context, opts *BootstrapOptions) error {
 		}
 	} else {
 		spec = keycloak.DefaultSpec(opts.Realm, opts.ClientID, opts.Username)
+	}
+	if opts.AccessTokenLifespan > 0 {
+		for i := range spec.Realms {
+			spec.Realms[i].AccessTokenLifespan = int(opts.AccessTokenLifespan / time.Second)
+		}
 	}
 	hc, err := f.HTTPClient("")
 	if err != nil {

@@ -53,7 +53,7 @@ type Row struct {
 	Source    string `json:"source"` // keyring, file, env, none
 	Token     string `json:"token"`  // masked
 	ExpiresAt string `json:"expires_at,omitempty"`
-	State     string `json:"state"` // valid, refreshable, expired, not-logged-in, error
+	State     string `json:"state"` // valid, refreshable, expired, not-logged-in, other-identity, error
 	Usable    bool   `json:"usable"`
 	Detail    string `json:"detail,omitempty"`
 }
@@ -99,8 +99,13 @@ func statusRun(opts *Options) error {
 			r.State, r.Detail = "error", err.Error()
 		default:
 			r.Token = cmdutil.MaskToken(b.AccessToken)
-			r.ExpiresAt = b.Expiry.UTC().Format(time.RFC3339)
-			switch {
+			if !b.Expiry.IsZero() {
+				r.ExpiresAt = b.Expiry.UTC().Format(time.RFC3339)
+			}
+			switch idErr := b.CheckIdentity(name, token.Identity{Issuer: p.Issuer, ClientID: p.ClientID, Grant: p.Grant, Username: p.Username}); {
+			case idErr != nil:
+				// the profile's settings changed since this token was issued
+				r.State, r.Detail = "other-identity", idErr.Error()
 			case b.Valid(now, 0):
 				r.State, r.Usable = "valid", true
 			case b.CanRefresh(now):
@@ -129,8 +134,7 @@ func statusRun(opts *Options) error {
 				mark = "*"
 			}
 			exp := "-"
-			if r.ExpiresAt != "" {
-				t, _ := time.Parse(time.RFC3339, r.ExpiresAt)
+			if t, err := time.Parse(time.RFC3339, r.ExpiresAt); err == nil {
 				exp = cmdutil.Until(t, now)
 			}
 			fmt.Fprintf(tw, "%s %s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", mark, r.Profile, dash(r.Issuer), dash(r.ClientID), dash(r.Grant), r.Source, r.Token, exp, r.State)

@@ -1,0 +1,28 @@
+package gateway
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/inference-gateway/igctl/internal/exitcode"
+)
+
+// An answer over the read limit is named as too large, not as "not a model list".
+func TestModelsAnswerTooLarge(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Write([]byte(`{"object":"list","data":[`))
+		chunk := []byte(strings.Repeat(`{"id":"x/y","object":"model"},`, 1000))
+		for n := 0; n <= maxBody; n += len(chunk) {
+			w.Write(chunk)
+		}
+	}))
+	defer srv.Close()
+	c := &Client{BaseURL: srv.URL, HTTP: srv.Client(), Token: func(context.Context, bool) (string, error) { return "t", nil }}
+	_, _, err := c.Models(context.Background(), "", nil)
+	if err == nil || !strings.Contains(err.Error(), "larger than 32 MiB") || exitcode.Of(err) != exitcode.Unexpected {
+		t.Fatalf("err = %v", err)
+	}
+}
