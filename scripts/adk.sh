@@ -50,7 +50,7 @@ install() {
   for f in "${FILES[@]}"; do
     [ -f "$SRC/$f" ] && cp "$SRC/$f" "$tmp/"
   done
-  local npm_args=(--engine-strict=false --ignore-scripts --no-audit --no-fund --loglevel=error)
+  local npm_args=(--engine-strict=false --ignore-scripts --no-audit --no-fund --loglevel=error --no-update-notifier)
   if [ -f "$tmp/package-lock.json" ]; then
     log "npm ci @inference-gateway/adk@$ADK_VERSION into $DIR ($(node --version))"
     (cd "$tmp" && npm ci "${npm_args[@]}") >&2 || die "npm ci in $tmp"

@@ -16,7 +16,8 @@ if [ -z "${IGCTL_IN_KEYRING_SESSION:-}" ]; then
   exec scripts/with-keyring.sh "$0" "$@"
 fi
 eval "$(scripts/keycloak.sh env)"
-export IGCTL_TEST_GATEWAY_BIN=$(scripts/peers.sh env | sed -n "s/^export IGCTL_TEST_GATEWAY_BIN=//p")
+gateway_env=$(scripts/peers.sh env gateway)
+eval "$gateway_env"
 export PATH="$PWD/bin:$PATH"
 export IGCTL_CONFIG_DIR="$PWD/demo/config"
 export KEYCLOAK_URL="$IGCTL_TEST_KEYCLOAK_URL"
@@ -59,3 +60,14 @@ igctl models --json | jq -c '.data[] | {id, owned_by}'
 
 step "igctl doctor (against the real gateway)"
 igctl doctor
+
+kc_admin_pw_file=$IGCTL_TEST_KEYCLOAK_ADMIN_PASSWORD_FILE
+cat >&2 <<DONE
+
+== what is running now
+Keycloak       $IGCTL_TEST_KEYCLOAK_URL (realm inference-gateway-realm), still running
+admin console  $IGCTL_TEST_KEYCLOAK_URL/admin/  user admin, password in $kc_admin_pw_file
+igctl config   IGCTL_CONFIG_DIR=$IGCTL_CONFIG_DIR (profiles default and user; .env files in demo/)
+try            export IGCTL_CONFIG_DIR=$IGCTL_CONFIG_DIR; bin/igctl status; bin/igctl token inspect
+stop Keycloak  make keycloak-stop   (the demo's gateway stops with this script)
+DONE

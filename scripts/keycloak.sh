@@ -57,7 +57,7 @@ kc_home() {
     local rel="org/keycloak/keycloak-quarkus-dist/$v/keycloak-quarkus-dist-$v.tar.gz" tgz="" r
     local t0=$SECONDS
     for r in "$repo" "$HOME/.m2/repository" ${account_home:+"$account_home/.m2/repository"}; do
-      if [ -f "$r/$rel" ]; then tgz="$r/$rel"; break; fi
+      if [ -f "$r/$rel" ]; then tgz="$r/$rel"; log "found $v in the Maven repository $r"; break; fi
     done
     if [ -z "$tgz" ]; then
       log "downloading org.keycloak:keycloak-quarkus-dist:$v:tar.gz from Maven Central"
@@ -67,9 +67,10 @@ kc_home() {
         continue
       fi
       tgz="$repo/$rel"
+      [ -f "$tgz" ] || { log "Maven reported success but $tgz is missing; trying the next version"; continue; }
+      log "fetched $(du -m "$tgz" | cut -f1) MB in $((SECONDS - t0)) s"
     fi
-    [ -f "$tgz" ] || continue
-    log "fetched $(du -m "$tgz" | cut -f1) MB in $((SECONDS - t0)) s; unpacking"
+    log "unpacking $tgz into $CACHE"
     tar -xzf "$tgz" -C "$CACHE"
     echo "$CACHE/keycloak-$v"
     return

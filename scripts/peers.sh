@@ -4,7 +4,8 @@
 #   scripts/peers.sh build   the Inference Gateway v0.48.2 (go install, else from the source
 #                            archive in third_party/peers), and the TypeScript ADK agent (scripts/adk.sh)
 #   scripts/peers.sh gateway build the gateway only
-#   scripts/peers.sh env     print the export lines the tests read (IGCTL_TEST_GATEWAY_BIN, IGCTL_TEST_ADK_AGENT)
+#   scripts/peers.sh env     print the export lines the tests read (IGCTL_TEST_GATEWAY_BIN, IGCTL_TEST_ADK_AGENT;
+#                            `env gateway`: the first only)
 #
 # Settings (environment): IGCTL_PEERS_CACHE (~/.cache/igctl/peers), IGCTL_PEERS_SRC (the folder
 # holding inference-gateway-0.48.2-src.tar.gz; default third_party/peers).
@@ -30,7 +31,7 @@ build_gateway() {
       "github.com/inference-gateway/inference-gateway/cmd/gateway@$GATEWAY_VERSION" 2>"$tmp/install.log"; then
     mv "$tmp/gateway" "$BIN"
   else
-    log "go install refused ($(tail -n 1 "$tmp/install.log")); building from $SRC"
+    log "go install refused ($(tail -n 1 "$tmp/install.log" | tr -s '[:space:]' ' ' | sed 's/^ //')); building from $SRC"
     local archive="$SRC/inference-gateway-${GATEWAY_VERSION#v}-src.tar.gz"
     [ -f "$archive" ] || die "no $archive (set IGCTL_PEERS_SRC to the folder that holds it)"
     tar -xzf "$archive" -C "$tmp"
@@ -53,7 +54,8 @@ case "${1:-}" in
   env)
     [ -x "$BIN" ] || die "the gateway is not built: run scripts/peers.sh build"
     printf 'export IGCTL_TEST_GATEWAY_BIN=%q\n' "$BIN"
-    scripts/adk.sh env
+    # `env gateway`: the gateway alone (the demo needs no agent)
+    [ "${2:-}" = gateway ] || scripts/adk.sh env
     ;;
   *)
     echo "usage: scripts/peers.sh build|env" >&2

@@ -6,7 +6,9 @@
 set -euo pipefail
 if [ -z "${IGCTL_IN_KEYRING_SESSION:-}" ]; then
   export IGCTL_IN_KEYRING_SESSION=1
-  exec dbus-run-session -- "$0" "$@"
+  # dbus-daemon warns on every start that it may not raise its fd limit
+  # (harmless, and unfixable without privileges): keep that one line out.
+  exec dbus-run-session --dbus-daemon="$(cd "$(dirname "$0")" && pwd)/dbus-daemon-quiet.sh" -- "$0" "$@"
 fi
 export HOME=${HOME:-/root}
 # gnome-keyring keeps its collection under XDG_DATA_HOME; use a throwaway one.

@@ -5,6 +5,7 @@ package atomicfile
 
 import (
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -23,7 +24,15 @@ func Write(path string, data []byte, perm fs.FileMode, keepMode bool) error {
 	}
 	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
 	if err != nil {
-		return err
+		// Name the directory, not the temporary file nobody asked for.
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		if errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("the directory %s does not exist: %w", dir, err)
+		}
+		return fmt.Errorf("cannot create a file in %s: %w", dir, err)
 	}
 	name := tmp.Name()
 	ok := false

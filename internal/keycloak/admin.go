@@ -89,7 +89,12 @@ func parseAPIError(method, path string, resp *http.Response) error {
 	if msg == "" {
 		msg = e.Error
 	}
-	return &APIError{Method: method, Path: path, Status: resp.StatusCode, Message: msg}
+	apiErr := &APIError{Method: method, Path: path, Status: resp.StatusCode, Message: msg}
+	if resp.StatusCode >= 500 {
+		// the server failed, not the request: a network-class failure
+		return exitcode.Wrap(exitcode.Network, apiErr, "Keycloak failed on its side (its log says why): re-run when it is back; bootstrap converges")
+	}
+	return apiErr
 }
 
 // Login gets a fresh admin token.

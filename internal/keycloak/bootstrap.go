@@ -542,12 +542,16 @@ func (r *run) roleMappings(realm, userID, who string, realmRoles []string, clien
 }
 
 // addMappings POSTs role mappings. Two runs adding the same mapping at once
-// make Keycloak answer 400 "Could not add user role or group mappings!": the
-// mappings are read again and only the ones still missing are sent again.
+// make Keycloak answer 400 "Could not add user role or group mappings!", and
+// under concurrent admin writes its role cache can fail the call with a 500
+// (a NullPointerException in its log): the mappings are read again and only
+// the ones still missing are sent again.
 func (r *run) addMappings(mp string, add []roleRep) error {
 	for attempt := 1; ; attempt++ {
 		_, err := r.write(http.MethodPost, mp, add, nil)
-		if err == nil || !lostRace(err) {
+		var apiErr *APIError
+		serverFailed := errors.As(err, &apiErr) && apiErr.Status >= 500
+		if err == nil || !(lostRace(err) || serverFailed) {
 			return err
 		}
 		var mapped []roleRep

@@ -127,7 +127,13 @@ func Diagnose(raw string, want Expect, now time.Time, verify func(issuer, raw st
 // IsSignatureError tells a signature that does not verify against the
 // issuer's keys from a failure to fetch them.
 func IsSignatureError(err error) bool {
-	return err != nil && strings.Contains(err.Error(), "failed to verify signature")
+	if err == nil {
+		return false
+	}
+	msg := err.Error()
+	// go-oidc also says "failed to verify signature: fetching keys ..." when
+	// the key set cannot be fetched: that is not the token's fault
+	return strings.Contains(msg, "failed to verify signature") && !strings.Contains(msg, "fetching keys")
 }
 
 // IssuerTrap classifies how two issuer URLs differ (see Finding.IssuerTrap).

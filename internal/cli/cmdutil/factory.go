@@ -44,6 +44,11 @@ type Factory struct {
 	Now     func() time.Time
 	Globals GlobalOptions
 
+	// ReportStore: this command reports where tokens are kept (login,
+	// status, doctor), so the keyring fallback warning is shown; other
+	// commands stay quiet about it.
+	ReportStore bool
+
 	// Cancel releases the command's deadline (set by the root command).
 	Cancel context.CancelFunc
 

@@ -83,7 +83,11 @@ func (f *Factory) ReadSecret(flags SecretFlags, spec SecretSpec) (string, error)
 func (f *Factory) TokenStore() (token.Store, error) {
 	return token.OpenStore(token.StoreOptions{
 		Kind: f.Globals.TokenStore, Dir: f.ConfigDir(), Getenv: f.Getenv,
-		Warn: func(key, msg string) { f.IO.WarnOnce(key, "%s", msg) },
+		Warn: func(key, msg string) {
+			if f.ReportStore {
+				f.IO.WarnOnce(key, "%s", msg)
+			}
+		},
 		// On a terminal the keyring may show an unlock prompt: give it time.
 		KeyringTimeout: map[bool]time.Duration{true: 30 * time.Second, false: 3 * time.Second}[f.IO.IsStdinTTY()],
 	})

@@ -105,6 +105,7 @@ func (r *report) add(name, status, detail, fix string, code exitcode.Code) {
 
 func doctorRun(ctx context.Context, opts *Options) error {
 	f := opts.F
+	f.ReportStore = true
 	r := &report{}
 	s, err := f.Session()
 	if err != nil {
@@ -321,9 +322,12 @@ func checkIssuer(ctx context.Context, r *report, hc *http.Client, issuer string,
 	}
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	if resp.StatusCode != 200 {
+	switch {
+	case resp.StatusCode >= 500:
+		r.add("discovery", Fail, fmt.Sprintf("%s: HTTP %d", u, resp.StatusCode), "the issuer failed on its side (its log says why): retry when it is back", exitcode.Network)
+	case resp.StatusCode != 200:
 		r.add("discovery", Fail, fmt.Sprintf("%s: HTTP %d", u, resp.StatusCode), "is the realm name right? Keycloak issuers look like https://HOST/realms/REALM", exitcode.Config)
-	} else {
+	default:
 		r.add("discovery", OK, u, "", 0)
 	}
 	if https {

@@ -37,11 +37,14 @@ func NewCmdLogin(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 		Short:   "Get a token with the password or client-credentials grant and store it",
 		Long: `Log in to an OIDC issuer (discovered through /.well-known/openid-configuration)
 and store the token for the profile. Settings not given as flags come from the
-profile, so a second login needs no flags.
+profile, and the client secret of the last login is kept with its token in the
+token store (never in config.yaml), so a second login needs no flags (the
+password grant still asks for the password).
 
 Secrets are never flag values. The client secret comes from --client-secret-stdin,
---client-secret-file, IGCTL_CLIENT_SECRET or a no-echo prompt; the password from
---password-stdin, --password-file, IGCTL_PASSWORD or a prompt.`,
+--client-secret-file, IGCTL_CLIENT_SECRET, the one stored with the profile's
+token, or a no-echo prompt; the password from --password-stdin, --password-file,
+IGCTL_PASSWORD or a prompt.`,
 		Example: `  # a person, against the guide's realm
   igctl login --issuer https://kc.example.com/realms/inference-gateway-realm \
     --client-id inference-gateway-client --username user --client-secret-file ./secret
@@ -148,9 +151,20 @@ func loginRun(ctx context.Context, opts *Options) error {
 	}
 
 	req := token.LoginRequest{Issuer: prof.Issuer, ClientID: prof.ClientID, Grant: prof.Grant, Username: prof.Username, Scope: prof.Scope}
-	if fromEnvSecret != "" && !opts.Secret.Stdin && opts.Secret.File == "" {
+	explicit := opts.Secret.Stdin || opts.Secret.File != "" || f.Getenv("IGCTL_CLIENT_SECRET") != ""
+	stored := ""
+	if !explicit && fromEnvSecret == "" {
+		stored = storedClientSecret(f, name, prof)
+	}
+	switch {
+	case fromEnvSecret != "" && !opts.Secret.Stdin && opts.Secret.File == "":
 		req.ClientSecret = fromEnvSecret
-	} else {
+	case stored != "":
+		// a second login needs no flags: the secret of the first is kept
+		// with the token, in the token store (never in config.yaml)
+		req.ClientSecret = stored
+		f.Verbosef("using the client secret stored with profile %s's token", name)
+	default:
 		req.ClientSecret, err = f.ReadSecret(opts.Secret, cmdutil.SecretSpec{
 			What: "client secret", Flag: "client-secret", Env: "IGCTL_CLIENT_SECRET",
 			Optional: prof.Grant == token.GrantPassword, // public clients have none
@@ -169,6 +183,20 @@ func loginRun(ctx context.Context, opts *Options) error {
 	return Complete(ctx, f, name, prof, req)
 }
 
+// storedClientSecret is the client secret kept with the profile's token,
+// when that token was issued to the same issuer and client.
+func storedClientSecret(f *cmdutil.Factory, name string, prof config.Profile) string {
+	store, err := f.TokenStore()
+	if err != nil {
+		return ""
+	}
+	b, err := store.Load(name)
+	if err != nil || b.Issuer != prof.Issuer || b.ClientID != prof.ClientID {
+		return ""
+	}
+	return b.ClientSecret
+}
+
 // Complete runs the grant for req, stores the token and saves prof as the
 // profile name (making it current if none is). Used by login and by
 // `keycloak bootstrap --login`.
@@ -179,6 +207,7 @@ func Complete(ctx context.Context, f *cmdutil.Factory, name string, prof config.
 	}
 	// Open the store before talking to the issuer: with IGCTL_REQUIRE_SECURE_STORAGE
 	// a missing keyring must fail before a token is minted for nothing.
+	f.ReportStore = true
 	store, err := f.TokenStore()
 	if err != nil {
 		return err

@@ -60,6 +60,7 @@ type Row struct {
 
 func statusRun(opts *Options) error {
 	f := opts.F
+	f.ReportStore = true
 	cfg, err := f.Config()
 	if err != nil {
 		return err

@@ -3,6 +3,7 @@ package tokencmd
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -112,8 +113,12 @@ func inspectRun(ctx context.Context, opts *InspectOptions) error {
 			return err
 		}
 		if err := token.VerifySignature(ctx, hc, iss, raw); err != nil {
-			if exitcode.Of(err) == exitcode.Network {
+			switch {
+			case exitcode.Of(err) == exitcode.Network:
 				return err
+			case !token.IsSignatureError(err):
+				// the keys could not be fetched: no verdict on the token
+				return exitcode.Wrap(exitcode.Network, fmt.Errorf("cannot check the signature: %w", err), "check that the issuer is reachable")
 			}
 			rep.Checks = append(rep.Checks, token.Check{Name: "signature", OK: false, Detail: err.Error()})
 		} else {
@@ -130,13 +135,30 @@ func inspectRun(ctx context.Context, opts *InspectOptions) error {
 	}
 	if !rep.OK() {
 		// the one cause the gateway would log first, and its fix
-		e := cmdutil.Explain(token.Diagnose(raw, want, f.Now(), nil), raw == f.Getenv("IGCTL_TOKEN"), prof)
+		var verify func(issuer, raw string) error
+		if opts.Verify && !rep.Verified && !signatureOK(rep) {
+			verify = func(string, string) error { return errSignature }
+		}
+		e := cmdutil.Explain(token.Diagnose(raw, want, f.Now(), verify), raw == f.Getenv("IGCTL_TOKEN"), prof)
 		if e.Cause != "" && e.Fix != "" && !strings.HasPrefix(e.Cause, "the token passes") {
 			return exitcode.Wrap(exitcode.Auth, fmt.Errorf("the gateway would reject this token: %s", e.Cause), e.Fix)
 		}
 		return exitcode.New(exitcode.Auth, "the gateway would reject this token")
 	}
 	return nil
+}
+
+// errSignature stands for the signature failure inspect already found, so
+// the diagnosis names it without fetching the keys again.
+var errSignature = errors.New("failed to verify signature against the issuer's keys")
+
+func signatureOK(rep *token.Report) bool {
+	for _, c := range rep.Checks {
+		if c.Name == "signature" {
+			return c.OK
+		}
+	}
+	return true
 }
 
 func printReport(f *cmdutil.Factory, rep *token.Report) {

@@ -1,0 +1,168 @@
+package doctor
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/inference-gateway/igctl/internal/exitcode"
+	"github.com/inference-gateway/igctl/internal/testenv/kcfake"
+	"github.com/inference-gateway/igctl/internal/token"
+)
+
+func doctorFixture(t *testing.T) (*kcfake.Keycloak, *kcfake.Gateway, *kcfake.Harness) {
+	t.Helper()
+	kc := kcfake.NewKeycloak()
+	t.Cleanup(kc.Close)
+	gw := kcfake.NewGateway(kc)
+	t.Cleanup(gw.Close)
+	h := kcfake.NewHarness(t)
+	prof := kcfake.Profile(kc, token.GrantPassword)
+	prof.GatewayIssuer, prof.GatewayClientID, prof.GatewayURL = kc.Issuer, kc.ClientID, gw.URL
+	h.LoggedIn(t, kc, "default", prof)
+	return kc, gw, h
+}
+
+type result struct {
+	OK     bool    `json:"ok"`
+	Checks []Check `json:"checks"`
+}
+
+func doctor(t *testing.T, h *kcfake.Harness, o Options) (map[string]Check, error) {
+	t.Helper()
+	o.F, o.JSON = h.F, true
+	h.Out.Reset()
+	err := doctorRun(context.Background(), &o)
+	var r result
+	if jerr := json.Unmarshal(h.Out.Bytes(), &r); jerr != nil {
+		if err != nil {
+			return nil, err
+		}
+		t.Fatalf("%v: %s", jerr, h.Out)
+	}
+	m := map[string]Check{}
+	for _, c := range r.Checks {
+		m[c.Name] = c
+	}
+	return m, err
+}
+
+func TestDoctorRunAllGood(t *testing.T) {
+	_, _, h := doctorFixture(t)
+	checks, err := doctor(t, h, Options{})
+	if err != nil {
+		t.Fatalf("%v\n%s", err, h.Out)
+	}
+	for name, want := range map[string]string{"discovery": OK, "issuer": OK, "gateway expects": OK, "token": OK, "gateway health": OK, "gateway auth": OK,
+		"token store": Warn /* the 0600 file store */, "clock": OK /* the gateway's Date header; Keycloak sends none */} {
+		if checks[name].Status != want {
+			t.Errorf("%s: %+v, want %s", name, checks[name], want)
+		}
+	}
+	if !strings.Contains(checks["token"].Detail, "signature verified") || !strings.Contains(checks["gateway auth"].Detail, "(2 models)") {
+		t.Errorf("token %q, gateway auth %q", checks["token"].Detail, checks["gateway auth"].Detail)
+	}
+	// the human form on stderr
+	h.ErrOut.Reset()
+	if err := doctorRun(context.Background(), &Options{F: h.F}); err != nil || !strings.Contains(h.ErrOut.String(), "OK    gateway auth") {
+		t.Errorf("%v\n%s", err, h.ErrOut)
+	}
+}
+
+// The gateway answers 401 to a token igctl finds fine: doctor says what it could not check (exit 4).
+func TestDoctorRunGateway401(t *testing.T) {
+	_, gw, h := doctorFixture(t)
+	gw.ClientID = "inference-gateway-client" // the gateway runs with other settings than igctl was told
+	checks, err := doctor(t, h, Options{})
+	c := checks["gateway auth"]
+	if exitcode.Of(err) != exitcode.Auth || c.Status != Fail || !strings.Contains(c.Detail, "the gateway rejected the token (401, after one refresh and retry)") ||
+		!strings.Contains(c.Detail, "passes every check igctl makes") || !strings.Contains(c.Fix, "--gateway-env") {
+		t.Fatalf("err = %v (exit %d), check %+v", err, exitcode.Of(err), c)
+	}
+}
+
+// What the gateway expects, learnt from its .env: the token check names the audience failure first.
+func TestDoctorRunGatewayEnv(t *testing.T) {
+	kc, gw, h := doctorFixture(t)
+	gw.ClientID = "inference-gateway-client"
+	env := filepath.Join(t.TempDir(), ".env.gateway")
+	os.WriteFile(env, []byte("AUTH_ENABLED=true\nAUTH_OIDC_ISSUER="+kc.Issuer+"\nAUTH_OIDC_CLIENT_ID=inference-gateway-client\n"), 0o600)
+	checks, err := doctor(t, h, Options{GatewayEnv: env})
+	if c := checks["token"]; exitcode.Of(err) != exitcode.Auth || c.Status != Fail || !strings.Contains(c.Detail, `lacks "inference-gateway-client"`) {
+		t.Fatalf("err = %v, token check %+v", err, c)
+	}
+	cfg, _ := h.Fresh(t).F.Config()
+	if cfg.Profiles["default"].GatewayClientID != "inference-gateway-client" {
+		t.Error("the gateway's client id was not remembered in the profile")
+	}
+}
+
+func TestDoctorRunGatewayDown(t *testing.T) {
+	_, _, h := doctorFixture(t)
+	checks, err := doctor(t, h, Options{Gateway: kcfake.ClosedURL()})
+	if exitcode.Of(err) != exitcode.Network || checks["gateway health"].Status != Fail || checks["gateway auth"].Status != Skip {
+		t.Fatalf("err = %v (exit %d), checks %+v", err, exitcode.Of(err), checks)
+	}
+}
+
+func TestDoctorRunAuthOff(t *testing.T) {
+	_, gw, h := doctorFixture(t)
+	gw.AuthOff = true
+	env := filepath.Join(t.TempDir(), ".env")
+	os.WriteFile(env, []byte("AUTH_ENABLE=true\nAUTH_OIDC_ISSUER=x\nAUTH_OIDC_CLIENT_ID=y\n"), 0o600)
+	checks, err := doctor(t, h, Options{GatewayEnv: env})
+	if c := checks["gateway auth"]; c.Status != Fail || !strings.Contains(c.Fix, "AUTH_ENABLE, a name the gateway ignores since v0.41.0") {
+		t.Errorf("gateway auth: %+v", c)
+	}
+	if exitcode.Of(err) == exitcode.OK {
+		t.Error("doctor passed a gateway without authentication")
+	}
+}
+
+func TestDoctorRunIssuerDown(t *testing.T) {
+	kc, _, h := doctorFixture(t)
+	kc.Fail(kcfake.Discovery, kcfake.FaultDrop)
+	checks, err := doctor(t, h, Options{})
+	if exitcode.Of(err) != exitcode.Network || checks["discovery"].Status != Fail || checks["issuer"].Status != Skip {
+		t.Fatalf("err = %v (exit %d), discovery %+v", err, exitcode.Of(err), checks["discovery"])
+	}
+	if !strings.Contains(checks["token"].Detail, "not checked") {
+		t.Errorf("token: %+v (the signature cannot be checked without discovery)", checks["token"])
+	}
+}
+
+// A failing identity provider is exit 6 (README), also at discovery.
+func TestDoctorRunDiscovery5xx(t *testing.T) {
+	kc, _, h := doctorFixture(t)
+	kc.Fail(kcfake.Discovery, kcfake.Fault5xx)
+	checks, err := doctor(t, h, Options{})
+	if checks["discovery"].Status != Fail || !strings.Contains(checks["discovery"].Detail, "HTTP 503") {
+		t.Fatalf("discovery: %+v", checks["discovery"])
+	}
+	if exitcode.Of(err) != exitcode.Network {
+		t.Errorf("a 5xx at discovery is exit 6, got %d: %v", exitcode.Of(err), err)
+	}
+}
+
+// The refresh needed before checking the token fails: the token check carries the IdP's failure.
+func TestDoctorRunRefreshFailsAndDamagedFile(t *testing.T) {
+	kc, _, h := doctorFixture(t)
+	kc.ExpireRefreshTokens()
+	h.Edit(t, "default", func(b *token.Bundle) {
+		b.AccessToken = kc.AccessToken(func(c map[string]any) { c["exp"] = 1 })
+		b.Expiry = b.ObtainedAt
+	})
+	checks, err := doctor(t, h, Options{})
+	if c := checks["token"]; exitcode.Of(err) != exitcode.Auth || c.Status != Fail || !strings.Contains(c.Detail, "Token is not active") {
+		t.Errorf("expired refresh: err = %v, token %+v", err, c)
+	}
+
+	path := h.Damage(t, "default", "garbage")
+	checks, err = doctor(t, h.Fresh(t), Options{})
+	if c := checks["token"]; exitcode.Of(err) != exitcode.Config || c.Status != Fail || !strings.Contains(c.Detail, path) || !strings.Contains(c.Fix, "igctl login") {
+		t.Errorf("damaged file: %v (exit %d), token %+v", err, exitcode.Of(err), c)
+	}
+}

@@ -1,0 +1,126 @@
+package logout
+
+import (
+	"context"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/inference-gateway/igctl/internal/exitcode"
+	"github.com/inference-gateway/igctl/internal/testenv/kcfake"
+	"github.com/inference-gateway/igctl/internal/token"
+)
+
+func logoutFixture(t *testing.T, grant string) (*kcfake.Keycloak, *kcfake.Harness, *token.Bundle) {
+	t.Helper()
+	kc := kcfake.NewKeycloak()
+	t.Cleanup(kc.Close)
+	h := kcfake.NewHarness(t)
+	return kc, h, h.LoggedIn(t, kc, "default", kcfake.Profile(kc, grant))
+}
+
+func gone(t *testing.T, h *kcfake.Harness) {
+	t.Helper()
+	if _, err := os.Stat(h.TokenFile("default")); !os.IsNotExist(err) {
+		t.Errorf("the token file is still there (%v)", err)
+	}
+}
+
+func TestLogoutRunRevokes(t *testing.T) {
+	kc, h, b := logoutFixture(t, token.GrantPassword)
+	if err := logoutRun(context.Background(), &Options{F: h.F}); err != nil {
+		t.Fatal(err)
+	}
+	if !kc.Revoked(b.RefreshToken) {
+		t.Error("the refresh token was not revoked at the issuer")
+	}
+	if !strings.Contains(h.ErrOut.String(), "Logged out of profile default") || strings.Contains(h.ErrOut.String(), "not revoked") {
+		t.Errorf("stderr: %s", h.ErrOut)
+	}
+	gone(t, h)
+	// the refresh token is dead at Keycloak: the recorded "Session not active"
+	if err := token.Refresh(context.Background(), kc.Client(), b); exitcode.Of(err) != exitcode.Auth || !strings.Contains(err.Error(), "Session not active") {
+		t.Errorf("refresh after logout: %v", err)
+	}
+}
+
+// When revocation fails, the local credentials go anyway and igctl says plainly the token was not revoked.
+func TestLogoutRunRevocationFails(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		setup func(kc *kcfake.Keycloak)
+		why   string
+	}{
+		{"5xx", func(kc *kcfake.Keycloak) { kc.Fail(kcfake.Revoke, kcfake.Fault5xx) }, "revocation endpoint answered HTTP 503"},
+		{"dropped", func(kc *kcfake.Keycloak) { kc.Fail(kcfake.Revoke, kcfake.FaultDrop) }, "revoking at"},
+		// Keycloak's recorded 401 unauthorized_client for a secret it no longer accepts
+		{"wrong client secret", func(kc *kcfake.Keycloak) { kc.ClientSecret = "rotated" }, "revocation endpoint answered HTTP 401"},
+		{"issuer down", func(kc *kcfake.Keycloak) { kc.Close() }, "connection refused"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			kc, h, b := logoutFixture(t, token.GrantPassword)
+			tc.setup(kc)
+			if err := logoutRun(context.Background(), &Options{F: h.F}); err != nil {
+				t.Fatal(err)
+			}
+			stderr := h.ErrOut.String()
+			if !strings.Contains(stderr, "could not revoke the refresh token") || !strings.Contains(stderr, tc.why) ||
+				!strings.Contains(stderr, "it stays valid at the issuer until it expires") ||
+				!strings.Contains(stderr, "Removed the local credentials of profile default (not revoked at the issuer)") {
+				t.Errorf("stderr: %s", stderr)
+			}
+			if strings.Contains(stderr, b.RefreshToken) {
+				t.Error("stderr shows the refresh token")
+			}
+			gone(t, h)
+		})
+	}
+}
+
+func TestLogoutRunDamagedTokenFile(t *testing.T) {
+	kc, h, _ := logoutFixture(t, token.GrantPassword)
+	path := h.Damage(t, "default", "{not json")
+	if err := logoutRun(context.Background(), &Options{F: h.F}); err != nil {
+		t.Fatal(err)
+	}
+	stderr := h.ErrOut.String()
+	if !strings.Contains(stderr, "cannot be read") || !strings.Contains(stderr, path) || !strings.Contains(stderr, "nothing was revoked at the issuer") ||
+		!strings.Contains(stderr, "(not revoked at the issuer)") || strings.Contains(stderr, "Logged out of") {
+		t.Errorf("stderr: %s", stderr)
+	}
+	if kc.Calls(kcfake.Revoke) != 0 {
+		t.Error("revocation was asked for without a token")
+	}
+	gone(t, h)
+}
+
+// A client-credentials token has no refresh token: nothing to revoke, and that is a clean logout.
+func TestLogoutRunClientCredentials(t *testing.T) {
+	kc, h, _ := logoutFixture(t, token.GrantClientCredentials)
+	if err := logoutRun(context.Background(), &Options{F: h.F}); err != nil || !strings.Contains(h.ErrOut.String(), "Logged out of profile default") {
+		t.Fatalf("%v: %s", err, h.ErrOut)
+	}
+	if kc.Calls(kcfake.Revoke) != 0 {
+		t.Error("revocation asked for a token that has no refresh token")
+	}
+	gone(t, h)
+}
+
+func TestLogoutRunNotLoggedInAndUnknownProfile(t *testing.T) {
+	_, h, _ := logoutFixture(t, token.GrantPassword)
+	if err := logoutRun(context.Background(), &Options{F: h.F}); err != nil {
+		t.Fatal(err)
+	}
+	h.ErrOut.Reset()
+	if err := logoutRun(context.Background(), &Options{F: h.Fresh(t).F}); err != nil {
+		t.Fatal(err)
+	}
+	h2 := h.Fresh(t)
+	if err := logoutRun(context.Background(), &Options{F: h2.F}); err != nil || !strings.Contains(h2.ErrOut.String(), "profile default is not logged in") {
+		t.Errorf("%v: %s", err, h2.ErrOut)
+	}
+	h2.Env["IGCTL_PROFILE"] = "nope"
+	if err := logoutRun(context.Background(), &Options{F: h.Fresh(t).F}); exitcode.Of(err) != exitcode.Config {
+		t.Errorf("unknown profile: %v (exit %d)", err, exitcode.Of(err))
+	}
+}

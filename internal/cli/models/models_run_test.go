@@ -1,0 +1,138 @@
+package models
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/inference-gateway/igctl/internal/exitcode"
+	"github.com/inference-gateway/igctl/internal/testenv/kcfake"
+	"github.com/inference-gateway/igctl/internal/token"
+)
+
+// modelsFixture: a fake realm, a fake gateway trusting it (both replaying
+// the real servers' recorded answers) and a logged-in profile.
+func modelsFixture(t *testing.T) (*kcfake.Keycloak, *kcfake.Gateway, *kcfake.Harness) {
+	t.Helper()
+	kc := kcfake.NewKeycloak()
+	t.Cleanup(kc.Close)
+	gw := kcfake.NewGateway(kc)
+	t.Cleanup(gw.Close)
+	h := kcfake.NewHarness(t)
+	h.LoggedIn(t, kc, "default", kcfake.Profile(kc, token.GrantPassword))
+	return kc, gw, h
+}
+
+func TestModelsRunLists(t *testing.T) {
+	_, gw, h := modelsFixture(t)
+	if err := modelsRun(context.Background(), &Options{F: h.F, Gateway: gw.URL}); err != nil {
+		t.Fatal(err)
+	}
+	if h.Out.String() != "openai/gpt-4o\nopenai/gpt-4o-mini\n" {
+		t.Errorf("stdout %q", h.Out)
+	}
+	h.Out.Reset()
+	h.F.IO.SetTTY(false, true, false)
+	if err := modelsRun(context.Background(), &Options{F: h.F, Gateway: gw.URL, Include: []string{"context_window", "pricing"}}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(h.Out.String(), "CONTEXT") || !strings.Contains(h.Out.String(), "128000") {
+		t.Errorf("table:\n%s", h.Out)
+	}
+	h.Out.Reset()
+	if err := modelsRun(context.Background(), &Options{F: h.F, Gateway: gw.URL, JSON: true}); err != nil || !strings.HasPrefix(h.Out.String(), `{"data":[{"created":1686935002,"id":"openai/gpt-4o"`) {
+		t.Errorf("json: %v %s", err, h.Out)
+	}
+}
+
+// The gateway's bare 401: one refresh and retry, then exit 4 with the reason
+// the gateway's log would give (here: aud lacks the gateway's client id).
+func TestModelsRun401Diagnosed(t *testing.T) {
+	kc, gw, h := modelsFixture(t)
+	gw.ClientID = "inference-gateway-client"
+	cfg, _ := h.Fresh(t).F.Config()
+	cfg.Profiles["default"].GatewayIssuer, cfg.Profiles["default"].GatewayClientID = kc.Issuer, gw.ClientID
+	cfg.Save()
+	calls := kc.Calls(kcfake.Token)
+	err := modelsRun(context.Background(), &Options{F: h.F, Gateway: gw.URL})
+	if exitcode.Of(err) != exitcode.Auth || !strings.Contains(err.Error(), "the gateway rejected the token (401, after one refresh and retry)") ||
+		!strings.Contains(err.Error(), `lacks "inference-gateway-client"`) || !strings.Contains(exitcode.HintOf(err), "audience mapper") {
+		t.Fatalf("err = %v (exit %d, hint %q)", err, exitcode.Of(err), exitcode.HintOf(err))
+	}
+	if gw.Answered(http.StatusUnauthorized) != 2 || kc.Calls(kcfake.Token) != calls+1 {
+		t.Errorf("401s %d, refreshes %d: want 2 and 1", gw.Answered(http.StatusUnauthorized), kc.Calls(kcfake.Token)-calls)
+	}
+}
+
+// A 401 whose cause igctl cannot see (it was not told the gateway's settings) says so and how to tell it.
+func TestModelsRun401Unexplained(t *testing.T) {
+	_, gw, h := modelsFixture(t)
+	gw.ClientID = "inference-gateway-client"
+	err := modelsRun(context.Background(), &Options{F: h.F, Gateway: gw.URL})
+	if exitcode.Of(err) != exitcode.Auth || !strings.Contains(err.Error(), "igctl was not told them") || !strings.Contains(exitcode.HintOf(err), "igctl doctor --gateway-env FILE") {
+		t.Fatalf("err = %v (exit %d, hint %q)", err, exitcode.Of(err), exitcode.HintOf(err))
+	}
+}
+
+func TestModelsRunEnvTokenExpired(t *testing.T) {
+	kc, gw, h := modelsFixture(t)
+	h.Env["IGCTL_TOKEN"] = kc.AccessToken(func(c map[string]any) { c["exp"] = time.Now().Add(-3 * time.Second).Unix() })
+	err := modelsRun(context.Background(), &Options{F: h.F, Gateway: gw.URL})
+	if exitcode.Of(err) != exitcode.Auth || !strings.Contains(err.Error(), "IGCTL_TOKEN, not refreshed") || !strings.Contains(err.Error(), "IGCTL_TOKEN, which igctl cannot refresh") {
+		t.Fatalf("err = %v (exit %d)", err, exitcode.Of(err))
+	}
+	if gw.Answered(http.StatusUnauthorized) != 1 {
+		t.Errorf("%d requests, want one (no retry with a token igctl cannot refresh)", gw.Answered(http.StatusUnauthorized))
+	}
+}
+
+func TestModelsRunGatewayDown(t *testing.T) {
+	_, _, h := modelsFixture(t)
+	err := modelsRun(context.Background(), &Options{F: h.F, Gateway: kcfake.ClosedURL()})
+	if exitcode.Of(err) != exitcode.Network || !strings.Contains(err.Error(), "unreachable") {
+		t.Fatalf("err = %v (exit %d)", err, exitcode.Of(err))
+	}
+}
+
+// The token must be refreshed first, and the identity provider fails: exit 6, the gateway never asked.
+func TestModelsRunRefreshFails(t *testing.T) {
+	kc, gw, h := modelsFixture(t)
+	h.Edit(t, "default", func(b *token.Bundle) { b.Expiry = time.Now().Add(-time.Minute) })
+	kc.Fail(kcfake.Token, kcfake.Fault5xx)
+	err := modelsRun(context.Background(), &Options{F: h.F, Gateway: gw.URL})
+	if exitcode.Of(err) != exitcode.Network || !strings.Contains(err.Error(), "HTTP 503") {
+		t.Fatalf("err = %v (exit %d)", err, exitcode.Of(err))
+	}
+	if gw.Answered(200)+gw.Answered(401) != 0 {
+		t.Error("the gateway was asked without a valid token")
+	}
+}
+
+func TestModelsRunAuthOffAndAPIError(t *testing.T) {
+	_, gw, h := modelsFixture(t)
+	h.F.Globals.Verbose = true
+	gw.AuthOff = true
+	err := modelsRun(context.Background(), &Options{F: h.F, Gateway: gw.URL})
+	if exitcode.Of(err) != exitcode.Config || !strings.Contains(err.Error(), "authentication is OFF") {
+		t.Errorf("auth off: %v (exit %d)", err, exitcode.Of(err))
+	}
+	gw.AuthOff = false
+	h.F.Globals.Verbose = false
+	err = modelsRun(context.Background(), &Options{F: h.F, Gateway: gw.URL, Provider: "no-such-provider"})
+	if exitcode.Of(err) != exitcode.Unexpected || !strings.Contains(err.Error(), "HTTP 400: Provider not found") {
+		t.Errorf("unknown provider: %v (exit %d)", err, exitcode.Of(err))
+	}
+}
+
+func TestModelsRunNoGatewayURLOrProfile(t *testing.T) {
+	_, _, h := modelsFixture(t)
+	if err := modelsRun(context.Background(), &Options{F: h.F}); exitcode.Of(err) != exitcode.Usage {
+		t.Errorf("no gateway: %v (exit %d)", err, exitcode.Of(err))
+	}
+	h.Env["IGCTL_PROFILE"] = "nope"
+	if err := modelsRun(context.Background(), &Options{F: h.F, Gateway: "http://127.0.0.1:1"}); exitcode.Of(err) != exitcode.Config {
+		t.Errorf("unknown profile: %v (exit %d)", err, exitcode.Of(err))
+	}
+}

@@ -1,0 +1,126 @@
+package status
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/inference-gateway/igctl/internal/exitcode"
+	"github.com/inference-gateway/igctl/internal/testenv/kcfake"
+	"github.com/inference-gateway/igctl/internal/token"
+)
+
+func statusFixture(t *testing.T) (*kcfake.Keycloak, *kcfake.Harness) {
+	t.Helper()
+	kc := kcfake.NewKeycloak()
+	t.Cleanup(kc.Close)
+	h := kcfake.NewHarness(t)
+	h.LoggedIn(t, kc, "default", kcfake.Profile(kc, token.GrantPassword))
+	return kc, h
+}
+
+func rows(t *testing.T, h *kcfake.Harness) map[string]Row {
+	t.Helper()
+	var rs []Row
+	if err := json.Unmarshal(h.Out.Bytes(), &rs); err != nil {
+		t.Fatalf("%v: %s", err, h.Out)
+	}
+	out := map[string]Row{}
+	for _, r := range rs {
+		out[r.Profile] = r
+	}
+	return out
+}
+
+func TestStatusRunLoggedIn(t *testing.T) {
+	_, h := statusFixture(t)
+	if err := statusRun(&Options{F: h.F}); err != nil {
+		t.Fatal(err)
+	}
+	out := h.Out.String()
+	if !strings.Contains(out, "* default") || !strings.Contains(out, "valid") || !strings.Contains(out, "file") || !strings.Contains(out, "…(") {
+		t.Errorf("table:\n%s", out)
+	}
+	if b := h.Stored(t, "default"); strings.Contains(out, b.AccessToken) {
+		t.Error("status printed the token unmasked")
+	}
+}
+
+// Access token expired but the refresh token is still good: usable; past the refresh token too: exit 4.
+func TestStatusRunExpiry(t *testing.T) {
+	_, h := statusFixture(t)
+	h.Later(10 * time.Minute)
+	if err := statusRun(&Options{F: h.F, JSON: true}); err != nil {
+		t.Fatal(err)
+	}
+	if r := rows(t, h)["default"]; r.State != "refreshable" || !r.Usable {
+		t.Errorf("row: %+v", r)
+	}
+	h.Out.Reset()
+	h.Later(31 * time.Minute)
+	err := statusRun(&Options{F: h.F, JSON: true})
+	if exitcode.Of(err) != exitcode.Auth || !strings.Contains(err.Error(), "profile default is not usable (expired)") {
+		t.Errorf("err = %v (exit %d)", err, exitcode.Of(err))
+	}
+}
+
+// A token issued for another identity than the profile now names is never "valid".
+func TestStatusRunTokenOfAnotherIdentity(t *testing.T) {
+	kc, h := statusFixture(t)
+	cfg, _ := h.Fresh(t).F.Config()
+	cfg.Profiles["default"].ClientID = "another-client"
+	if err := cfg.Save(); err != nil {
+		t.Fatal(err)
+	}
+	err := statusRun(&Options{F: h.F, JSON: true})
+	r := rows(t, h)["default"]
+	if r.State != "other-identity" || r.Usable || !strings.Contains(r.Detail, `issued for client id "`+kc.ClientID+`", the profile now says "another-client"`) {
+		t.Errorf("row: %+v", r)
+	}
+	if exitcode.Of(err) != exitcode.Auth || !strings.Contains(err.Error(), "other-identity") {
+		t.Errorf("err = %v (exit %d)", err, exitcode.Of(err))
+	}
+}
+
+func TestStatusRunDamagedTokenFile(t *testing.T) {
+	_, h := statusFixture(t)
+	path := h.Damage(t, "default", "\x00\x01 not json")
+	err := statusRun(&Options{F: h.F, JSON: true})
+	r := rows(t, h)["default"]
+	if r.State != "error" || !strings.Contains(r.Detail, path) {
+		t.Errorf("row: %+v, want the file named", r)
+	}
+	if exitcode.Of(err) != exitcode.Auth {
+		t.Errorf("err = %v (exit %d)", err, exitcode.Of(err))
+	}
+}
+
+func TestStatusRunEnvTokenAndNotLoggedIn(t *testing.T) {
+	kc, h := statusFixture(t)
+	h.Env["IGCTL_TOKEN"] = kc.AccessToken(func(c map[string]any) { c["exp"] = time.Now().Add(-time.Hour).Unix() })
+	cfg, _ := h.Fresh(t).F.Config()
+	*cfg.Ensure("ci") = kcfake.Profile(kc, token.GrantClientCredentials)
+	cfg.Save()
+	err := statusRun(&Options{F: h.F, JSON: true})
+	rs := rows(t, h)
+	if r := rs["(IGCTL_TOKEN)"]; r.State != "expired" || r.Issuer != kc.Issuer || r.Source != "env" {
+		t.Errorf("env row: %+v", r)
+	}
+	if r := rs["ci"]; r.State != "not-logged-in" || r.Source != "none" {
+		t.Errorf("ci row: %+v", r)
+	}
+	if exitcode.Of(err) != exitcode.Auth {
+		t.Errorf("err = %v (exit %d)", err, exitcode.Of(err))
+	}
+}
+
+func TestStatusRunNoProfiles(t *testing.T) {
+	h := kcfake.NewHarness(t)
+	if err := statusRun(&Options{F: h.F}); err != nil || !strings.Contains(h.ErrOut.String(), "no profiles") {
+		t.Errorf("%v %q", err, h.ErrOut)
+	}
+	if err := statusRun(&Options{F: h.F, JSON: true}); err != nil || strings.TrimSpace(h.Out.String()) != "[]" {
+		t.Errorf("%v %q", err, h.Out)
+	}
+}
