@@ -21,6 +21,7 @@ eval "$(scripts/keycloak.sh env)"
 # the real gateway (built from source) and the real ADK agent (npm)
 scripts/peers.sh build
 eval "$(scripts/peers.sh env)"
+scripts/openai-sdk.sh install; eval "$(scripts/openai-sdk.sh env)"   # the OpenAI Python SDK (igctl proxy/exec tests)
 export IGCTL_TEST_REQUIRE_INTEGRATION=1
 status=0
 scripts/with-keyring.sh go test -count=1 "${@:--v}" ./... 2>&1 | tee "$log" || status=$?

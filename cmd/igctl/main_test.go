@@ -4,6 +4,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -12,10 +13,13 @@ import (
 	neturl "net/url"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -24,6 +28,8 @@ import (
 	"github.com/inference-gateway/igctl/internal/cli"
 	"github.com/inference-gateway/igctl/internal/envmap"
 	"github.com/inference-gateway/igctl/internal/testenv"
+	"github.com/inference-gateway/igctl/internal/testenv/browser"
+	"github.com/inference-gateway/igctl/internal/testenv/openaiclient"
 	"github.com/inference-gateway/igctl/internal/token"
 )
 
@@ -40,6 +46,7 @@ var passEnv = []string{
 	"IGCTL_TEST_KEYCLOAK_URL", "IGCTL_TEST_KEYCLOAK_ADMIN", "IGCTL_TEST_KEYCLOAK_ADMIN_PASSWORD_FILE",
 	"IGCTL_TEST_KEYCLOAK_HTTPS_URL", "IGCTL_TEST_KEYCLOAK_CA_FILE",
 	"IGCTL_TEST_GATEWAY_BIN", "IGCTL_TEST_ADK_AGENT",
+	"IGCTL_TEST_CHROMIUM", // browser: a Chromium other than chromium on PATH
 }
 
 func TestScripts(t *testing.T) {
@@ -81,7 +88,16 @@ func TestScripts(t *testing.T) {
 			return false, nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			// kcrealm [-short] [-noaud] [-nodirect] [-noprofile] [-second=bare|own]: create a throw-away
+			// kcpeople: a realm with the public client people log in with and
+			// users alice and otto (OTP configured); see browser.CmdKCPeople.
+			"kcpeople": browser.CmdKCPeople,
+			// browser [-deny] [-usercode] USER PASSWORD_FILE [TOTP_SECRET_FILE]:
+			// a headless Chromium that logs in on Keycloak's real pages at the
+			// URL igctl opens through $IGCTL_BROWSER; browserwait checks how it
+			// ended (see internal/testenv/browser).
+			"browser":     browser.CmdBrowser,
+			"browserwait": browser.CmdBrowserWait,
+			// kcrealm [-short] [-lifespan=10] [-noaud] [-nodirect] [-noprofile] [-second=bare|own]: create a throw-away
 			// realm in the real Keycloak; sets $ISSUER $CLIENT_ID $USERNAME $REALM
 			// $KC_URL and writes secret.txt, password.txt, and the gateway's and
 			// agent's gateway.env and adk.env (0600) into $WORK;
@@ -105,6 +121,9 @@ func TestScripts(t *testing.T) {
 						spec.UserWithoutProfile = true
 					case "-second=bare", "-second=own":
 						spec.SecondClient = strings.TrimPrefix(a, "-second=")
+					case "-lifespan=10":
+						// the issue's 10-second tokens (igctl proxy and exec)
+						spec.AccessTokenLifespan = 10
 					default:
 						ts.Fatalf("kcrealm: unknown option %s", a)
 					}
@@ -437,6 +456,199 @@ func TestScripts(t *testing.T) {
 				}
 				if got != want {
 					ts.Fatalf("%s exited %d, want %d", args[1], got, want)
+				}
+			},
+			// openaisdk: make the official OpenAI Python SDK (scripts/openai-sdk.sh)
+			// available: sets $OPENAI_PYTHON, writes $WORK/client.py (stream.py of
+			// internal/testenv/openaiclient) and puts igctl-openai-python on PATH for
+			// `[!exec:igctl-openai-python] skip`. Missing while integration tests
+			// are required, it fails the script.
+			"openaisdk": func(ts *testscript.TestScript, neg bool, args []string) {
+				py := openaiclient.Python()
+				if py == "" {
+					if testenv.Required() {
+						ts.Fatalf("the OpenAI Python SDK is required (IGCTL_TEST_REQUIRE_INTEGRATION=1) but IGCTL_TEST_OPENAI_PYTHON is unset or missing: scripts/openai-sdk.sh install, then eval \"$(scripts/openai-sdk.sh env)\"")
+					}
+					return
+				}
+				bin := ts.MkAbs(".openai-bin")
+				ts.Check(os.MkdirAll(bin, 0o755))
+				ts.Check(os.Symlink(py, filepath.Join(bin, "igctl-openai-python")))
+				ts.Setenv("PATH", bin+string(os.PathListSeparator)+ts.Getenv("PATH"))
+				ts.Setenv("OPENAI_PYTHON", py)
+				ts.Check(os.WriteFile(ts.MkAbs("client.py"), openaiclient.Script, 0o644))
+			},
+			// chunktiming FILE DELAY [MINSPREAD]: the run stream.py recorded in FILE
+			// has no failed request, the provider's text in each answer, and chunks
+			// spread by about DELAY (at least MINSPREAD, default 0.6, of the
+			// provider's own spread); the figures go to stdout. An answer that
+			// ended early without an error passes only when the real gateway
+			// logged "error reading stream" for it (see openaiclient.Timing).
+			"chunktiming": func(ts *testscript.TestScript, neg bool, args []string) {
+				if len(args) < 2 || len(args) > 3 {
+					ts.Fatalf("usage: chunktiming FILE DELAY [MINSPREAD]")
+				}
+				run, err := openaiclient.Read(ts.MkAbs(args[0]))
+				ts.Check(err)
+				delay, err := time.ParseDuration(args[1])
+				ts.Check(err)
+				minSpread := 0.6
+				if len(args) == 3 {
+					minSpread, err = strconv.ParseFloat(args[2], 64)
+					ts.Check(err)
+				}
+				t, err := openaiclient.Analyze(run, delay, "the quick brown fox jumps over the lazy dog", minSpread)
+				ts.Check(err)
+				fmt.Fprintln(ts.Stdout(), t.String())
+				// An answer cut short is forgiven only when the gateway itself
+				// logged the broken hop to its provider, once for each (it
+				// happens without igctl in the path too); Analyze already
+				// failed a run without one complete stream.
+				if t.Truncated > 0 {
+					g := state(ts).realgw
+					logged := 0
+					if g != nil {
+						logged = strings.Count(g.Log(), `"msg":"error reading stream"`)
+					}
+					if logged < t.Truncated {
+						ts.Fatalf("%d answer(s) ended early, and the gateway logged %d broken stream(s) to its provider", t.Truncated, logged)
+					}
+				}
+			},
+			// chunkdelay DURATION: the stand-in provider behind the real gateway
+			// pauses this long between streamed chunks (after gateway).
+			"chunkdelay": func(ts *testscript.TestScript, neg bool, args []string) {
+				g := state(ts).realgw
+				if g == nil || len(args) != 1 {
+					ts.Fatalf("usage: chunkdelay DURATION, after gateway")
+				}
+				d, err := time.ParseDuration(args[0])
+				ts.Check(err)
+				g.Provider.ChunkDelay = d
+			},
+			// freeport VAR: set VAR to a free loopback port.
+			"freeport": func(ts *testscript.TestScript, neg bool, args []string) {
+				if len(args) != 1 {
+					ts.Fatalf("usage: freeport VAR")
+				}
+				l, err := net.Listen("tcp", "127.0.0.1:0")
+				ts.Check(err)
+				ts.Setenv(args[0], strconv.Itoa(l.Addr().(*net.TCPAddr).Port))
+				l.Close()
+			},
+			// waithttp URL: wait up to 30 s until GET URL answers 200.
+			"waithttp": func(ts *testscript.TestScript, neg bool, args []string) {
+				if len(args) != 1 {
+					ts.Fatalf("usage: waithttp URL")
+				}
+				deadline := time.Now().Add(30 * time.Second)
+				for {
+					resp, err := http.Get(args[0])
+					if err == nil {
+						resp.Body.Close()
+						if resp.StatusCode == http.StatusOK {
+							return
+						}
+					}
+					if time.Now().After(deadline) {
+						ts.Fatalf("%s did not answer 200 within 30 s (last: %v)", args[0], err)
+					}
+					time.Sleep(50 * time.Millisecond)
+				}
+			},
+			// signal TERM|INT|HUP TEXT: send the signal to every running background
+			// command whose command line contains TEXT (testscript's own kill
+			// knows INT and KILL only).
+			"signal": func(ts *testscript.TestScript, neg bool, args []string) {
+				if len(args) != 2 {
+					ts.Fatalf("usage: signal TERM|INT|HUP TEXT")
+				}
+				sig, ok := map[string]syscall.Signal{"TERM": syscall.SIGTERM, "INT": syscall.SIGINT, "HUP": syscall.SIGHUP}[args[0]]
+				if !ok {
+					ts.Fatalf("unknown signal %s", args[0])
+				}
+				sent := 0
+				for _, c := range ts.BackgroundCmds() {
+					if c.ProcessState == nil && strings.Contains(strings.Join(c.Args, " "), args[1]) {
+						ts.Check(c.Process.Signal(sig))
+						sent++
+					}
+				}
+				if sent == 0 {
+					ts.Fatalf("no running background command contains %q", args[1])
+				}
+			},
+			// recorder: a pass-through in front of the real gateway (after
+			// gateway) that writes, for every answer, the status and the
+			// Authorization header the gateway saw ("-" when absent) to
+			// $WORK/upstream.log; sets $RECORDER_URL. It has its own connection
+			// pool: http.DefaultTransport is shared by every script of this
+			// process, and an httptest.Server closing at the end of another
+			// script closes its idle connections, which can cut a stream that
+			// was just given one.
+			"recorder": func(ts *testscript.TestScript, neg bool, args []string) {
+				g := state(ts).realgw
+				if g == nil {
+					ts.Fatalf("usage: recorder, after gateway")
+				}
+				target, err := neturl.Parse(g.URL)
+				ts.Check(err)
+				logf, err := os.OpenFile(ts.MkAbs("upstream.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+				ts.Check(err)
+				ts.Defer(func() { logf.Close() })
+				var mu sync.Mutex
+				rp := httputil.NewSingleHostReverseProxy(target)
+				tr := http.DefaultTransport.(*http.Transport).Clone()
+				ts.Defer(tr.CloseIdleConnections)
+				rp.Transport = tr
+				rp.FlushInterval = -1
+				rp.ModifyResponse = func(r *http.Response) error {
+					a := r.Request.Header.Get("Authorization")
+					if a == "" {
+						a = "-"
+					}
+					mu.Lock()
+					fmt.Fprintf(logf, "%d %s\n", r.StatusCode, a)
+					mu.Unlock()
+					return nil
+				}
+				srv := httptest.NewUnstartedServer(rp)
+				srv.Start()
+				ts.Defer(srv.Close)
+				ts.Setenv("RECORDER_URL", srv.URL)
+			},
+			// waitfile FILE: wait up to 30 s until FILE exists.
+			"waitfile": func(ts *testscript.TestScript, neg bool, args []string) {
+				if len(args) != 1 {
+					ts.Fatalf("usage: waitfile FILE")
+				}
+				for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+					if _, err := os.Stat(ts.MkAbs(args[0])); err == nil {
+						return
+					}
+					if time.Now().After(deadline) {
+						ts.Fatalf("%s did not appear within 30 s", args[0])
+					}
+				}
+			},
+			// mincount N REGEXP FILE: at least N lines of FILE match REGEXP.
+			"mincount": func(ts *testscript.TestScript, neg bool, args []string) {
+				if len(args) != 3 {
+					ts.Fatalf("usage: mincount N REGEXP FILE")
+				}
+				n, err := strconv.Atoi(args[0])
+				ts.Check(err)
+				re, err := regexp.Compile(args[1])
+				ts.Check(err)
+				got := 0
+				for _, l := range strings.Split(ts.ReadFile(args[2]), "\n") {
+					if re.MatchString(l) {
+						got++
+					}
+				}
+				fmt.Fprintf(ts.Stdout(), "%d lines match %s\n", got, args[1])
+				if got < n {
+					ts.Fatalf("%s: %d lines match %q, want at least %d", args[2], got, args[1], n)
 				}
 			},
 			// mode FILE PERM: the file's permission bits are exactly PERM (octal).

@@ -18,10 +18,12 @@ import (
 	"github.com/inference-gateway/igctl/internal/cli/configcmd"
 	"github.com/inference-gateway/igctl/internal/cli/doctor"
 	"github.com/inference-gateway/igctl/internal/cli/envcmd"
+	"github.com/inference-gateway/igctl/internal/cli/execcmd"
 	"github.com/inference-gateway/igctl/internal/cli/keycloakcmd"
 	"github.com/inference-gateway/igctl/internal/cli/login"
 	"github.com/inference-gateway/igctl/internal/cli/logout"
 	"github.com/inference-gateway/igctl/internal/cli/models"
+	"github.com/inference-gateway/igctl/internal/cli/proxycmd"
 	"github.com/inference-gateway/igctl/internal/cli/status"
 	"github.com/inference-gateway/igctl/internal/cli/tokencmd"
 	"github.com/inference-gateway/igctl/internal/cli/version"
@@ -68,7 +70,15 @@ func NewRootCmd(f *cmdutil.Factory) *cobra.Command {
 					deadline += d
 				}
 			}
-			ctx, cancel := context.WithTimeout(cmd.Context(), deadline)
+			var ctx context.Context
+			var cancel context.CancelFunc
+			if _, long := cmd.Annotations[cmdutil.NoCommandDeadline]; long {
+				// proxy and exec run as long as they are needed;
+				// --timeout bounds each of their network calls instead.
+				ctx, cancel = context.WithCancel(cmd.Context())
+			} else {
+				ctx, cancel = context.WithTimeout(cmd.Context(), deadline)
+			}
 			f.Cancel = cancel
 			cmd.SetContext(ctx)
 			return nil
@@ -96,6 +106,8 @@ func NewRootCmd(f *cmdutil.Factory) *cobra.Command {
 		status.NewCmdStatus(f, nil),
 		logout.NewCmdLogout(f, nil),
 		models.NewCmdModels(f, nil),
+		proxycmd.NewCmdProxy(f, nil),
+		execcmd.NewCmdExec(f, nil),
 		doctor.NewCmdDoctor(f, nil),
 		keycloakcmd.NewCmdKeycloak(f),
 		envcmd.NewCmdEnv(f),

@@ -295,8 +295,8 @@ func (p *Profile) Set(key, value string) error {
 		return exitcode.Wrap(exitcode.Usage, fmt.Errorf("unknown setting %q", key),
 			"settings: "+strings.Join(Keys, ", "))
 	}
-	if strings.ReplaceAll(key, "-", "_") == "grant" && value != "" && value != "password" && value != "client-credentials" {
-		return exitcode.New(exitcode.Usage, `grant must be "password" or "client-credentials"`)
+	if strings.ReplaceAll(key, "-", "_") == "grant" && value != "" && value != "password" && value != "client-credentials" && value != "authcode" && value != "device" {
+		return exitcode.New(exitcode.Usage, `grant must be "authcode", "device", "password" or "client-credentials"`)
 	}
 	*f = value
 	return nil

@@ -255,7 +255,7 @@ func (r *run) realm(spec RealmSpec) error {
 		}
 		clients[c.ClientID] = uuid
 		r.res.Clients = append(r.res.Clients, cr)
-		if checker == nil && on(c.DirectAccessGrants) {
+		if checker == nil && !c.Public && on(c.DirectAccessGrants) {
 			checker = &cr // a copy: r.res.Clients may be reallocated by later appends
 		}
 	}
@@ -269,6 +269,17 @@ func (r *run) realm(spec RealmSpec) error {
 
 // clientWant is the client configuration igctl manages.
 func clientWant(c ClientSpec) map[string]any {
+	if c.Public {
+		return map[string]any{
+			"enabled":                   true,
+			"publicClient":              true,
+			"serviceAccountsEnabled":    false,
+			"directAccessGrantsEnabled": false,
+			"standardFlowEnabled":       true,
+			"implicitFlowEnabled":       false,
+			"redirectUris":              PublicRedirectURIs,
+		}
+	}
 	return map[string]any{
 		"enabled":                   true,
 		"publicClient":              false,
@@ -295,6 +306,9 @@ func (r *run) client(realm string, c ClientSpec, pending bool) (ClientResult, st
 		for k, v := range want {
 			rep[k] = v
 		}
+		if c.Public {
+			rep["attributes"] = publicAttributes
+		}
 		loc, other, err := r.create(base, rep, func() (bool, error) {
 			_, err := r.get(base+"?clientId="+url.QueryEscape(c.ClientID), &list)
 			return len(list) > 0, err
@@ -312,6 +326,28 @@ func (r *run) client(realm string, c ClientSpec, pending bool) (ClientResult, st
 	} else {
 		uuid, _ = list[0]["id"].(string)
 		changed, diffs := diffFields(list[0], want)
+		if c.Public {
+			attrs, _ := list[0]["attributes"].(map[string]any)
+			if attrs == nil {
+				attrs = map[string]any{}
+			}
+			keys := make([]string, 0, len(publicAttributes))
+			for k := range publicAttributes {
+				keys = append(keys, k)
+			}
+			sort.Strings(keys)
+			for _, k := range keys {
+				if v := publicAttributes[k]; attrs[k] != v {
+					from := "(unset)"
+					if attrs[k] != nil {
+						from = fmt.Sprint(attrs[k])
+					}
+					diffs = append(diffs, Diff{Field: "attributes." + k, From: from, To: v})
+					attrs[k] = v
+					changed["attributes"] = attrs
+				}
+			}
+		}
 		action := Unchanged
 		if len(diffs) > 0 {
 			action = Updated
@@ -325,7 +361,10 @@ func (r *run) client(realm string, c ClientSpec, pending bool) (ClientResult, st
 	childPending := pending || (isNew && r.opts.DryRun)
 	cp := base + "/" + esc(uuid)
 
-	// The secret: read back, never rotated unless asked.
+	// The secret: read back, never rotated unless asked. A public client has none.
+	if c.Public {
+		return res, uuid, r.clientChildren(realm, cp, c, childPending)
+	}
 	if !childPending {
 		var cred struct {
 			Value string `json:"value"`
@@ -353,14 +392,23 @@ func (r *run) client(realm string, c ClientSpec, pending bool) (ClientResult, st
 		r.record(Change{Kind: "secret", Realm: realm, Name: c.ClientID, Action: Unchanged})
 	}
 
+	return res, uuid, r.clientChildren(realm, cp, c, childPending)
+}
+
+// clientChildren settles a client's audience mapper, roles and service-account roles.
+func (r *run) clientChildren(realm, cp string, c ClientSpec, childPending bool) error {
 	if on(c.AudienceMapper) {
-		if err := r.audienceMapper(realm, cp, c.ClientID, childPending); err != nil {
-			return res, "", err
+		aud := c.Audience
+		if aud == "" {
+			aud = c.ClientID
+		}
+		if err := r.audienceMapper(realm, cp, aud, childPending); err != nil {
+			return err
 		}
 	}
 	for _, role := range c.Roles {
 		if err := r.clientRole(realm, cp, c.ClientID, role, childPending); err != nil {
-			return res, "", err
+			return err
 		}
 	}
 	if len(c.ServiceAccountRoles) > 0 || len(c.ServiceAccountRealm) > 0 {
@@ -370,15 +418,15 @@ func (r *run) client(realm string, c ClientSpec, pending bool) (ClientResult, st
 				ID string `json:"id"`
 			}
 			if _, err := r.get(cp+"/service-account-user", &sa); err != nil {
-				return res, "", err
+				return err
 			}
 			userID = sa.ID
 		}
 		if err := r.roleMappings(realm, userID, "service-account-"+c.ClientID, c.ServiceAccountRealm, c.ServiceAccountRoles, childPending); err != nil {
-			return res, "", err
+			return err
 		}
 	}
-	return res, uuid, nil
+	return nil
 }
 
 func (r *run) audienceMapper(realm, cp, clientID string, pending bool) error {

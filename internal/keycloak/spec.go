@@ -40,6 +40,31 @@ type ClientSpec struct {
 	// realm-management) to roles given to this client's service account.
 	ServiceAccountRoles map[string][]string `yaml:"serviceAccountRoles,omitempty"`
 	ServiceAccountRealm []string            `yaml:"serviceAccountRealmRoles,omitempty"`
+	// Public makes this the public client people log in with (no secret):
+	// PKCE S256 required, the standard flow and the device grant on,
+	// loopback redirect URIs (http://127.0.0.1/*), direct access grants and
+	// service accounts off.
+	Public bool `yaml:"public,omitempty"`
+	// Audience is the client id the audience mapper puts in aud (default:
+	// this client's own). A public client names the gateway's client here,
+	// so the gateway accepts its tokens.
+	Audience string `yaml:"audience,omitempty"`
+}
+
+// PublicRedirectURIs are the loopback redirect URIs of a public client:
+// Keycloak lets any port match for a loopback IP literal (RFC 8252 §7.3).
+var PublicRedirectURIs = []string{"http://127.0.0.1/*"}
+
+// publicAttributes are the client attributes a public client for people needs.
+var publicAttributes = map[string]string{
+	"pkce.code.challenge.method":                "S256",
+	"oauth2.device.authorization.grant.enabled": "true",
+}
+
+// PublicClientSpec is the public client for people, with an audience
+// mapper putting gatewayClientID in aud.
+func PublicClientSpec(clientID, gatewayClientID string) ClientSpec {
+	return ClientSpec{ClientID: clientID, Public: true, Audience: gatewayClientID}
 }
 
 // UserSpec is a user able to use the password grant.

@@ -3,6 +3,7 @@ package testenv
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"testing"
@@ -18,13 +19,29 @@ type RealmSpec struct {
 	// an agent of the gateway's would have: "bare" (no audience mapper) or
 	// "own" (a mapper that adds only its own id to aud).
 	SecondClient string
+	// PublicClient adds the public client people log in with, as `keycloak
+	// bootstrap --public-client` creates it: PKCE S256 required, standard
+	// flow and device grant on, loopback redirect URIs, direct grants off,
+	// and an audience mapper putting the first client's id in aud.
+	PublicClient bool
+	// OTPUser adds a second user, "otto", with a password and a TOTP
+	// credential (RFC 6238, SHA-1, 6 digits, 30 s) whose secret the test knows.
+	OTPUser bool
 }
 
 // Realm is what tests get back: everything needed to log in.
 type Realm struct {
 	Name, Issuer, ClientID, ClientSecret, Username, Password string
 	SecondClientID, SecondClientSecret                       string
+	PublicClientID                                           string
+	// OTPUsername and OTPPassword log in user "otto"; OTPSecret is the raw
+	// TOTP key (its bytes are the HMAC key; base32 of it is what an
+	// authenticator app would be given).
+	OTPUsername, OTPPassword, OTPSecret string
 }
+
+// PublicClientID is the id of the public client RealmSpec.PublicClient adds.
+const PublicClientID = "igctl-cli"
 
 // Secret returns a random string for test secrets and passwords.
 func Secret() string {
@@ -78,6 +95,23 @@ func (kc KC) CreateRealmE(spec RealmSpec) (Realm, func(), error) {
 	default:
 		return r, nil, fmt.Errorf("SecondClient %q: want bare or own", spec.SecondClient)
 	}
+	if spec.PublicClient {
+		r.PublicClientID = PublicClientID
+		clients = append(clients, map[string]any{
+			"clientId": r.PublicClientID, "enabled": true, "publicClient": true,
+			"standardFlowEnabled": true, "directAccessGrantsEnabled": false, "serviceAccountsEnabled": false,
+			"implicitFlowEnabled": false,
+			"redirectUris":        []string{"http://127.0.0.1/*"},
+			"attributes": map[string]string{
+				"pkce.code.challenge.method":                "S256",
+				"oauth2.device.authorization.grant.enabled": "true",
+			},
+			"protocolMappers": []map[string]any{{
+				"name": "aud-" + r.ClientID, "protocol": "openid-connect", "protocolMapper": "oidc-audience-mapper",
+				"config": map[string]string{"included.client.audience": r.ClientID, "access.token.claim": "true", "id.token.claim": "false"},
+			}},
+		})
+	}
 	user := map[string]any{
 		"username": r.Username, "enabled": true,
 		"credentials": []map[string]any{{"type": "password", "value": r.Password, "temporary": false}},
@@ -85,12 +119,25 @@ func (kc KC) CreateRealmE(spec RealmSpec) (Realm, func(), error) {
 	if !spec.UserWithoutProfile {
 		user["email"], user["firstName"], user["lastName"], user["emailVerified"] = "alice@example.test", "Alice", "Test", true
 	}
+	users := []any{user}
+	if spec.OTPUser {
+		r.OTPUsername, r.OTPPassword, r.OTPSecret = "otto", Secret(), Secret()
+		secretData, _ := json.Marshal(map[string]string{"value": r.OTPSecret})
+		credentialData, _ := json.Marshal(map[string]any{"subType": "totp", "digits": 6, "counter": 0, "period": 30, "algorithm": "HmacSHA1"})
+		users = append(users, map[string]any{
+			"username": r.OTPUsername, "enabled": true, "email": "otto@example.test", "firstName": "Otto", "lastName": "Test", "emailVerified": true,
+			"credentials": []map[string]any{
+				{"type": "password", "value": r.OTPPassword, "temporary": false},
+				{"type": "otp", "userLabel": "test authenticator", "secretData": string(secretData), "credentialData": string(credentialData)},
+			},
+		})
+	}
 	realm := map[string]any{
 		"realm": r.Name, "enabled": true,
 		// One hash iteration: test passwords need no protection and Argon2 is slow on 2 cores.
 		"passwordPolicy": "hashAlgorithm(pbkdf2-sha256) and hashIterations(1)",
 		"clients":        clients,
-		"users":          []any{user},
+		"users":          users,
 	}
 	if spec.AccessTokenLifespan > 0 {
 		realm["accessTokenLifespan"] = spec.AccessTokenLifespan

@@ -24,6 +24,10 @@ import (
 const (
 	GrantPassword          = "password"
 	GrantClientCredentials = "client-credentials"
+	// GrantAuthCode is the authorization code grant with PKCE on a loopback
+	// redirect (a browser login); GrantDevice the device authorization grant.
+	GrantAuthCode = "authcode"
+	GrantDevice   = "device"
 )
 
 // Endpoints are the parts of the discovery document igctl uses.

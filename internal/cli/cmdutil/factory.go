@@ -33,6 +33,11 @@ type GlobalOptions struct {
 	Timeout time.Duration
 }
 
+// NoCommandDeadline is the annotation that exempts a long-running command
+// (proxy, exec) from the root command's --timeout deadline on the whole
+// command; --timeout then bounds each network call only.
+const NoCommandDeadline = "igctl/no-command-deadline"
+
 // DefaultTimeout is --timeout's default (IGCTL_TIMEOUT overrides it).
 const DefaultTimeout = 30 * time.Second
 

@@ -53,6 +53,9 @@ type BootstrapOptions struct {
 	Wait                      time.Duration
 	AccessTokenLifespan       time.Duration
 	WriteEnv                  map[string]string // product -> file
+	// PublicClient is the client id of a public client for people (no
+	// secret; browser and device logins), "" for none.
+	PublicClient string
 }
 
 // NewCmdBootstrap builds the command; runF replaces the run function in tests.
@@ -132,6 +135,17 @@ user, or to check and reset its password).`,
 					return err
 				}
 			}
+			if opts.PublicClient != "" {
+				if opts.SpecFile != "" {
+					return cmdutil.FlagError("-f describes the clients: give the public client `public: true` (and `audience: GATEWAY-CLIENT-ID`) in the spec instead of --public-client")
+				}
+				if err := keycloak.ValidateClientID(opts.PublicClient, false, true); err != nil {
+					return cmdutil.FlagError("--public-client: %v", err)
+				}
+				if opts.PublicClient == opts.ClientID {
+					return cmdutil.FlagError("--public-client must differ from --client-id (the gateway's confidential client)")
+				}
+			}
 			if runF != nil {
 				return runF(opts)
 			}
@@ -160,6 +174,7 @@ user, or to check and reset its password).`,
 	fl.DurationVar(&opts.Wait, "wait", 0, "wait up to this long for Keycloak to be ready")
 	fl.DurationVar(&opts.AccessTokenLifespan, "access-token-lifespan", 0, "set the realm's access-token lifespan (e.g. 15m; Keycloak's default is 5m), so `igctl token --min-valid` can ask for that much")
 	fl.StringVar(&writeEnv, "write-env", "", "write .env files: gateway=FILE,adk=FILE (0600)")
+	fl.StringVar(&opts.PublicClient, "public-client", "", "also ensure a public client with this id for people: no secret, PKCE S256, browser and device logins, loopback redirects, direct grants off, aud holding --client-id")
 	return cmd
 }
 
@@ -223,6 +238,9 @@ func bootstrapRun(ctx context.Context, opts *BootstrapOptions) error {
 		}
 	} else {
 		spec = keycloak.DefaultSpec(opts.Realm, opts.ClientID, opts.Username)
+		if opts.PublicClient != "" {
+			spec.Realms[0].Clients = append(spec.Realms[0].Clients, keycloak.PublicClientSpec(opts.PublicClient, opts.ClientID))
+		}
 	}
 	if opts.AccessTokenLifespan > 0 {
 		for i := range spec.Realms {
@@ -291,6 +309,7 @@ func bootstrapRun(ctx context.Context, opts *BootstrapOptions) error {
 			}
 			f.IO.Success("wrote %s settings to %s (0600)", product, file)
 		}
+		showLogins(f, spec, c, opts.WriteEnv["gateway"])
 		if opts.Login {
 			name, err := f.ProfileName()
 			if err != nil {
@@ -438,5 +457,25 @@ func printTable(f *cmdutil.Factory, opts *BootstrapOptions, res *keycloak.Result
 		for _, c := range res.Clients {
 			fmt.Fprintf(f.IO.Out, "secret\t%s/%s\t%s\n", c.Realm, c.ClientID, c.Secret)
 		}
+	}
+}
+
+// showLogins says how people (the public client, when there is one) and CI
+// (the confidential client's service account) log in.
+func showLogins(f *cmdutil.Factory, spec *keycloak.Spec, gw keycloak.ClientResult, gatewayEnv string) {
+	for _, realm := range spec.Realms {
+		if realm.Name != gw.Realm {
+			continue
+		}
+		for _, c := range realm.Clients {
+			if !c.Public {
+				continue
+			}
+			f.IO.Infof("people log in with: igctl login --web --issuer %s --client-id %s --gateway-client-id %s   (--device on SSH sessions)",
+				gw.Issuer, c.ClientID, gw.ClientID)
+		}
+	}
+	if gatewayEnv != "" {
+		f.IO.Infof("CI logs in with: igctl login --from-env %s --grant client-credentials", gatewayEnv)
 	}
 }

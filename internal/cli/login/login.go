@@ -6,6 +6,9 @@ import (
 	"fmt"
 	"path/filepath"
 	"strings"
+	"time"
+
+	"net/http"
 
 	"github.com/spf13/cobra"
 
@@ -26,7 +29,17 @@ type Options struct {
 	// AUTH_OIDC_CLIENT_ID), when it differs from the client logged in with.
 	GatewayIssuer, GatewayClientID string
 	Secret, Password               cmdutil.SecretFlags
+	// Web and Device are --web and --device, shorthands for --grant
+	// authcode and --grant device; NoBrowser shows the URL instead of
+	// opening a browser.
+	Web, Device, NoBrowser bool
+	// Wait bounds how long a browser or device login waits for the person
+	// (the root command adds it to --timeout for the whole command).
+	Wait time.Duration
 }
+
+// DefaultWait is how long --web and --device wait for the person.
+const DefaultWait = 5 * time.Minute
 
 // NewCmdLogin builds the command; runF replaces the run function in tests.
 func NewCmdLogin(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
@@ -34,18 +47,40 @@ func NewCmdLogin(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:     "login",
 		GroupID: "auth",
-		Short:   "Get a token with the password or client-credentials grant and store it",
+		Short:   "Log in (browser, device code, password or client credentials) and store the token",
 		Long: `Log in to an OIDC issuer (discovered through /.well-known/openid-configuration)
 and store the token for the profile. Settings not given as flags come from the
 profile, and the client secret of the last login is kept with its token in the
 token store (never in config.yaml), so a second login needs no flags (the
 password grant still asks for the password).
 
+People log in with --web (--grant authcode): the authorization code grant with
+PKCE (S256) in the system browser, which comes back to a one-shot server on
+http://127.0.0.1:PORT/callback; one-time passwords, WebAuthn, required actions
+and upstream identity providers all work there. --no-browser prints the URL
+instead of opening it (IGCTL_BROWSER, else BROWSER, names the command that opens
+URLs). On SSH sessions and headless machines, --device (--grant device) shows a
+URL and a code to enter on any other device (and a QR code on a terminal); with
+IGCTL_BROWSER set, igctl also hands it the URL. Both wait --wait (default 5m) for
+you and need a client that allows them, such as the public client (no secret)
+that ` + "`igctl keycloak bootstrap --public-client`" + ` creates.
+
+Without --grant, --web or --device: --username means the password grant; on a
+terminal, without a client secret given, the browser login when the issuer
+offers it; otherwise the grant of the profile's last login, else client
+credentials (CI).
+
 Secrets are never flag values. The client secret comes from --client-secret-stdin,
 --client-secret-file, IGCTL_CLIENT_SECRET, the one stored with the profile's
 token, or a no-echo prompt; the password from --password-stdin, --password-file,
 IGCTL_PASSWORD or a prompt.`,
-		Example: `  # a person, against the guide's realm
+		Example: `  # a person, in the browser, with the public client (no secret)
+  igctl login --web --issuer https://kc.example.com/realms/inference-gateway-realm --client-id igctl
+
+  # a person on an SSH session: a code to enter on the laptop or phone
+  igctl login --device --issuer https://kc.example.com/realms/inference-gateway-realm --client-id igctl
+
+  # a person, with the password grant (no OTP, no required actions)
   igctl login --issuer https://kc.example.com/realms/inference-gateway-realm \
     --client-id inference-gateway-client --username user --client-secret-file ./secret
 
@@ -60,8 +95,8 @@ IGCTL_PASSWORD or a prompt.`,
 			if opts.Secret.Stdin && opts.Password.Stdin {
 				return cmdutil.FlagError("--client-secret-stdin and --password-stdin cannot both read stdin: put one in a file")
 			}
-			if opts.Grant != "" && opts.Grant != token.GrantPassword && opts.Grant != token.GrantClientCredentials {
-				return cmdutil.FlagError("--grant must be password or client-credentials, not %q", opts.Grant)
+			if err := checkGrantFlags(opts); err != nil {
+				return err
 			}
 			if runF != nil {
 				return runF(opts)
@@ -72,8 +107,12 @@ IGCTL_PASSWORD or a prompt.`,
 	fl := cmd.Flags()
 	fl.StringVar(&opts.Issuer, "issuer", "", "OIDC issuer URL, e.g. https://kc.example.com/realms/inference-gateway-realm")
 	fl.StringVar(&opts.ClientID, "client-id", "", "OIDC client id")
-	fl.StringVar(&opts.Grant, "grant", "", "password or client-credentials (default: password when --username is given)")
-	fl.StringVar(&opts.Username, "username", "", "user name for the password grant")
+	fl.StringVar(&opts.Grant, "grant", "", "authcode, device, password or client-credentials (default: password with --username; authcode for a person on a terminal)")
+	fl.BoolVar(&opts.Web, "web", false, "log in in the browser: authorization code with PKCE on a loopback redirect (--grant authcode)")
+	fl.BoolVar(&opts.Device, "device", false, "log in with a code entered on another device (--grant device)")
+	fl.BoolVar(&opts.NoBrowser, "no-browser", false, "with --web, print the login URL instead of opening a browser")
+	fl.DurationVar(&opts.Wait, "wait", DefaultWait, "how long --web and --device wait for you to finish in the browser (on top of --timeout)")
+	fl.StringVar(&opts.Username, "username", "", "user name for the password grant (with --web, pre-filled on the login page)")
 	fl.StringVar(&opts.Scope, "scope", "", "space-separated scopes to request")
 	fl.StringVar(&opts.GatewayURL, "gateway-url", "", "gateway URL to remember in the profile")
 	fl.StringVar(&opts.FromEnv, "from-env", "", "read issuer, client id and secret from a gateway or ADK .env file (a gateway's also tells what the gateway expects)")
@@ -123,18 +162,34 @@ func loginRun(ctx context.Context, opts *Options) error {
 			prof.CAFile = abs
 		}
 	}
+	explicit := opts.Secret.Stdin || opts.Secret.File != "" || f.Getenv("IGCTL_CLIENT_SECRET") != ""
+	chosen := opts.chosenGrant()
 	switch {
-	case opts.Grant != "":
-		prof.Grant = opts.Grant
+	case chosen != "":
+		prof.Grant = chosen
 	case opts.Username != "":
 		prof.Grant = token.GrantPassword
 	case prof.Grant == "" && prof.Username != "":
 		prof.Grant = token.GrantPassword
 	case prof.Grant == "":
 		prof.Grant = token.GrantClientCredentials
+		// A person on a terminal, with no user name and no client secret:
+		// the browser login, when the issuer offers it.
+		if f.IO.IsStdinTTY() && f.IO.IsStderrTTY() && !explicit && fromEnvSecret == "" && prof.Issuer != "" && prof.ClientID != "" {
+			if browserOffered(ctx, f, prof) {
+				prof.Grant = token.GrantAuthCode
+			}
+		}
 	}
 	if prof.Grant == token.GrantClientCredentials {
 		prof.Username = ""
+	}
+	interactive := prof.Grant == token.GrantAuthCode || prof.Grant == token.GrantDevice
+	if !interactive && f.Globals.Timeout > 0 {
+		// Only a person needs --wait: the other grants end by --timeout.
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, f.Globals.Timeout)
+		defer cancel()
 	}
 	var missing []string
 	if prof.Issuer == "" {
@@ -151,7 +206,6 @@ func loginRun(ctx context.Context, opts *Options) error {
 	}
 
 	req := token.LoginRequest{Issuer: prof.Issuer, ClientID: prof.ClientID, Grant: prof.Grant, Username: prof.Username, Scope: prof.Scope}
-	explicit := opts.Secret.Stdin || opts.Secret.File != "" || f.Getenv("IGCTL_CLIENT_SECRET") != ""
 	stored := ""
 	if !explicit && fromEnvSecret == "" {
 		stored = storedClientSecret(f, name, prof)
@@ -164,6 +218,8 @@ func loginRun(ctx context.Context, opts *Options) error {
 		// with the token, in the token store (never in config.yaml)
 		req.ClientSecret = stored
 		f.Verbosef("using the client secret stored with profile %s's token", name)
+	case interactive && !explicit:
+		// a person's client is public: nothing to ask for
 	default:
 		req.ClientSecret, err = f.ReadSecret(opts.Secret, cmdutil.SecretSpec{
 			What: "client secret", Flag: "client-secret", Env: "IGCTL_CLIENT_SECRET",
@@ -180,7 +236,29 @@ func loginRun(ctx context.Context, opts *Options) error {
 		}
 	}
 
-	return Complete(ctx, f, name, prof, req)
+	switch prof.Grant {
+	case token.GrantAuthCode:
+		return complete(ctx, f, name, prof, req, func(ctx context.Context, hc *http.Client) (*token.Bundle, error) {
+			return token.LoginAuthCode(ctx, hc, req, token.AuthCodeOptions{
+				Open: func(u string) error { return showAuthURL(f, u, opts.NoBrowser) },
+				Warn: func(format string, a ...any) { f.IO.Warn(format, a...) },
+				Wait: opts.Wait,
+			})
+		})
+	case token.GrantDevice:
+		return complete(ctx, f, name, prof, req, func(ctx context.Context, hc *http.Client) (*token.Bundle, error) {
+			return token.LoginDevice(ctx, hc, req, token.DeviceOptions{
+				Prompt: func(p token.DevicePrompt) error { return showDevicePrompt(f, p, opts.NoBrowser) },
+				Now:    f.Now,
+				Wait:   opts.Wait,
+			})
+		})
+	}
+	err = Complete(ctx, f, name, prof, req)
+	if prof.Grant == token.GrantPassword {
+		err = passwordHint(err)
+	}
+	return err
 }
 
 // storedClientSecret is the client secret kept with the profile's token,
@@ -201,6 +279,15 @@ func storedClientSecret(f *cmdutil.Factory, name string, prof config.Profile) st
 // profile name (making it current if none is). Used by login and by
 // `keycloak bootstrap --login`.
 func Complete(ctx context.Context, f *cmdutil.Factory, name string, prof config.Profile, req token.LoginRequest) error {
+	return complete(ctx, f, name, prof, req, func(ctx context.Context, hc *http.Client) (*token.Bundle, error) {
+		return token.Login(ctx, hc, req)
+	})
+}
+
+// obtainFunc runs a grant and returns the bundle to store.
+type obtainFunc func(ctx context.Context, hc *http.Client) (*token.Bundle, error)
+
+func complete(ctx context.Context, f *cmdutil.Factory, name string, prof config.Profile, req token.LoginRequest, obtain obtainFunc) error {
 	cfg, err := f.Config()
 	if err != nil {
 		return err
@@ -221,9 +308,13 @@ func Complete(ctx context.Context, f *cmdutil.Factory, name string, prof config.
 		return err
 	}
 	f.Verbosef("discovering %s and requesting a token (%s grant)", prof.Issuer, prof.Grant)
-	b, err := token.Login(ctx, hc, req)
+	b, err := obtain(ctx, hc)
 	if err != nil {
 		return err
+	}
+	if prof.Grant == token.GrantAuthCode || prof.Grant == token.GrantDevice {
+		// who logged in is known only now, from the verified ID token
+		prof.Username = b.Username
 	}
 	m := &token.Manager{Store: store, Now: f.Now}
 	if err := m.Save(ctx, name, b); err != nil {

@@ -4,7 +4,7 @@
 // and their fault paths are exercised by `go test ./...` without either
 // server. The answers (status, headers, bodies byte for byte) come from
 // testdata/, recorded from the real servers by record_test.go
-// (IGCTL_KCFAKE_RECORD=1); nothing here is written from memory except what
+// (IGCTL_KCFAKE_RECORD=1 go test -tags record); nothing here is written from memory except what
 // is marked STAND-IN: the faults of a failing server or proxy (5xx, HTML,
 // invalid JSON, a dropped connection) and a 500 of the admin API, which no
 // request made the real Keycloak send.

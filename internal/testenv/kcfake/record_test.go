@@ -1,13 +1,15 @@
+//go:build record
+
 package kcfake
 
-// The recorder: with IGCTL_KCFAKE_RECORD=1 and the real servers of
+// The recorder, built only with the "record" tag (so `go test ./...` only
+// replays and reports no skipped tests): with the real servers of
 // `make test` (scripts/keycloak.sh env, scripts/peers.sh env) it asks a
 // real Keycloak and the real gateway every question the fakes answer and
-// writes the answers to testdata/. Without IGCTL_KCFAKE_RECORD it skips:
-// `go test ./...` only replays.
+// writes the answers to testdata/.
 //
 //	eval "$(scripts/keycloak.sh env)"; eval "$(scripts/peers.sh env)"
-//	IGCTL_KCFAKE_RECORD=1 go test ./internal/testenv/kcfake -run TestRecord -v
+//	IGCTL_KCFAKE_RECORD=1 go test -tags record ./internal/testenv/kcfake -run TestRecord -v
 
 import (
 	"bytes"

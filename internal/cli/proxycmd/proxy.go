@@ -1,0 +1,224 @@
+// Package proxycmd implements `igctl proxy`: a local reverse proxy to the
+// profile's gateway that injects a fresh token into every request. The
+// proxy itself lives in internal/proxy; this package wires it to the
+// profile, the flags and the terminal, and is shared with `igctl exec --proxy`.
+package proxycmd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/inference-gateway/igctl/internal/atomicfile"
+	"github.com/inference-gateway/igctl/internal/cli/cmdutil"
+	"github.com/inference-gateway/igctl/internal/exitcode"
+	"github.com/inference-gateway/igctl/internal/proxy"
+)
+
+// DefaultListen is where `igctl proxy` listens unless told otherwise.
+const DefaultListen = "127.0.0.1:8090"
+
+// Options for `igctl proxy`.
+type Options struct {
+	F            *cmdutil.Factory
+	Gateway      string
+	Listen       string
+	KeyFile      string
+	NoKey        bool
+	DrainTimeout time.Duration
+}
+
+// NewCmdProxy builds the command; runF replaces the run function in tests.
+func NewCmdProxy(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cobra.Command {
+	opts := &Options{F: f}
+	cmd := &cobra.Command{
+		Use:     "proxy",
+		GroupID: "auth",
+		Short:   "Serve the gateway on loopback with a fresh token injected into every request",
+		Long: `Run a local reverse proxy to the profile's gateway for OpenAI-compatible
+clients and infer, which take a static API key: point them at the proxy with
+its local key, and igctl adds "Authorization: Bearer <token>" to every request,
+renewing the token ahead of expiry in the background (one refresh at a time,
+shared with other igctl processes through the profile's lock).
+
+The proxy listens on loopback only unless --listen says otherwise (then it
+warns). It requires a local key, generated on first use, written 0600 to
+--key-file and printed once on stdout: clients send it as their API key
+(Authorization: Bearer KEY); requests without it get 401. The client's own
+Authorization is replaced, never forwarded. Server-Sent Events and chunked
+answers stream through flushed per chunk; request bodies stream too.
+
+On a 401 from the gateway the proxy renews the token and retries once when
+the request body could be kept (up to 1 MiB); otherwise, or if the retry is
+refused too, the 401 reaches the client with igctl's diagnosis in the
+X-Igctl-Diagnosis header and on stderr. An unreachable gateway is a 502 with
+{"error":"..."}, as the gateway's own errors are. GET /healthz is answered
+locally (200 while the proxy holds a valid token, 503 otherwise).
+
+stderr carries the access log: time, method, path (no query), status,
+duration and bytes sent; never headers or tokens. SIGINT or SIGTERM stops
+accepting connections and lets requests in flight, streams included, finish
+for up to --drain-timeout (a second signal cuts them). --timeout bounds
+connecting to the gateway and waiting for its response headers, per request;
+nothing bounds how long a stream runs.`,
+		Example: `  igctl proxy                                  # http://127.0.0.1:8090, key printed on first use
+  export OPENAI_BASE_URL=http://127.0.0.1:8090/v1
+  export OPENAI_API_KEY=$(cat ~/.config/igctl/proxy/default.key)
+  igctl proxy --listen 127.0.0.1:9000 --profile ci --gateway https://gw.example.com`,
+		Args:        cmdutil.NoArgs,
+		Annotations: map[string]string{cmdutil.NoCommandDeadline: "true"},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return proxyRun(cmd.Context(), opts)
+		},
+	}
+	cmd.Flags().StringVar(&opts.Gateway, "gateway", "", "gateway base URL (else IGCTL_GATEWAY_URL, else the profile's gateway_url)")
+	cmd.Flags().StringVar(&opts.Listen, "listen", DefaultListen, "HOST:PORT to listen on (port 0: any free port)")
+	cmd.Flags().StringVar(&opts.KeyFile, "key-file", "", "file holding the local key (default CONFIG_DIR/proxy/PROFILE.key; created 0600 when missing)")
+	cmd.Flags().BoolVar(&opts.NoKey, "no-key", false, "serve without a local key: anyone who can connect uses your identity")
+	cmd.Flags().DurationVar(&opts.DrainTimeout, "drain-timeout", 30*time.Second, "on SIGINT/SIGTERM, how long requests in flight may take to finish")
+	return cmd
+}
+
+func proxyRun(ctx context.Context, opts *Options) error {
+	f := opts.F
+	if opts.DrainTimeout < 0 {
+		return cmdutil.FlagError("--drain-timeout must not be negative")
+	}
+	if opts.NoKey && opts.KeyFile != "" {
+		return cmdutil.FlagError("--no-key and --key-file exclude each other")
+	}
+	if _, _, err := net.SplitHostPort(opts.Listen); err != nil {
+		return cmdutil.FlagError("--listen %q is not HOST:PORT (e.g. %s)", opts.Listen, DefaultListen)
+	}
+	up, err := NewUpstream(ctx, f, opts.Gateway)
+	if err != nil {
+		return err
+	}
+	key, keyFile, created := "", "", false
+	if !opts.NoKey {
+		keyFile = opts.KeyFile
+		if keyFile == "" {
+			keyFile = filepath.Join(f.ConfigDir(), "proxy", up.Session.Name+".key")
+		}
+		if key, created, err = loadOrCreateKey(keyFile); err != nil {
+			return err
+		}
+	}
+	ln, err := Listen(opts.Listen)
+	if err != nil {
+		return err
+	}
+	addr := ln.Addr().String()
+	if !IsLoopback(opts.Listen) {
+		f.IO.Warn("listening on %s, which is not loopback only: whoever reaches it%s uses your identity at the gateway", opts.Listen,
+			map[bool]string{true: "", false: " with the local key"}[opts.NoKey])
+	}
+	if opts.NoKey {
+		f.IO.Warn("--no-key: every process that can connect to %s uses your identity at the gateway", addr)
+	}
+
+	sigs, stop := Signals()
+	defer stop()
+	runCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	srv := Serve(runCtx, ln, up.Handler(f, key, true), up)
+
+	local := "http://" + LocalAddr(ln)
+	fmt.Fprintf(f.IO.Out, "OPENAI_BASE_URL=%s/v1\n", local)
+	if created {
+		// The key's one appearance; from now on it is read from the file.
+		fmt.Fprintf(f.IO.Out, "OPENAI_API_KEY=%s\n", key)
+	}
+	f.IO.Infof("igctl proxy: %s -> %s (profile %s)", local, up.URL.Redacted(), up.Session.Name)
+	switch {
+	case opts.NoKey:
+		f.IO.Infof("clients need no API key (--no-key)")
+	case created:
+		f.IO.Infof("a new local key was written to %s (0600) and printed above, this once: clients send it as their API key", keyFile)
+	default:
+		f.IO.Infof("clients send the local key in %s as their API key: OPENAI_API_KEY=$(cat %s)", keyFile, keyFile)
+	}
+	warnIfGatewayDown(ctx, f, up)
+
+	select {
+	case err := <-srv.Done():
+		return exitcode.Wrap(exitcode.Network, fmt.Errorf("the proxy stopped serving: %w", err), "")
+	case sig := <-sigs:
+		n := srv.InFlight()
+		f.IO.Infof("igctl proxy: %s: no new connections; draining %d request(s) in flight (up to %s; a second signal cuts them)", sig, n, opts.DrainTimeout)
+		cut := srv.Drain(opts.DrainTimeout, sigs)
+		cancel()
+		if cut > 0 {
+			f.IO.Warn("cut %d request(s) still in flight", cut)
+		} else {
+			f.IO.Infof("igctl proxy: stopped")
+		}
+	}
+	return nil
+}
+
+// warnIfGatewayDown probes the public /health once: a gateway that is down
+// now may come up later, so it is a warning, not a failure.
+func warnIfGatewayDown(ctx context.Context, f *cmdutil.Factory, up *Upstream) {
+	u := *up.URL
+	u.Path = strings.TrimRight(u.Path, "/") + "/health"
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	resp, err := (&http.Client{Transport: up.Transport}).Do(req)
+	if err != nil {
+		f.IO.Warn("the gateway does not answer at %s: %v; requests get 502 until it does", up.URL.Redacted(), unwrap(err))
+		return
+	}
+	resp.Body.Close()
+}
+
+func unwrap(err error) error {
+	for {
+		u := errors.Unwrap(err)
+		if u == nil {
+			return err
+		}
+		err = u
+	}
+}
+
+// loadOrCreateKey reads the local key, or creates it (0600) on first use.
+func loadOrCreateKey(path string) (key string, created bool, err error) {
+	data, err := os.ReadFile(path)
+	switch {
+	case err == nil:
+		st, serr := os.Stat(path)
+		if serr == nil && st.Mode().Perm()&0o077 != 0 {
+			return "", false, exitcode.Wrap(exitcode.Config, fmt.Errorf("the key file %s is readable by other users (mode %04o)", path, st.Mode().Perm()),
+				"chmod 600 "+path+", or delete it for a new key")
+		}
+		key = strings.TrimSpace(string(data))
+		if key == "" {
+			return "", false, exitcode.Wrap(exitcode.Config, fmt.Errorf("the key file %s is empty", path), "delete it: igctl proxy then writes a new key")
+		}
+		return key, false, nil
+	case !errors.Is(err, fs.ErrNotExist):
+		return "", false, exitcode.Wrap(exitcode.Config, fmt.Errorf("reading the key file: %w", err), "")
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return "", false, exitcode.Wrap(exitcode.Config, fmt.Errorf("creating the key file's directory: %w", err), "")
+	}
+	key = proxy.NewKey()
+	if err := atomicfile.Write(path, []byte(key+"\n"), 0o600, false); err != nil {
+		return "", false, exitcode.Wrap(exitcode.Config, fmt.Errorf("writing the key file: %w", err), "")
+	}
+	return key, true, nil
+}

@@ -1,0 +1,288 @@
+package proxy
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// fixedSource hands out tokens named tok1, tok2, ... each valid for life.
+type fixedSource struct {
+	calls atomic.Int64
+	life  time.Duration
+	delay time.Duration
+}
+
+func (s *fixedSource) get(ctx context.Context, minValid time.Duration, force bool) (Token, error) {
+	n := s.calls.Add(1)
+	if s.delay > 0 {
+		time.Sleep(s.delay)
+	}
+	return Token{Value: fmt.Sprintf("tok%d", n), Expiry: time.Now().Add(s.life), Lifetime: s.life, Refreshed: true}, nil
+}
+
+func start(t *testing.T, upstream http.Handler, o Options) (*httptest.Server, *fixedSource) {
+	t.Helper()
+	up := httptest.NewServer(upstream)
+	t.Cleanup(up.Close)
+	u, _ := url.Parse(up.URL)
+	src := &fixedSource{life: time.Hour}
+	o.Upstream = u
+	if o.Tokens == nil {
+		o.Tokens = NewTokens(src.get, TokensOptions{})
+	}
+	o.Key = "local-key"
+	srv := httptest.NewServer(New(o))
+	t.Cleanup(srv.Close)
+	return srv, src
+}
+
+func do(t *testing.T, method, url, key, body string) *http.Response {
+	t.Helper()
+	req, _ := http.NewRequest(method, url, strings.NewReader(body))
+	if key != "" {
+		req.Header.Set("Authorization", "Bearer "+key)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { resp.Body.Close() })
+	return resp
+}
+
+func TestKeyRequiredAndAuthorizationReplaced(t *testing.T) {
+	var seen []string
+	var mu sync.Mutex
+	srv, _ := start(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		seen = append(seen, r.Header.Get("Authorization")+"|"+r.Header.Get("X-Api-Key"))
+		mu.Unlock()
+		io.WriteString(w, "ok")
+	}), Options{})
+
+	if resp := do(t, "GET", srv.URL+"/v1/models", "", ""); resp.StatusCode != 401 {
+		t.Fatalf("without key: %d", resp.StatusCode)
+	} else {
+		var e struct{ Error string }
+		json.NewDecoder(resp.Body).Decode(&e)
+		if !strings.HasPrefix(e.Error, "unauthorized") {
+			t.Fatalf("body %q", e.Error)
+		}
+	}
+	if resp := do(t, "GET", srv.URL+"/v1/models", "wrong", ""); resp.StatusCode != 401 {
+		t.Fatalf("wrong key: %d", resp.StatusCode)
+	}
+	if resp := do(t, "GET", srv.URL+"/v1/models", "local-key", ""); resp.StatusCode != 200 {
+		t.Fatalf("with key: %d", resp.StatusCode)
+	}
+	req, _ := http.NewRequest("GET", srv.URL+"/v1/models", nil)
+	req.Header.Set("X-Api-Key", "local-key")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("x-api-key: %v %v", resp, err)
+	}
+	resp.Body.Close()
+	if len(seen) != 2 || seen[0] != "Bearer tok1|" || seen[1] != "Bearer tok1|" {
+		t.Fatalf("upstream saw %q", seen)
+	}
+}
+
+func TestStreamsFlushedPerChunk(t *testing.T) {
+	const delay = 80 * time.Millisecond
+	srv, _ := start(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/event-stream")
+		for i := 0; i < 5; i++ {
+			fmt.Fprintf(w, "data: %d\n\n", i)
+			w.(http.Flusher).Flush()
+			time.Sleep(delay)
+		}
+	}), Options{})
+	resp := do(t, "POST", srv.URL+"/v1/chat/completions", "local-key", `{"stream":true}`)
+	sc := bufio.NewScanner(resp.Body)
+	var at []time.Time
+	for sc.Scan() {
+		if strings.HasPrefix(sc.Text(), "data:") {
+			at = append(at, time.Now())
+		}
+	}
+	if len(at) != 5 {
+		t.Fatalf("%d chunks", len(at))
+	}
+	for i := 1; i < len(at); i++ {
+		if g := at[i].Sub(at[i-1]); g < delay/2 {
+			t.Fatalf("chunk %d arrived %s after the previous one: buffered", i, g)
+		}
+	}
+}
+
+func TestRenewAndReplayAfter401(t *testing.T) {
+	var bodies []string
+	srv, src := start(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		bodies = append(bodies, string(b))
+		if r.Header.Get("Authorization") != "Bearer tok2" {
+			WriteError(w, 401, "unauthorized")
+			return
+		}
+		io.WriteString(w, "ok")
+	}), Options{})
+	resp := do(t, "POST", srv.URL+"/v1/chat/completions", "local-key", `{"n":1}`)
+	if resp.StatusCode != 200 {
+		t.Fatalf("status %d", resp.StatusCode)
+	}
+	if len(bodies) != 2 || bodies[0] != `{"n":1}` || bodies[1] != `{"n":1}` {
+		t.Fatalf("upstream bodies %q", bodies)
+	}
+	if src.calls.Load() != 2 {
+		t.Fatalf("%d token fetches, want 2", src.calls.Load())
+	}
+}
+
+func TestLarge401PassesThroughWithDiagnosis(t *testing.T) {
+	var notices []string
+	calls := 0
+	srv, src := start(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls++
+		io.Copy(io.Discard, r.Body)
+		WriteError(w, 401, "unauthorized")
+	}), Options{
+		MaxReplayBody: 4,
+		Explain401: func(ctx context.Context, tok string) Explanation {
+			return Explanation{Cause: "the token " + tok[:3] + "… expired", Fix: "igctl login"}
+		},
+		Notice: func(msg, hint string) { notices = append(notices, msg+" / "+hint) },
+	})
+	resp := do(t, "POST", srv.URL+"/v1/chat/completions", "local-key", "larger than four bytes")
+	if resp.StatusCode != 401 || calls != 1 || src.calls.Load() != 1 {
+		t.Fatalf("status %d after %d upstream calls and %d token fetches", resp.StatusCode, calls, src.calls.Load())
+	}
+	d := resp.Header.Get(DiagnosisHeader)
+	if !strings.Contains(d, "too large to replay") || !strings.Contains(d, "the token tok... expired; fix: igctl login") {
+		t.Fatalf("diagnosis header %q", d)
+	}
+	if len(notices) != 1 || strings.Contains(notices[0], "tok1") {
+		t.Fatalf("notices %q", notices)
+	}
+}
+
+func TestUnreachableGatewayIs502JSON(t *testing.T) {
+	u, _ := url.Parse("http://127.0.0.1:1")
+	src := &fixedSource{life: time.Hour}
+	srv := httptest.NewServer(New(Options{Upstream: u, Tokens: NewTokens(src.get, TokensOptions{})}))
+	defer srv.Close()
+	resp := do(t, "GET", srv.URL+"/v1/models", "", "")
+	var e struct{ Error string }
+	json.NewDecoder(resp.Body).Decode(&e)
+	if resp.StatusCode != 502 || !strings.Contains(e.Error, "unreachable") {
+		t.Fatalf("%d %q", resp.StatusCode, e.Error)
+	}
+}
+
+type syncLog struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *syncLog) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *syncLog) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+func TestAccessLogHasNoSecrets(t *testing.T) {
+	log := &syncLog{}
+	srv, _ := start(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "hello") }),
+		Options{AccessLog: log})
+	resp := do(t, "GET", srv.URL+"/v1/models?api_key=secret-in-query", "local-key", "")
+	io.ReadAll(resp.Body)
+	// the line is written once the handler returns, just after the answer
+	for deadline := time.Now().Add(2 * time.Second); log.String() == "" && time.Now().Before(deadline); {
+		time.Sleep(5 * time.Millisecond)
+	}
+	line := log.String()
+	if !strings.Contains(line, " GET /v1/models 200 ") || !strings.HasSuffix(line, " 5B\n") {
+		t.Fatalf("log line %q", line)
+	}
+	for _, s := range []string{"secret-in-query", "local-key", "tok1"} {
+		if strings.Contains(line, s) {
+			t.Fatalf("log line %q shows %s", line, s)
+		}
+	}
+}
+
+func TestTokensOneFetchForConcurrentCallers(t *testing.T) {
+	src := &fixedSource{life: time.Hour, delay: 50 * time.Millisecond}
+	tk := NewTokens(src.get, TokensOptions{})
+	var wg sync.WaitGroup
+	for i := 0; i < 20; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if tok, err := tk.Get(context.Background()); err != nil || tok != "tok1" {
+				t.Errorf("got %q %v", tok, err)
+			}
+		}()
+	}
+	wg.Wait()
+	// a burst of 401s for tok1: one renewal
+	for i := 0; i < 5; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if tok, err := tk.Renew(context.Background(), "tok1"); err != nil || tok != "tok2" {
+				t.Errorf("renewed %q %v", tok, err)
+			}
+		}()
+	}
+	wg.Wait()
+	if n := src.calls.Load(); n != 2 {
+		t.Fatalf("%d fetches, want 2", n)
+	}
+}
+
+func TestTokensRenewedAheadOfExpiry(t *testing.T) {
+	src := &fixedSource{life: 1500 * time.Millisecond}
+	tk := NewTokens(src.get, TokensOptions{})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go tk.Run(ctx)
+	deadline := time.Now().Add(4 * time.Second)
+	for time.Now().Before(deadline) {
+		cur, _ := tk.Current()
+		if cur.Value != "" && time.Until(cur.Expiry) < 100*time.Millisecond {
+			t.Fatalf("the held token has %s left: not renewed ahead", time.Until(cur.Expiry))
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if n := src.calls.Load(); n < 3 {
+		t.Fatalf("%d fetches in 4 s of 1.5 s tokens", n)
+	}
+}
+
+func TestLead(t *testing.T) {
+	for _, c := range []struct{ life, want time.Duration }{
+		{0, 30 * time.Second}, {2 * time.Second, time.Second}, {10 * time.Second, 10 * time.Second / 3},
+		{5 * time.Minute, time.Minute}, {time.Hour, time.Minute},
+	} {
+		if got := Lead(c.life); got != c.want {
+			t.Errorf("Lead(%s) = %s, want %s", c.life, got, c.want)
+		}
+	}
+}
