@@ -1,0 +1,167 @@
+package token
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/gofrs/flock"
+
+	"github.com/inference-gateway/igctl/internal/atomicfile"
+	"github.com/inference-gateway/igctl/internal/exitcode"
+)
+
+// fileBase names the per-profile files. Names are hashed so a profile name
+// can never escape the directory.
+type fileBase struct{ dir string }
+
+func (f fileBase) name(profile, ext string) string {
+	sum := sha256.Sum256([]byte(profile))
+	return filepath.Join(f.dir, hex.EncodeToString(sum[:8])+ext)
+}
+
+func (f fileBase) mkdir() error { return os.MkdirAll(f.dir, 0o700) }
+
+func (f fileBase) Lock(ctx context.Context, profile string) (func(), error) {
+	if err := f.mkdir(); err != nil {
+		return nil, damaged(profile, f.dir, err)
+	}
+	path := f.name(profile, ".lock")
+	l := flock.New(path)
+	ok, err := l.TryLockContext(ctx, 20*time.Millisecond)
+	switch {
+	case err == nil && ok:
+		return func() { l.Unlock() }, nil
+	case ctx.Err() != nil:
+		return nil, exitcode.Wrap(exitcode.Network, fmt.Errorf("gave up waiting for another igctl process that holds %s (refreshing profile %q): %w", path, profile, ctx.Err()),
+			"the other process is probably waiting on a slow identity provider; --timeout bounds the wait")
+	}
+	return nil, damaged(profile, path, fmt.Errorf("locking: %v", err))
+}
+
+func (fileBase) Probe(string) error { return nil }
+
+func (f fileBase) Writable() error {
+	err := f.mkdir()
+	var tmp *os.File
+	if err == nil {
+		tmp, err = os.CreateTemp(f.dir, ".probe-*")
+	}
+	if err != nil {
+		return exitcode.Wrap(exitcode.Config, fmt.Errorf("the token directory %s is not writable: %v", f.dir, err), "fix its owner or mode, or choose another --config-dir")
+	}
+	tmp.Close()
+	return os.Remove(tmp.Name())
+}
+
+func (f fileBase) read(profile, ext string) ([]byte, error) {
+	b, err := os.ReadFile(f.name(profile, ext))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, damaged(profile, f.name(profile, ext), err)
+	}
+	return b, nil
+}
+
+// damaged is a token file igctl cannot use: a configuration error naming
+// the file, whose fix is a new login.
+func damaged(profile, path string, err error) error {
+	return exitcode.Wrap(exitcode.Config, fmt.Errorf("the token file of profile %q, %s, cannot be used: %v", profile, path, err),
+		"`igctl login` replaces it (check the file's owner and mode if it cannot be read)")
+}
+
+func (f fileBase) write(profile, ext string, data []byte) error {
+	if err := f.mkdir(); err != nil {
+		return err
+	}
+	return atomicfile.Write(f.name(profile, ext), data, 0o600, false)
+}
+
+func (f fileBase) remove(profile, ext string) error {
+	err := os.Remove(f.name(profile, ext))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	return err
+}
+
+// fileStore keeps the bundle as JSON in a 0600 file.
+type fileStore struct{ fileBase }
+
+func (*fileStore) Kind() string { return "file" }
+
+func (s *fileStore) Load(profile string) (*Bundle, error) {
+	data, err := s.read(profile, ".json")
+	if err != nil {
+		return nil, err
+	}
+	var b Bundle
+	if err := json.Unmarshal(data, &b); err != nil {
+		return nil, damaged(profile, s.name(profile, ".json"), fmt.Errorf("not a token bundle: %w", err))
+	}
+	return &b, nil
+}
+
+func (s *fileStore) Save(profile string, b *Bundle) error {
+	data, err := json.Marshal(b)
+	if err != nil {
+		return err
+	}
+	return s.write(profile, ".json", data)
+}
+
+func (s *fileStore) Delete(profile string) error { return s.remove(profile, ".json") }
+
+// refreshFailure is the outcome of a refresh that failed, kept briefly
+// beside the lock so that processes that waited for that refresh report it
+// instead of each asking a failing identity provider again.
+type refreshFailure struct {
+	At      time.Time `json:"at"`
+	Code    int       `json:"code"`
+	Message string    `json:"message"`
+	Hint    string    `json:"hint,omitempty"`
+	// Token identifies the access token the refresh was meant to replace
+	// (a hash, never the token).
+	Token string `json:"token"`
+}
+
+func tokenID(accessToken string) string {
+	sum := sha256.Sum256([]byte(accessToken))
+	return hex.EncodeToString(sum[:8])
+}
+
+func (f fileBase) recordFailure(profile string, rf refreshFailure) {
+	if data, err := json.Marshal(rf); err == nil {
+		f.write(profile, ".fail", data)
+	}
+}
+
+func (f fileBase) lastFailure(profile string) *refreshFailure {
+	data, err := os.ReadFile(f.name(profile, ".fail"))
+	if err != nil {
+		return nil
+	}
+	var rf refreshFailure
+	if json.Unmarshal(data, &rf) != nil {
+		return nil
+	}
+	return &rf
+}
+
+func (f fileBase) clearFailure(profile string) { f.remove(profile, ".fail") }
+
+// failureMemo is what every store has through fileBase.
+type failureMemo interface {
+	recordFailure(profile string, rf refreshFailure)
+	lastFailure(profile string) *refreshFailure
+	clearFailure(profile string)
+}
