@@ -176,7 +176,11 @@ func warnIfGatewayDown(ctx context.Context, f *cmdutil.Factory, up *Upstream) {
 	u.Path = strings.TrimRight(u.Path, "/") + "/health"
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
-	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	if err != nil {
+		f.IO.Warn("cannot probe the gateway at %s: %v", up.URL.Redacted(), err)
+		return
+	}
 	resp, err := (&http.Client{Transport: up.Transport}).Do(req)
 	if err != nil {
 		f.IO.Warn("the gateway does not answer at %s: %v; requests get 502 until it does", up.URL.Redacted(), unwrap(err))
