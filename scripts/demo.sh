@@ -62,12 +62,17 @@ step "igctl doctor (against the real gateway)"
 igctl doctor
 
 kc_admin_pw_file=$IGCTL_TEST_KEYCLOAK_ADMIN_PASSWORD_FILE
+ports=""
+[ -n "${IGCTL_KC_PORT:-}" ] && ports="IGCTL_KC_PORT=$IGCTL_KC_PORT "
 cat >&2 <<DONE
 
 == what is running now
 Keycloak       $IGCTL_TEST_KEYCLOAK_URL (realm inference-gateway-realm), still running
 admin console  $IGCTL_TEST_KEYCLOAK_URL/admin/  user admin, password in $kc_admin_pw_file
-igctl config   IGCTL_CONFIG_DIR=$IGCTL_CONFIG_DIR (profiles default and user; .env files in demo/)
-try            export IGCTL_CONFIG_DIR=$IGCTL_CONFIG_DIR; bin/igctl status; bin/igctl token inspect
-stop Keycloak  make keycloak-stop   (the demo's gateway stops with this script)
+.env files     demo/gateway.env and demo/adk.env (0600), written by keycloak bootstrap
+try            export IGCTL_CONFIG_DIR=$PWD/demo/config
+               bin/igctl login --from-env demo/gateway.env --grant client-credentials
+               bin/igctl token inspect --verify; bin/igctl status
+               (the demo's own tokens were sealed with a keyring that lived as long as the demo)
+stop Keycloak  ${ports}make keycloak-stop   (the demo's gateway stopped with the demo)
 DONE

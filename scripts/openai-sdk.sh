@@ -6,7 +6,7 @@
 #   scripts/openai-sdk.sh env       print the export line the tests read (IGCTL_TEST_OPENAI_PYTHON)
 #
 # Settings (environment): IGCTL_OPENAI_VENV (default ~/.cache/igctl/peers/openai-venv),
-# IGCTL_OPENAI_SDK_VERSION (a pip version spec such as "==3.51.0"; default: the newest served).
+# IGCTL_OPENAI_SDK_VERSION (a pip version spec; default "==3.57.0", the version the tests were proved with).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 VENV=${IGCTL_OPENAI_VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/igctl/peers/openai-venv}
@@ -27,7 +27,7 @@ case "${1:-}" in
     rm -rf "$VENV"
     mkdir -p "$(dirname "$VENV")"
     python3 -m venv "$VENV" || die "python3 -m venv failed (Debian: apt-get install python3-venv)"
-    "$PY" -m pip install -q "openai${IGCTL_OPENAI_SDK_VERSION:-}" >&2 || die "pip install openai failed"
+    "$PY" -m pip install -q "openai${IGCTL_OPENAI_SDK_VERSION:-==3.57.0}" >&2 || die "pip install openai failed"
     installed || die "the venv at $VENV cannot import openai"
     log "OpenAI SDK $("$PY" -c 'import openai; print(openai.__version__)') installed in $((SECONDS - t0)) s: $VENV"
     ;;

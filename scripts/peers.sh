@@ -31,7 +31,7 @@ build_gateway() {
       "github.com/inference-gateway/inference-gateway/cmd/gateway@$GATEWAY_VERSION" 2>"$tmp/install.log"; then
     mv "$tmp/gateway" "$BIN"
   else
-    log "go install refused ($(tail -n 1 "$tmp/install.log" | tr -s '[:space:]' ' ' | sed 's/^ //')); building from $SRC"
+    log "the module proxy does not serve the gateway's module ($(tail -n 1 "$tmp/install.log" | tr -s '[:space:]' ' ' | sed 's/^ //;s/ $//')): building it from the vendored source in $SRC, as expected"
     local archive="$SRC/inference-gateway-${GATEWAY_VERSION#v}-src.tar.gz"
     [ -f "$archive" ] || die "no $archive (set IGCTL_PEERS_SRC to the folder that holds it)"
     tar -xzf "$archive" -C "$tmp"

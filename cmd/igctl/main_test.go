@@ -411,15 +411,19 @@ func TestScripts(t *testing.T) {
 							c.Close()
 						}
 					case "hang":
+						// read the form first: only then does the server notice
+						// the client giving up, which ends this wait
+						io.Copy(io.Discard, r.Body)
 						select {
 						case <-r.Context().Done():
-						case <-time.After(2 * time.Minute):
+						case <-time.After(time.Minute):
 						}
 					default:
 						rp.ServeHTTP(w, r)
 					}
 				}))
-				ts.Defer(srv.Close)
+				// the hang mode holds connections: drop them, then close
+				ts.Defer(func() { srv.CloseClientConnections(); srv.Close() })
 				ts.Setenv("FAULT_URL", srv.URL)
 			},
 			// faultmode pass|500|html|badjson|reset|hang: how faultproxy's token endpoint answers.
@@ -577,6 +581,37 @@ func TestScripts(t *testing.T) {
 				if sent == 0 {
 					ts.Fatalf("no running background command contains %q", args[1])
 				}
+			},
+			// slowupstream N: a STAND-IN upstream for igctl proxy whose chat
+			// completion streams N chunks 200 ms apart, as long as a drain
+			// test needs (the real gateway's streams end when its provider's
+			// do); /health answers 200. Sets $SLOW_URL.
+			"slowupstream": func(ts *testscript.TestScript, neg bool, args []string) {
+				if len(args) != 1 {
+					ts.Fatalf("usage: slowupstream N")
+				}
+				n, err := strconv.Atoi(args[0])
+				ts.Check(err)
+				srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					if r.URL.Path == "/health" {
+						io.WriteString(w, `{"message":"OK"}`)
+						return
+					}
+					w.Header().Set("Content-Type", "text/event-stream")
+					for i := 0; i < n; i++ {
+						if _, err := fmt.Fprintf(w, "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"%d \"}}]}\n\n", i); err != nil {
+							return
+						}
+						w.(http.Flusher).Flush()
+						select {
+						case <-r.Context().Done():
+							return
+						case <-time.After(200 * time.Millisecond):
+						}
+					}
+				}))
+				ts.Defer(srv.Close)
+				ts.Setenv("SLOW_URL", srv.URL)
 			},
 			// recorder: a pass-through in front of the real gateway (after
 			// gateway) that writes, for every answer, the status and the

@@ -107,7 +107,10 @@ func OpenStore(o StoreOptions) (Store, error) {
 				return nil, storageRequired(why)
 			}
 			warnFallback(o.Warn, why, files.dir)
-			return &fileStore{files}, nil
+			// the file store, but a token sealed in a session that had a
+			// keyring is still recognised (exit 7, not "not logged in")
+			return &autoStore{kr: &keyringStore{files}, file: &fileStore{files}, warn: o.Warn, fell: true,
+				noKeyring: fmt.Errorf("%w: %s", ErrKeyringUnavailable, why)}, nil
 		}
 		kr := &keyringStore{files}
 		if kind == "keyring" {

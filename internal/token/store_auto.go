@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 
 	"github.com/inference-gateway/igctl/internal/exitcode"
 )
@@ -18,6 +19,9 @@ type autoStore struct {
 	warn    func(key, msg string)
 	require bool
 	fell    bool
+	// noKeyring says why there is no keyring at all in this session (no
+	// D-Bus session bus); nil when there may be one.
+	noKeyring error
 	// fromFile: the last Load found the bundle in the file store.
 	fromFile bool
 }
@@ -43,7 +47,12 @@ func (s *autoStore) lastFailure(profile string) *refreshFailure { return s.file.
 func (s *autoStore) clearFailure(profile string)                { s.file.clearFailure(profile) }
 
 // Probe asks the keyring; a failure is reported, not fallen back from.
-func (s *autoStore) Probe(profile string) error { return s.kr.Probe(profile) }
+func (s *autoStore) Probe(profile string) error {
+	if s.noKeyring != nil {
+		return nil // a session without a keyring: the file store is what it has
+	}
+	return s.kr.Probe(profile)
+}
 
 // fallback decides what a keyring failure means: the file store, or exit 7.
 func (s *autoStore) fallback(err error) error {
@@ -83,6 +92,11 @@ func (s *autoStore) Load(profile string) (*Bundle, error) {
 		// rather than "not logged in".
 		return nil, outage
 	}
+	if errors.Is(err, ErrNotFound) && s.noKeyring != nil {
+		if _, serr := os.Stat(s.kr.name(profile, ".enc")); serr == nil {
+			return nil, keyringOutage(profile, s.noKeyring)
+		}
+	}
 	s.fromFile = err == nil
 	return b, err
 }
@@ -119,6 +133,10 @@ func (s *autoStore) Save(profile string, b *Bundle) error {
 func (s *autoStore) Delete(profile string) error {
 	if err := s.file.Delete(profile); err != nil {
 		return err
+	}
+	if s.noKeyring != nil {
+		// no keyring to ask (and no D-Bus to start one): the sealed file goes
+		return s.kr.remove(profile, ".enc")
 	}
 	if err := s.kr.Delete(profile); err != nil {
 		return s.fallback(err)
