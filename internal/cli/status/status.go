@@ -53,7 +53,7 @@ type Row struct {
 	Source    string `json:"source"` // keyring, file, env, none
 	Token     string `json:"token"`  // masked
 	ExpiresAt string `json:"expires_at,omitempty"`
-	State     string `json:"state"` // valid, refreshable, expired, not-logged-in, other-identity, error
+	State     string `json:"state"` // valid, refreshable, expired, not-logged-in, other-identity, keyring-locked, error
 	Usable    bool   `json:"usable"`
 	Detail    string `json:"detail,omitempty"`
 }
@@ -96,6 +96,9 @@ func statusRun(opts *Options) error {
 		switch {
 		case errors.Is(err, token.ErrNotFound):
 			r.State, r.Source = "not-logged-in", "none"
+		case exitcode.Of(err) == exitcode.Storage:
+			// sealed with a key in a keyring that is locked or unreachable now
+			r.State, r.Detail = "keyring-locked", err.Error()
 		case err != nil:
 			r.State, r.Detail = "error", err.Error()
 		default:
