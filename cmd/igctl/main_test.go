@@ -713,11 +713,7 @@ func peerEnv(ts *testscript.TestScript, args []string) (env, rest []string) {
 			i++
 			data, err := os.ReadFile(ts.MkAbs(args[i]))
 			ts.Check(err)
-			f := envmap.Parse(data)
-			for _, k := range f.Keys() {
-				v, _ := f.Get(k)
-				env = append(env, k+"="+v)
-			}
+			env = append(env, envmap.Parse(data).Environ()...)
 		case strings.Contains(a, "=") && !strings.HasPrefix(a, "-"):
 			env = append(env, a)
 		default:

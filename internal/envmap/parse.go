@@ -143,6 +143,18 @@ func (f *File) Keys() []string {
 	return keys
 }
 
+// Environ is the file's variables as KEY=VALUE entries, as a container's
+// env_file would pass them to a process (the last assignment of a key wins).
+func (f *File) Environ() []string {
+	keys := f.Keys()
+	env := make([]string, 0, len(keys))
+	for _, k := range keys {
+		v, _ := f.Get(k)
+		env = append(env, k+"="+v)
+	}
+	return env
+}
+
 // Parse reads a .env file. It never fails: a line it cannot read as an
 // assignment is kept verbatim (Raw) and reported by Problems.
 func Parse(data []byte) *File {

@@ -177,11 +177,14 @@ func (d *run) checkStore() {
 		return
 	}
 	st, err := f.TokenStore()
-	switch {
-	case err != nil:
+	if err != nil {
 		r.add("token store", Fail, err.Error(), exitcode.HintOf(err), exitcode.Of(err))
-	case st.Probe(d.s.Name) != nil:
-		r.add("token store", Fail, "the OS keyring is locked or unreachable: "+st.Probe(d.s.Name).Error(),
+		return
+	}
+	// one keyring round trip (up to its timeout when the keyring hangs)
+	switch probeErr := st.Probe(d.s.Name); {
+	case probeErr != nil:
+		r.add("token store", Fail, "the OS keyring is locked or unreachable: "+probeErr.Error(),
 			"unlock the keyring (log in to the desktop session, or start gnome-keyring with --unlock); tokens sealed with its keys cannot be read until then", exitcode.Storage)
 	case st.Kind() == "keyring":
 		r.add("token store", OK, "OS keyring (key) + sealed 0600 file", "", 0)

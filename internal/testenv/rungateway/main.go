@@ -27,11 +27,7 @@ func main() {
 		if err != nil {
 			fail(err)
 		}
-		f := envmap.Parse(data)
-		for _, k := range f.Keys() {
-			v, _ := f.Get(k)
-			env = append(env, k+"="+v)
-		}
+		env = envmap.Parse(data).Environ()
 	}
 	g, err := testenv.StartRealGateway(env)
 	if err != nil {
