@@ -28,6 +28,7 @@ import (
 	"github.com/inference-gateway/igctl/internal/cli/tokencmd"
 	"github.com/inference-gateway/igctl/internal/cli/version"
 	"github.com/inference-gateway/igctl/internal/exitcode"
+	"github.com/inference-gateway/igctl/internal/fault"
 	"github.com/inference-gateway/igctl/internal/iostreams"
 )
 
@@ -97,7 +98,7 @@ func NewRootCmd(f *cmdutil.Factory) *cobra.Command {
 	pf.DurationVar(&g.Timeout, "timeout", cmdutil.DefaultTimeout, "bound every network call and the command as a whole (env IGCTL_TIMEOUT)")
 
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
-		return exitcode.Wrap(exitcode.Usage, redactGlued(err), "see `"+cmd.CommandPath()+" --help`")
+		return cmdutil.Fail(cmdutil.Usage, redactGlued(err), "see `"+cmd.CommandPath()+" --help`")
 	})
 	root.AddGroup(&cobra.Group{ID: "auth", Title: "Tokens:"}, &cobra.Group{ID: "setup", Title: "Set-up:"})
 	root.AddCommand(
@@ -158,17 +159,13 @@ func Main(args []string, io *iostreams.IOStreams) (code exitcode.Code) {
 	if err == nil {
 		return exitcode.OK
 	}
-	code = exitcode.Of(err)
-	if errors.Is(err, context.DeadlineExceeded) && code == exitcode.Unexpected {
-		code = exitcode.Network
+	code, hint := cmdutil.Classify(err)
+	var legacy *exitcode.Error
+	if errors.Is(err, context.DeadlineExceeded) && fault.Of(err) == nil && !errors.As(err, &legacy) {
 		err = fmt.Errorf("%w (--timeout %s)", err, f.Globals.Timeout)
 	}
-	var typed *exitcode.Error
-	if !errors.As(err, &typed) && isCobraUsage(err) {
-		code = exitcode.Usage
-	}
 	io.Error(err.Error())
-	if hint := exitcode.HintOf(err); hint != "" {
+	if hint != "" {
 		io.Hint(hint)
 	} else if code == exitcode.Usage {
 		io.Hint("see `igctl --help`")
@@ -187,13 +184,6 @@ func redactGlued(err error) error {
 		}
 	}
 	return err
-}
-
-// cobra reports unknown commands as plain errors; they are usage errors.
-func isCobraUsage(err error) bool {
-	msg := err.Error()
-	return strings.HasPrefix(msg, "unknown command") || strings.HasPrefix(msg, "unknown shorthand flag") ||
-		strings.HasPrefix(msg, "unknown flag") || strings.Contains(msg, "required flag(s)")
 }
 
 // Run is what main calls.

@@ -1,0 +1,80 @@
+package cmdutil
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/inference-gateway/igctl/internal/exitcode"
+	"github.com/inference-gateway/igctl/internal/fault"
+)
+
+func TestExitTableKindsUnique(t *testing.T) {
+	n := 0
+	for _, sec := range []map[fault.Kind]row{cliRows, tokenRows, configRows, keycloakRows, envmapRows, gatewayRows} {
+		n += len(sec)
+	}
+	if n != len(table) {
+		t.Errorf("%d rows in the sections, %d in the table: a kind is declared in two sections", n, len(table))
+	}
+}
+
+// Every kind a package declares has a row in the table: a kind without one
+// would reach the user as exit 1, "unexpected".
+func TestExitTableKnowsEveryDeclaredKind(t *testing.T) {
+	decl := regexp.MustCompile(`(?m)^\s*(\w+)\s+fault\.Kind\s*=\s*"([^"]+)"`)
+	root := filepath.Join("..", "..", "..")
+	found := 0
+	err := filepath.WalkDir(filepath.Join(root, "internal"), func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return err
+		}
+		src, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		for _, m := range decl.FindAllStringSubmatch(string(src), -1) {
+			found++
+			if _, ok := table[fault.Kind(m[2])]; !ok {
+				t.Errorf("%s: kind %s (%q) has no row in exits.go", path, m[1], m[2])
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if found < len(cliRows) {
+		t.Fatalf("found %d kind declarations; the scan is broken", found)
+	}
+}
+
+func TestClassify(t *testing.T) {
+	hinted := Fail(Usage, errors.New("bad --x"), "see `igctl x --help`")
+	wrapped := fmt.Errorf("outer: %w", hinted)
+	cases := []struct {
+		name string
+		err  error
+		code exitcode.Code
+		hint string
+	}{
+		{"nil", nil, exitcode.OK, ""},
+		{"plain", errors.New("boom"), exitcode.Unexpected, ""},
+		{"kind", Failf(Drift, "would change"), exitcode.Drift, ""},
+		{"hint through wrapping", wrapped, exitcode.Usage, "see `igctl x --help`"},
+		{"outermost kind wins", Fail(AuthFailed, Failf(Network, "down"), ""), exitcode.Auth, ""},
+		{"unknown kind is a bug", fault.New("nobody/declared", errors.New("x")), exitcode.Unexpected, ""},
+		{"cobra", errors.New(`unknown flag: --nope`), exitcode.Usage, ""},
+	}
+	for _, c := range cases {
+		code, hint := Classify(c.err)
+		if code != c.code || hint != c.hint {
+			t.Errorf("%s: got %d %q, want %d %q", c.name, code, hint, c.code, c.hint)
+		}
+	}
+}

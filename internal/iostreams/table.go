@@ -1,0 +1,53 @@
+package iostreams
+
+import (
+	"fmt"
+	"strings"
+	"text/tabwriter"
+
+	"charm.land/lipgloss/v2"
+	"charm.land/lipgloss/v2/table"
+)
+
+// TableStyled reports whether Table draws a bordered table: stdout is a
+// terminal and colour is allowed (no NO_COLOR, TERM=dumb or --no-color).
+func (s *IOStreams) TableStyled() bool { return s.outTTY && !s.noColor }
+
+var (
+	styleHeader = lipgloss.NewStyle().Bold(true).Padding(0, 1)
+	styleCell   = lipgloss.NewStyle().Padding(0, 1)
+	styleBorder = lipgloss.NewStyle().Foreground(lipgloss.Color("8"))
+)
+
+// Table writes rows under headers to stdout. On a terminal it is a lipgloss
+// table with a rounded border and a bold header; otherwise (a pipe, a file,
+// NO_COLOR) it is plain text in columns two spaces apart, with the headers
+// in capitals, which is what scripts and tests read. A cell may carry a
+// Styled text; its escape codes only appear when the table is styled.
+func (s *IOStreams) Table(headers []string, rows [][]string) error {
+	if s.TableStyled() {
+		t := table.New().
+			Border(lipgloss.RoundedBorder()).
+			BorderStyle(styleBorder).
+			Headers(headers...).
+			Rows(rows...).
+			StyleFunc(func(row, _ int) lipgloss.Style {
+				if row == table.HeaderRow {
+					return styleHeader
+				}
+				return styleCell
+			})
+		_, err := fmt.Fprintln(s.Out, t.String())
+		return err
+	}
+	tw := tabwriter.NewWriter(s.Out, 0, 8, 2, ' ', 0)
+	up := make([]string, len(headers))
+	for i, h := range headers {
+		up[i] = strings.ToUpper(h)
+	}
+	fmt.Fprintln(tw, strings.Join(up, "\t"))
+	for _, r := range rows {
+		fmt.Fprintln(tw, strings.Join(r, "\t"))
+	}
+	return tw.Flush()
+}

@@ -1,0 +1,38 @@
+package iostreams
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestTablePlainWhenPiped(t *testing.T) {
+	io, _, out, _ := Test()
+	if err := io.Table([]string{"profile", "state"}, [][]string{{"default", "valid"}, {"ci-long-name", "expired"}}); err != nil {
+		t.Fatal(err)
+	}
+	want := "PROFILE       STATE\ndefault       valid\nci-long-name  expired\n"
+	if out.String() != want {
+		t.Errorf("got\n%q\nwant\n%q", out.String(), want)
+	}
+}
+
+func TestTableStyledOnTerminal(t *testing.T) {
+	io, _, out, _ := Test()
+	io.SetTTY(false, true, false)
+	if err := io.Table([]string{"profile", "state"}, [][]string{{"default", "valid"}}); err != nil {
+		t.Fatal(err)
+	}
+	s := out.String()
+	for _, want := range []string{"╭", "╰", "profile", "default", "valid"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("no %q in\n%s", want, s)
+		}
+	}
+	io, _, out, _ = Test()
+	io.SetTTY(false, true, false)
+	io.SetNoColor(true)
+	_ = io.Table([]string{"profile"}, [][]string{{"default"}})
+	if strings.Contains(out.String(), "╭") || strings.Contains(out.String(), "\x1b[") {
+		t.Errorf("--no-color drew a styled table:\n%s", out)
+	}
+}
