@@ -6,6 +6,8 @@
 #   3. `igctl keycloak bootstrap` (fresh, re-run) vs bench/kcadm-bootstrap.sh (kcadm.sh)
 #   4. `igctl env translate` on 10k / 100k / 1M-line files
 #   5. `igctl models` vs curl against the real gateway (auth on; a stand-in provider behind it)
+#   6. start-up before and after lipgloss tables: this tree vs BENCH_BEFORE (a git ref, default
+#      c1ed429, the last commit before them), same build flags
 # Times are process wall times from hyperfine (-N: no shell in between where the
 # command is a plain binary), median of the runs given in each table.
 set -euo pipefail
@@ -123,6 +125,34 @@ hf "$R/5-models.json" -N --warmup 3 --runs "$RUNS" \
   -n "curl -K header.cfg (token from a file)" "curl -fsS -K $W/curl-header.cfg $GW/v1/models" \
   -n "igctl models (cached token, file store)" "env IGCTL_TOKEN_STORE=file $IG --profile cc models --gateway $GW" \
   -n "igctl models (cached token, keyring store)" "env IGCTL_TOKEN_STORE=keyring $IG --profile keyring models --gateway $GW"
+
+echo "== 6. start-up before and after lipgloss tables" >&2
+BEFORE_REF=${BENCH_BEFORE:-c1ed429}
+mkdir -p "$W/before"
+git archive "$BEFORE_REF" | tar -x -C "$W/before"
+(cd "$W/before" && CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o igctl ./cmd/igctl)
+OLD="$W/before/igctl"
+git rev-parse --short "$BEFORE_REF" > "$R/6-before-ref.txt"
+git rev-parse --short HEAD > "$R/6-after-ref.txt"
+TOK20=$(cut -c1-20 "$W/token.txt")
+hf "$R/6-startup.json" -N --warmup 10 --runs "${BENCH_STARTUP_RUNS:-200}" \
+  -n "before: igctl version" "$OLD version" \
+  -n "after: igctl version" "$IG version" \
+  -n "before: igctl token (IGCTL_TOKEN set)" "env IGCTL_TOKEN=$TOK20 $OLD token" \
+  -n "after: igctl token (IGCTL_TOKEN set)" "env IGCTL_TOKEN=$TOK20 $IG token" \
+  -n "before: igctl token (cached, file store)" "env IGCTL_TOKEN_STORE=file $OLD --profile file token" \
+  -n "after: igctl token (cached, file store)" "env IGCTL_TOKEN_STORE=file $IG --profile file token" \
+  -n "before: igctl status (piped)" "env IGCTL_TOKEN_STORE=file $OLD status" \
+  -n "after: igctl status (piped)" "env IGCTL_TOKEN_STORE=file $IG status"
+# package initialisation of the lipgloss stack, as the Go runtime reports it (median of 50 starts)
+for which in before after; do
+  bin=$IG; [ "$which" = before ] && bin=$OLD
+  for _ in $(seq 1 50); do GODEBUG=inittrace=1 "$bin" version 2>&1 >/dev/null; done |
+    awk '/^init (charm.land|github.com\/charmbracelet|github.com\/mattn|github.com\/lucasb-eyer|github.com\/rivo|github.com\/clipperhouse)/ {t[n%1000000]+=$5} /^init runtime / {n++} END {for (i in t) print t[i]}' |
+    sort -n | awk '{a[NR]=$1} END {printf "%.3f\n", a[int((NR+1)/2)]}' > "$R/6-init-$which.txt"
+done
+# rendering cost of one status-sized table, plain (piped) vs lipgloss (terminal)
+go test -run '^$' -bench 'BenchmarkTable' -benchtime 2000x ./internal/iostreams | awk '/^BenchmarkTable/ {print $1, $3}' > "$R/6-table-bench.txt"
 
 echo "== report" >&2
 python3 bench/report.py "$R" "$KC_HOME" "$JAVA_BIN" > BENCHMARKS.md

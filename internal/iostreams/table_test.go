@@ -36,3 +36,29 @@ func TestTableStyledOnTerminal(t *testing.T) {
 		t.Errorf("--no-color drew a styled table:\n%s", out)
 	}
 }
+
+var benchRows = [][]string{
+	{"* default", "http://127.0.0.1:18080/realms/igctl", "inference-gateway-client", "password", "file", "valid"},
+	{"  ci", "http://127.0.0.1:18080/realms/igctl", "ci-client", "client-credentials", "keyring", "refreshable"},
+	{"  agent", "http://127.0.0.1:18080/realms/agents", "agent-client", "authcode", "file", "expired"},
+	{"  other", "https://kc.example.com/realms/prod", "igctl", "device", "none", "not-logged-in"},
+}
+
+var benchHeaders = []string{"profile", "issuer", "client", "grant", "store", "state"}
+
+func BenchmarkTablePlain(b *testing.B) {
+	io, _, out, _ := Test()
+	for b.Loop() {
+		out.Reset()
+		_ = io.Table(benchHeaders, benchRows)
+	}
+}
+
+func BenchmarkTableStyled(b *testing.B) {
+	io, _, out, _ := Test()
+	io.SetTTY(false, true, false)
+	for b.Loop() {
+		out.Reset()
+		_ = io.Table(benchHeaders, benchRows)
+	}
+}
