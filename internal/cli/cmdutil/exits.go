@@ -3,8 +3,10 @@ package cmdutil
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 
+	"github.com/inference-gateway/igctl/internal/config"
 	"github.com/inference-gateway/igctl/internal/exitcode"
 	"github.com/inference-gateway/igctl/internal/fault"
 )
@@ -49,7 +51,47 @@ var cliRows = map[fault.Kind]row{
 var tokenRows = map[fault.Kind]row{}
 
 // Section: internal/config.
-var configRows = map[fault.Kind]row{}
+var configRows = map[fault.Kind]row{
+	config.Unreadable: {Code: exitcode.Config},
+	config.Invalid:    {Code: exitcode.Config, Hint: func(*fault.Error) string { return "fix or move the file; igctl will not overwrite it" }},
+	config.UnknownKey: {Code: exitcode.Config, Hint: configUnknownKeyHint},
+	config.Locked: {Code: exitcode.Config, Hint: func(*fault.Error) string {
+		return "another igctl is writing the config; try again (a lock ends with the process that holds it)"
+	}},
+	config.NoSuchProfile:  {Code: exitcode.Config, Hint: configKnownProfilesHint},
+	config.UnknownSetting: {Code: exitcode.Usage, Hint: func(*fault.Error) string { return "settings: " + strings.Join(config.Keys, ", ") }},
+	config.BadGrant:       {Code: exitcode.Usage},
+}
+
+// configUnknownKeyHint says how to fix a key config.yaml may not hold: the
+// rename when it is close to one of igctl's, otherwise the x- rule and the
+// keys igctl has there.
+func configUnknownKeyHint(e *fault.Error) string {
+	var u *config.UnknownKeyError
+	if !errors.As(e.Err, &u) {
+		return ""
+	}
+	switch {
+	case u.Key == "<<":
+		return "YAML merge keys (<<) are not supported in config.yaml; write the settings out"
+	case u.Suggest != "":
+		return fmt.Sprintf("rename %s to %s in the file (keys igctl does not own must start with %s)", u.Key, u.Suggest, config.ForeignPrefix)
+	}
+	return "igctl keeps keys it does not own only when they start with " + config.ForeignPrefix +
+		"; igctl's keys here: " + strings.Join(u.Known, ", ")
+}
+
+// configKnownProfilesHint lists the profiles there are, or says how to make one.
+func configKnownProfilesHint(e *fault.Error) string {
+	var u *config.UnknownProfileError
+	if !errors.As(e.Err, &u) {
+		return ""
+	}
+	if len(u.Known) == 0 {
+		return "no profiles yet: run `igctl login` first"
+	}
+	return "known profiles: " + strings.Join(u.Known, ", ")
+}
 
 // Section: internal/keycloak.
 var keycloakRows = map[fault.Kind]row{}
