@@ -7,8 +7,10 @@ import (
 	"strings"
 
 	"github.com/inference-gateway/igctl/internal/config"
+	"github.com/inference-gateway/igctl/internal/envmap"
 	"github.com/inference-gateway/igctl/internal/exitcode"
 	"github.com/inference-gateway/igctl/internal/fault"
+	"github.com/inference-gateway/igctl/internal/gateway"
 )
 
 // This file is the one place where igctl decides exit codes: every failure
@@ -97,10 +99,32 @@ func configKnownProfilesHint(e *fault.Error) string {
 var keycloakRows = map[fault.Kind]row{}
 
 // Section: internal/envmap.
-var envmapRows = map[fault.Kind]row{}
+var envmapRows = map[fault.Kind]row{
+	envmap.BadProduct: {Code: exitcode.Usage},
+	envmap.BadVersion: {Code: exitcode.Usage},
+	envmap.DuplicateKeys: {Code: exitcode.Config, Hint: func(*fault.Error) string {
+		return "choose with --on-conflict keep (first wins) or overwrite (last wins)"
+	}},
+	envmap.Unmapped:   {Code: exitcode.Drift},
+	envmap.BadBoolean: {Code: exitcode.Config, Hint: func(*fault.Error) string { return "write true or false" }},
+	envmap.NotUTF8: {Code: exitcode.Config, Hint: func(*fault.Error) string {
+		return "fix the file's encoding (it may be Latin-1), or put binary data in a Secret's data field by hand"
+	}},
+	envmap.BadValue: {Code: exitcode.Config},
+	envmap.FailClosedGuardrails: {Code: exitcode.Config, Hint: func(*fault.Error) string {
+		return "deploy this file with --to k8s (a ConfigMap keeps closed), or set GUARDRAILS_FAIL_MODE=open to accept fail-open explicitly"
+	}},
+}
 
 // Section: internal/gateway and internal/proxy.
-var gatewayRows = map[fault.Kind]row{}
+var gatewayRows = map[fault.Kind]row{
+	gateway.BadURL: {Code: exitcode.Usage},
+	gateway.Unreachable: {Code: exitcode.Network, Hint: func(*fault.Error) string {
+		return "check --gateway / IGCTL_GATEWAY_URL and that the gateway runs"
+	}},
+	gateway.ReadFailed: {Code: exitcode.Network},
+	gateway.TooLarge:   {Code: exitcode.Unexpected},
+}
 
 // table is every section in one map; a kind declared twice is a bug caught
 // by TestExitTableKindsUnique.
