@@ -29,7 +29,7 @@ import (
 	"strings"
 
 	"github.com/inference-gateway/igctl/internal/atomicfile"
-	"github.com/inference-gateway/igctl/internal/exitcode"
+	"github.com/inference-gateway/igctl/internal/fault"
 )
 
 // FileName is the config file inside the config directory.
@@ -94,7 +94,7 @@ func Load(dir string) (*Config, error) {
 	path := filepath.Join(dir, FileName)
 	data, err := os.ReadFile(path)
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return nil, exitcode.Wrap(exitcode.Config, fmt.Errorf("reading config %s: %w", path, err), "")
+		return nil, fault.New(Unreadable, fmt.Errorf("reading config %s: %w", path, err), fault.Facts{Path: path})
 	}
 	doc, err := parse(path, data)
 	if err != nil {
@@ -123,10 +123,10 @@ func (c *Config) Path() string { return c.path }
 func (c *Config) Save() error {
 	target, err := resolveLinks(c.path)
 	if err != nil {
-		return exitcode.Wrap(exitcode.Config, fmt.Errorf("resolving config %s: %w", c.path, err), "")
+		return fault.New(Unreadable, fmt.Errorf("resolving config %s: %w", c.path, err), fault.Facts{Path: c.path})
 	}
 	if err := os.MkdirAll(filepath.Dir(target), 0o700); err != nil {
-		return exitcode.Wrap(exitcode.Config, err, "")
+		return fault.New(Unreadable, err, fault.Facts{Path: target})
 	}
 	unlock, err := lockFile(target + ".lock")
 	if err != nil {
@@ -135,7 +135,7 @@ func (c *Config) Save() error {
 	defer unlock()
 	data, err := os.ReadFile(target)
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return exitcode.Wrap(exitcode.Config, fmt.Errorf("reading config %s: %w", c.path, err), "")
+		return fault.New(Unreadable, fmt.Errorf("reading config %s: %w", c.path, err), fault.Facts{Path: c.path})
 	}
 	doc, err := parse(c.path, data)
 	if err != nil {
@@ -147,7 +147,7 @@ func (c *Config) Save() error {
 			return err
 		}
 		if err := atomicfile.Write(target, out, 0o600, false); err != nil {
-			return exitcode.Wrap(exitcode.Config, fmt.Errorf("writing config %s: %w", c.path, err), "")
+			return fault.New(Unreadable, fmt.Errorf("writing config %s: %w", c.path, err), fault.Facts{Path: c.path})
 		}
 	}
 	c.adopt(doc)
@@ -236,8 +236,8 @@ func (c *Config) Resolve(explicit string) string {
 func (c *Config) Get(name string) (*Profile, error) {
 	p, ok := c.Profiles[name]
 	if !ok {
-		return nil, exitcode.Wrap(exitcode.Config, fmt.Errorf("unknown profile %q", name),
-			knownHint(c.Names()))
+		return nil, fault.New(NoSuchProfile, &UnknownProfileError{Name: name, Known: c.Names()},
+			fault.Facts{Profile: name, Path: c.path})
 	}
 	return p, nil
 }
@@ -250,13 +250,6 @@ func (c *Config) Ensure(name string) *Profile {
 		c.Profiles[name] = p
 	}
 	return p
-}
-
-func knownHint(names []string) string {
-	if len(names) == 0 {
-		return "no profiles yet: run `igctl login` first"
-	}
-	return "known profiles: " + strings.Join(names, ", ")
 }
 
 // Keys are the settable profile fields, in display order.
@@ -292,11 +285,10 @@ func (p *Profile) field(key string) (*string, bool) {
 func (p *Profile) Set(key, value string) error {
 	f, ok := p.field(key)
 	if !ok {
-		return exitcode.Wrap(exitcode.Usage, fmt.Errorf("unknown setting %q", key),
-			"settings: "+strings.Join(Keys, ", "))
+		return fault.Errorf(UnknownSetting, "unknown setting %q", key)
 	}
 	if strings.ReplaceAll(key, "-", "_") == "grant" && value != "" && value != "password" && value != "client-credentials" && value != "authcode" && value != "device" {
-		return exitcode.New(exitcode.Usage, `grant must be "authcode", "device", "password" or "client-credentials"`)
+		return fault.Errorf(BadGrant, `grant must be "authcode", "device", "password" or "client-credentials"`)
 	}
 	*f = value
 	return nil

@@ -1,12 +1,14 @@
 package config
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
-	"github.com/inference-gateway/igctl/internal/exitcode"
+	"github.com/inference-gateway/igctl/internal/fault"
 )
 
 func TestRoundTripAndMode(t *testing.T) {
@@ -47,8 +49,8 @@ func TestCorruptConfigNamesFileAndLine(t *testing.T) {
 	bad := "profiles:\n  prod:\n    issuer: a\n   client_id: [b\n"
 	os.WriteFile(path, []byte(bad), 0o600)
 	_, err := Load(dir)
-	if exitcode.Of(err) != exitcode.Config {
-		t.Fatalf("exit code %d, want 3 (err %v)", exitcode.Of(err), err)
+	if fault.KindOf(err) != Invalid {
+		t.Fatalf("kind %q, want %q (err %v)", fault.KindOf(err), Invalid, err)
 	}
 	if !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), "line ") {
 		t.Fatalf("error should name file and line: %v", err)
@@ -63,13 +65,14 @@ func TestUnknownProfileAndSetting(t *testing.T) {
 	c, _ := Load(t.TempDir())
 	c.Ensure("a")
 	_, err := c.Get("nope")
-	if exitcode.Of(err) != exitcode.Config || !strings.Contains(exitcode.HintOf(err), "a") {
-		t.Fatalf("unknown profile: %v hint %q", err, exitcode.HintOf(err))
+	var up *UnknownProfileError
+	if fault.KindOf(err) != NoSuchProfile || !errors.As(err, &up) || up.Name != "nope" || !slices.Equal(up.Known, []string{"a"}) {
+		t.Fatalf("unknown profile: %v", err)
 	}
-	if err := c.Profiles["a"].Set("colour", "x"); exitcode.Of(err) != exitcode.Usage {
-		t.Fatalf("unknown key should be a usage error, got %v", err)
+	if err := c.Profiles["a"].Set("colour", "x"); fault.KindOf(err) != UnknownSetting {
+		t.Fatalf("unknown key should be an unknown setting, got %v", err)
 	}
-	if err := c.Profiles["a"].Set("grant", "implicit"); exitcode.Of(err) != exitcode.Usage {
+	if err := c.Profiles["a"].Set("grant", "implicit"); fault.KindOf(err) != BadGrant {
 		t.Fatalf("bad grant should be a usage error, got %v", err)
 	}
 }

@@ -11,7 +11,7 @@ import (
 
 	"github.com/gofrs/flock"
 
-	"github.com/inference-gateway/igctl/internal/exitcode"
+	"github.com/inference-gateway/igctl/internal/fault"
 )
 
 // LockTimeout is how long Save waits for another igctl to finish writing
@@ -39,12 +39,12 @@ func lockFile(path string) (unlock func(), err error) {
 	ok, err := l.TryLockContext(ctx, 5*time.Millisecond)
 	if err != nil && !errors.Is(err, context.DeadlineExceeded) {
 		l.Close()
-		return nil, exitcode.Wrap(exitcode.Config, fmt.Errorf("locking config: %s: %w", path, err), "")
+		return nil, fault.New(Unreadable, fmt.Errorf("locking config: %s: %w", path, err), fault.Facts{Path: path})
 	}
 	if !ok {
 		l.Close()
-		return nil, exitcode.Wrap(exitcode.Config, &LockTimeoutError{LockFile: path, Waited: LockTimeout},
-			"another igctl is writing the config; try again (a lock ends with the process that holds it)")
+		return nil, fault.New(Locked, &LockTimeoutError{LockFile: path, Waited: LockTimeout},
+			fault.Facts{Path: path, Wait: LockTimeout})
 	}
 	return func() { l.Unlock() }, nil
 }

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/inference-gateway/igctl/internal/exitcode"
+	"github.com/inference-gateway/igctl/internal/fault"
 )
 
 // crdPath is the operator's Gateway CRD the output must satisfy.
@@ -254,8 +254,8 @@ func TestOperatorRejectsValuesTheCRDWouldNot(t *testing.T) {
 		"TELEMETRY_METRICS_PORT=100000": "spec.telemetry.metrics.port",
 	} {
 		_, err := Operator(Parse([]byte(in)), Manifest{Name: "ig"})
-		if exitcode.Of(err) != exitcode.Config || !strings.Contains(err.Error(), want) {
-			t.Errorf("%s: want exit 3 with %q, got %v", in, want, err)
+		if fault.KindOf(err) != BadValue || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: want a bad value with %q, got %v", in, want, err)
 		}
 	}
 }

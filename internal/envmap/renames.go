@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/inference-gateway/igctl/internal/fault"
 )
 
 // Rename is one variable a product renamed: versions up to LastOld read Old,
@@ -92,7 +94,7 @@ func targetVersion(product, ver string) (version, string, error) {
 		ver = Latest[product]
 	}
 	v, err := parseVersion(ver)
-	return v, v.String(product), err
+	return v, v.String(product), fault.New(BadVersion, err)
 }
 
 // renameOf returns the row whose old name is key.

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/inference-gateway/igctl/internal/exitcode"
+	"github.com/inference-gateway/igctl/internal/fault"
 )
 
 // Options steer a translation.
@@ -49,11 +49,11 @@ func validProduct(p string) bool { return p == Gateway || p == ADK }
 // comments, blank lines, order, quoting, export prefixes and line endings stay.
 func Translate(in *File, o Options) (*Result, error) {
 	if !validProduct(o.From) || !validProduct(o.To) {
-		return nil, exitcode.New(exitcode.Usage, fmt.Sprintf("products are gateway and adk (got %q → %q)", o.From, o.To))
+		return nil, fault.Errorf(BadProduct, "products are gateway and adk (got %q → %q)", o.From, o.To)
 	}
 	tv, tvName, err := targetVersion(o.To, o.TargetVersion)
 	if err != nil {
-		return nil, exitcode.Wrap(exitcode.Usage, err, "")
+		return nil, err
 	}
 	res := &Result{File: &File{BOM: in.BOM, Lines: make([]*Line, 0, len(in.Lines))}}
 	renames := map[string]string{}
@@ -155,8 +155,7 @@ func Translate(in *File, o Options) (*Result, error) {
 	}
 	if len(conflicts) > 0 {
 		sort.Strings(conflicts)
-		return nil, exitcode.Wrap(exitcode.Config, fmt.Errorf("duplicate keys after translation: %s", strings.Join(conflicts, "; ")),
-			"choose with --on-conflict keep (first wins) or overwrite (last wins)")
+		return nil, fault.Errorf(DuplicateKeys, "duplicate keys after translation: %s", strings.Join(conflicts, "; "))
 	}
 	for _, k := range lines {
 		if k.dropped {
@@ -175,7 +174,7 @@ func Translate(in *File, o Options) (*Result, error) {
 		}
 	}
 	if o.Strict && len(res.Unmapped) > 0 {
-		return res, exitcode.New(exitcode.Drift, fmt.Sprintf("--strict: no %s counterpart for %s", o.To, strings.Join(res.Unmapped, ", ")))
+		return res, fault.Errorf(Unmapped, "no %s counterpart for %s", o.To, strings.Join(res.Unmapped, ", "))
 	}
 	return res, nil
 }
@@ -203,8 +202,7 @@ func translateBool(c, l *Line, o Options, srcKey, target string, res *Result) er
 	v := l.Value()
 	on, recognised, rejected := sb.Reader.Read(v)
 	fail := func(reason string) error {
-		return exitcode.Wrap(exitcode.Config, &BoolError{Line: l.Num, Key: l.Key, Value: v, Reason: reason},
-			"write true or false")
+		return fault.New(BadBoolean, &BoolError{Line: l.Num, Key: l.Key, Value: v, Reason: reason})
 	}
 	switch {
 	case rejected:

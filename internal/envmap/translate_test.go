@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/inference-gateway/igctl/internal/exitcode"
+	"github.com/inference-gateway/igctl/internal/fault"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -149,7 +149,7 @@ func TestEnableSpelling(t *testing.T) {
 	if _, ok := res.File.Get("AUTH_ENABLE"); !ok {
 		t.Fatalf("ADK 0.15.0 reads AUTH_ENABLE: %s", res.File)
 	}
-	if _, err := Translate(newer, Options{From: ADK, To: Gateway, TargetVersion: "latest"}); exitcode.Of(err) != exitcode.Usage {
+	if _, err := Translate(newer, Options{From: ADK, To: Gateway, TargetVersion: "latest"}); fault.KindOf(err) != BadVersion {
 		t.Fatalf("bad version: %v", err)
 	}
 }
@@ -233,8 +233,8 @@ func TestBooleansBetweenReaders(t *testing.T) {
 			}
 			continue
 		}
-		if exitcode.Of(err) != exitcode.Config || !strings.Contains(err.Error(), tc.want) {
-			t.Errorf("%s %s→%s: want exit 3 with %q, got %v", tc.in, tc.from, tc.to, tc.want, err)
+		if fault.KindOf(err) != BadBoolean || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s %s→%s: want a bad boolean with %q, got %v", tc.in, tc.from, tc.to, tc.want, err)
 		}
 	}
 }
@@ -242,7 +242,7 @@ func TestBooleansBetweenReaders(t *testing.T) {
 func TestConflicts(t *testing.T) {
 	in := Parse([]byte("AUTH_OIDC_ISSUER=a\nAUTH_ISSUER_URL=b\n"))
 	_, err := Translate(in, Options{From: Gateway, To: ADK})
-	if exitcode.Of(err) != exitcode.Config || !strings.Contains(err.Error(), "AUTH_ISSUER_URL (lines 1, 2)") {
+	if fault.KindOf(err) != DuplicateKeys || !strings.Contains(err.Error(), "AUTH_ISSUER_URL (lines 1, 2)") {
 		t.Fatalf("collision: %v", err)
 	}
 	res, _ := Translate(in, Options{From: Gateway, To: ADK, OnConflict: "keep"})
@@ -258,7 +258,7 @@ func TestConflicts(t *testing.T) {
 func TestStrictAndCheckDiffMasksSecrets(t *testing.T) {
 	in := Parse([]byte("AUTH_OIDC_CLIENT_SECRET=topsecret\nALLOWED_MODELS=x\n"))
 	_, err := Translate(in, Options{From: Gateway, To: ADK, Strict: true})
-	if exitcode.Of(err) != exitcode.Drift || !strings.Contains(err.Error(), "ALLOWED_MODELS") {
+	if fault.KindOf(err) != Unmapped || err.Error() != "no adk counterpart for ALLOWED_MODELS" {
 		t.Fatalf("strict: %v", err)
 	}
 	res, _ := Translate(in, Options{From: Gateway, To: ADK})

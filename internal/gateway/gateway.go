@@ -15,7 +15,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/inference-gateway/igctl/internal/exitcode"
+	"github.com/inference-gateway/igctl/internal/fault"
 )
 
 // TokenFunc returns an access token; force asks for a fresh one (after a 401).
@@ -174,7 +174,7 @@ func (c *Client) get(ctx context.Context, path, token string, auth bool) ([]byte
 	u := strings.TrimRight(c.BaseURL, "/") + path
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
-		return nil, nil, exitcode.Wrap(exitcode.Usage, fmt.Errorf("gateway URL %q: %w", c.BaseURL, err), "")
+		return nil, nil, fault.New(BadURL, fmt.Errorf("gateway URL %q: %w", c.BaseURL, err), fault.Facts{URL: c.BaseURL})
 	}
 	if auth {
 		// Exactly "Bearer ": the gateway's prefix check is case-sensitive.
@@ -182,15 +182,15 @@ func (c *Client) get(ctx context.Context, path, token string, auth bool) ([]byte
 	}
 	resp, err := c.HTTP.Do(req)
 	if err != nil {
-		return nil, nil, exitcode.Wrap(exitcode.Network, fmt.Errorf("gateway %s unreachable: %w", u, err), "check --gateway / IGCTL_GATEWAY_URL and that the gateway runs")
+		return nil, nil, fault.New(Unreachable, fmt.Errorf("gateway %s unreachable: %w", u, err), fault.Facts{URL: u})
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
 	if err != nil {
-		return nil, nil, exitcode.Wrap(exitcode.Network, fmt.Errorf("gateway %s: %w", u, err), "")
+		return nil, nil, fault.New(ReadFailed, fmt.Errorf("gateway %s: %w", u, err), fault.Facts{URL: u})
 	}
 	if len(body) > maxBody {
-		return nil, nil, exitcode.New(exitcode.Unexpected, fmt.Sprintf("gateway %s: the answer is larger than %d MiB; igctl stops reading there", u, maxBody>>20))
+		return nil, nil, fault.New(TooLarge, fmt.Errorf("gateway %s: the answer is larger than %d MiB; igctl stops reading there", u, maxBody>>20), fault.Facts{URL: u})
 	}
 	switch {
 	case resp.StatusCode == http.StatusUnauthorized:

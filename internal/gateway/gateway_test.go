@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/inference-gateway/igctl/internal/exitcode"
+	"github.com/inference-gateway/igctl/internal/fault"
 )
 
 // An answer over the read limit is named as too large, not as "not a model list".
@@ -22,7 +22,7 @@ func TestModelsAnswerTooLarge(t *testing.T) {
 	defer srv.Close()
 	c := &Client{BaseURL: srv.URL, HTTP: srv.Client(), Token: func(context.Context, bool) (string, error) { return "t", nil }}
 	_, _, err := c.Models(context.Background(), "", nil)
-	if err == nil || !strings.Contains(err.Error(), "larger than 32 MiB") || exitcode.Of(err) != exitcode.Unexpected {
+	if err == nil || !strings.Contains(err.Error(), "larger than 32 MiB") || fault.KindOf(err) != TooLarge {
 		t.Fatalf("err = %v", err)
 	}
 }

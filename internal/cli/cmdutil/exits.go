@@ -3,10 +3,14 @@ package cmdutil
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 
+	"github.com/inference-gateway/igctl/internal/config"
+	"github.com/inference-gateway/igctl/internal/envmap"
 	"github.com/inference-gateway/igctl/internal/exitcode"
 	"github.com/inference-gateway/igctl/internal/fault"
+	"github.com/inference-gateway/igctl/internal/gateway"
 )
 
 // This file is the one place where igctl decides exit codes: every failure
@@ -49,16 +53,78 @@ var cliRows = map[fault.Kind]row{
 var tokenRows = map[fault.Kind]row{}
 
 // Section: internal/config.
-var configRows = map[fault.Kind]row{}
+var configRows = map[fault.Kind]row{
+	config.Unreadable: {Code: exitcode.Config},
+	config.Invalid:    {Code: exitcode.Config, Hint: func(*fault.Error) string { return "fix or move the file; igctl will not overwrite it" }},
+	config.UnknownKey: {Code: exitcode.Config, Hint: configUnknownKeyHint},
+	config.Locked: {Code: exitcode.Config, Hint: func(*fault.Error) string {
+		return "another igctl is writing the config; try again (a lock ends with the process that holds it)"
+	}},
+	config.NoSuchProfile:  {Code: exitcode.Config, Hint: configKnownProfilesHint},
+	config.UnknownSetting: {Code: exitcode.Usage, Hint: func(*fault.Error) string { return "settings: " + strings.Join(config.Keys, ", ") }},
+	config.BadGrant:       {Code: exitcode.Usage},
+}
+
+// configUnknownKeyHint says how to fix a key config.yaml may not hold: the
+// rename when it is close to one of igctl's, otherwise the x- rule and the
+// keys igctl has there.
+func configUnknownKeyHint(e *fault.Error) string {
+	var u *config.UnknownKeyError
+	if !errors.As(e.Err, &u) {
+		return ""
+	}
+	switch {
+	case u.Key == "<<":
+		return "YAML merge keys (<<) are not supported in config.yaml; write the settings out"
+	case u.Suggest != "":
+		return fmt.Sprintf("rename %s to %s in the file (keys igctl does not own must start with %s)", u.Key, u.Suggest, config.ForeignPrefix)
+	}
+	return "igctl keeps keys it does not own only when they start with " + config.ForeignPrefix +
+		"; igctl's keys here: " + strings.Join(u.Known, ", ")
+}
+
+// configKnownProfilesHint lists the profiles there are, or says how to make one.
+func configKnownProfilesHint(e *fault.Error) string {
+	var u *config.UnknownProfileError
+	if !errors.As(e.Err, &u) {
+		return ""
+	}
+	if len(u.Known) == 0 {
+		return "no profiles yet: run `igctl login` first"
+	}
+	return "known profiles: " + strings.Join(u.Known, ", ")
+}
 
 // Section: internal/keycloak.
 var keycloakRows = map[fault.Kind]row{}
 
 // Section: internal/envmap.
-var envmapRows = map[fault.Kind]row{}
+var envmapRows = map[fault.Kind]row{
+	envmap.BadProduct: {Code: exitcode.Usage},
+	envmap.BadVersion: {Code: exitcode.Usage},
+	envmap.DuplicateKeys: {Code: exitcode.Config, Hint: func(*fault.Error) string {
+		return "choose with --on-conflict keep (first wins) or overwrite (last wins)"
+	}},
+	envmap.Unmapped:   {Code: exitcode.Drift},
+	envmap.BadBoolean: {Code: exitcode.Config, Hint: func(*fault.Error) string { return "write true or false" }},
+	envmap.NotUTF8: {Code: exitcode.Config, Hint: func(*fault.Error) string {
+		return "fix the file's encoding (it may be Latin-1), or put binary data in a Secret's data field by hand"
+	}},
+	envmap.BadValue: {Code: exitcode.Config},
+	envmap.FailClosedGuardrails: {Code: exitcode.Config, Hint: func(*fault.Error) string {
+		return "deploy this file with --to k8s (a ConfigMap keeps closed), or set GUARDRAILS_FAIL_MODE=open to accept fail-open explicitly"
+	}},
+}
 
 // Section: internal/gateway and internal/proxy.
-var gatewayRows = map[fault.Kind]row{}
+var gatewayRows = map[fault.Kind]row{
+	gateway.BadURL: {Code: exitcode.Usage},
+	gateway.Unreachable: {Code: exitcode.Network, Hint: func(*fault.Error) string {
+		return "check --gateway / IGCTL_GATEWAY_URL and that the gateway runs"
+	}},
+	gateway.ReadFailed: {Code: exitcode.Network},
+	gateway.TooLarge:   {Code: exitcode.Unexpected},
+}
 
 // table is every section in one map; a kind declared twice is a bug caught
 // by TestExitTableKindsUnique.
