@@ -21,7 +21,6 @@ import (
 	"github.com/inference-gateway/igctl/internal/cli/login"
 	"github.com/inference-gateway/igctl/internal/config"
 	"github.com/inference-gateway/igctl/internal/envmap"
-	"github.com/inference-gateway/igctl/internal/exitcode"
 	"github.com/inference-gateway/igctl/internal/keycloak"
 	"github.com/inference-gateway/igctl/internal/token"
 )
@@ -296,7 +295,7 @@ func bootstrapRun(ctx context.Context, opts *BootstrapOptions) error {
 	}
 	if opts.DryRun {
 		if res.Changed() {
-			return exitcode.New(exitcode.Drift, "Keycloak differs from the wanted state (dry run: nothing was changed)")
+			return cmdutil.Failf(cmdutil.Drift, "Keycloak differs from the wanted state (dry run: nothing was changed)")
 		}
 		f.IO.Success("Keycloak already matches: nothing to change")
 		return nil
@@ -335,9 +334,9 @@ func classify(err error) error {
 		if refErr.Client != "" && refErr.Missing == "role" {
 			hint = fmt.Sprintf("list it under roles: of client %s in the spec, or fix the name", refErr.Client)
 		}
-		return exitcode.Wrap(exitcode.Config, err, hint)
+		return cmdutil.Fail(cmdutil.BadConfig, err, hint)
 	case errors.As(err, &nameErr):
-		return exitcode.Wrap(exitcode.Usage, err, "")
+		return cmdutil.Fail(cmdutil.Usage, err, "")
 	}
 	return err
 }
@@ -349,7 +348,7 @@ func waitReady(ctx context.Context, f *cmdutil.Factory, hc *http.Client, base st
 	for {
 		req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 		if err != nil {
-			return exitcode.Wrap(exitcode.Usage, fmt.Errorf("--url %s: %w", base, err), "")
+			return cmdutil.Fail(cmdutil.Usage, fmt.Errorf("--url %s: %w", base, err), "")
 		}
 		resp, err := hc.Do(req)
 		if err == nil {
@@ -361,9 +360,9 @@ func waitReady(ctx context.Context, f *cmdutil.Factory, hc *http.Client, base st
 		if time.Now().After(deadline) {
 			msg := fmt.Sprintf("Keycloak at %s not ready after %s", base, max)
 			if err != nil {
-				return exitcode.Wrap(exitcode.Network, fmt.Errorf("%s: %w", msg, err), "")
+				return cmdutil.Fail(cmdutil.Network, fmt.Errorf("%s: %w", msg, err), "")
 			}
-			return exitcode.New(exitcode.Network, fmt.Sprintf("%s (HTTP %d)", msg, resp.StatusCode))
+			return cmdutil.Failf(cmdutil.Network, fmt.Sprintf("%s (HTTP %d)", msg, resp.StatusCode))
 		}
 		if !announced {
 			f.IO.Infof("waiting for Keycloak at %s …", base)
@@ -382,7 +381,7 @@ func waitReady(ctx context.Context, f *cmdutil.Factory, hc *http.Client, base st
 func writeEnvFile(path, product string, c keycloak.ClientResult) error {
 	data, err := os.ReadFile(path)
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return exitcode.Wrap(exitcode.Config, err, "")
+		return cmdutil.Fail(cmdutil.BadConfig, err, "")
 	}
 	file := envmap.Parse(data)
 	if len(data) == 0 {
@@ -390,7 +389,7 @@ func writeEnvFile(path, product string, c keycloak.ClientResult) error {
 	}
 	envmap.SetAuth(file, product, envmap.Auth{Issuer: c.Issuer, ClientID: c.ClientID, ClientSecret: c.Secret})
 	if err := atomicfile.Write(path, []byte(file.String()), 0o600, false); err != nil {
-		return exitcode.Wrap(exitcode.Config, fmt.Errorf("writing %s: %w", path, err), "")
+		return cmdutil.Fail(cmdutil.BadConfig, fmt.Errorf("writing %s: %w", path, err), "")
 	}
 	return nil
 }

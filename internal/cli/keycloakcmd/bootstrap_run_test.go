@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/inference-gateway/igctl/internal/cli/cmdutil"
 	"github.com/inference-gateway/igctl/internal/exitcode"
 	"github.com/inference-gateway/igctl/internal/keycloak"
 	"github.com/inference-gateway/igctl/internal/testenv/kcfake"
@@ -76,8 +77,8 @@ func TestBootstrapRunDryRun(t *testing.T) {
 	opts.DryRun = true
 	a.Phase("create")
 	err := bootstrapRun(context.Background(), opts)
-	if exitcode.Of(err) != exitcode.Drift || !strings.Contains(h.ErrOut.String(), "plan: 5 to create") {
-		t.Fatalf("err = %v (exit %d)\n%s", err, exitcode.Of(err), h.ErrOut)
+	if cmdutil.ExitCode(err) != exitcode.Drift || !strings.Contains(h.ErrOut.String(), "plan: 5 to create") {
+		t.Fatalf("err = %v (exit %d)\n%s", err, cmdutil.ExitCode(err), h.ErrOut)
 	}
 	a2, h2, opts2 := bootFixture(t)
 	opts2.DryRun = true
@@ -152,8 +153,8 @@ func TestBootstrapRunServerError(t *testing.T) {
 	if !strings.Contains(h.ErrOut.String(), "1 created") {
 		t.Errorf("what was done before the failure is not reported: %s", h.ErrOut)
 	}
-	if exitcode.Of(err) != exitcode.Network {
-		t.Errorf("an admin API 5xx is exit 6, got %d", exitcode.Of(err))
+	if cmdutil.ExitCode(err) != exitcode.Network {
+		t.Errorf("an admin API 5xx is exit 6, got %d", cmdutil.ExitCode(err))
 	}
 }
 
@@ -161,20 +162,20 @@ func TestBootstrapRunAdminLoginRefusedOrDown(t *testing.T) {
 	a, _, opts := bootFixture(t)
 	a.LoginRefused = true
 	err := bootstrapRun(context.Background(), opts)
-	if exitcode.Of(err) != exitcode.Auth || !strings.Contains(err.Error(), "Invalid user credentials") || !strings.Contains(exitcode.HintOf(err), "--admin-password-stdin") {
-		t.Errorf("refused: %v (exit %d)", err, exitcode.Of(err))
+	if cmdutil.ExitCode(err) != exitcode.Auth || !strings.Contains(err.Error(), "Invalid user credentials") || !strings.Contains(cmdutil.HintOf(err), "--admin-password-stdin") {
+		t.Errorf("refused: %v (exit %d)", err, cmdutil.ExitCode(err))
 	}
 	opts.URL = kcfake.ClosedURL()
 	err = bootstrapRun(context.Background(), opts)
-	if exitcode.Of(err) != exitcode.Network || !strings.Contains(exitcode.HintOf(err), "--wait") {
-		t.Errorf("down: %v (exit %d)", err, exitcode.Of(err))
+	if cmdutil.ExitCode(err) != exitcode.Network || !strings.Contains(cmdutil.HintOf(err), "--wait") {
+		t.Errorf("down: %v (exit %d)", err, cmdutil.ExitCode(err))
 	}
 }
 
 func TestBootstrapRunNeedsAdminPassword(t *testing.T) {
 	_, h, opts := bootFixture(t)
 	delete(h.Env, "KEYCLOAK_ADMIN_PASSWORD")
-	if err := bootstrapRun(context.Background(), opts); exitcode.Of(err) != exitcode.Usage || !strings.Contains(err.Error(), "admin password is needed") {
-		t.Errorf("err = %v (exit %d)", err, exitcode.Of(err))
+	if err := bootstrapRun(context.Background(), opts); cmdutil.ExitCode(err) != exitcode.Usage || !strings.Contains(err.Error(), "admin password is needed") {
+		t.Errorf("err = %v (exit %d)", err, cmdutil.ExitCode(err))
 	}
 }
