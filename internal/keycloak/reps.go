@@ -29,9 +29,7 @@ type realmRep struct {
 
 // diff returns what of want differs from r, as a partial representation to
 // PUT, and the differences field by field.
-func (r realmRep) diff(want realmRep) (realmRep, []Diff) {
-	var out realmRep
-	var d []Diff
+func (r realmRep) diff(want realmRep) (out realmRep, d []Diff) {
 	diffField(&d, "accessTokenLifespan", r.AccessTokenLifespan, want.AccessTokenLifespan, &out.AccessTokenLifespan)
 	diffField(&d, "enabled", r.Enabled, want.Enabled, &out.Enabled)
 	return out, d
@@ -55,9 +53,8 @@ type clientRep struct {
 
 // diff is realmRep.diff for a client. The attributes are compared one by
 // one; when one differs, the PUT carries all of them (Keycloak's and igctl's).
-func (c clientRep) diff(want clientRep) (clientRep, []Diff) {
-	out := clientRep{ClientID: want.ClientID}
-	var d []Diff
+func (c clientRep) diff(want clientRep) (out clientRep, d []Diff) {
+	out.ClientID = want.ClientID
 	diffField(&d, "directAccessGrantsEnabled", c.DirectAccessGrantsEnabled, want.DirectAccessGrantsEnabled, &out.DirectAccessGrantsEnabled)
 	diffField(&d, "enabled", c.Enabled, want.Enabled, &out.Enabled)
 	diffField(&d, "implicitFlowEnabled", c.ImplicitFlowEnabled, want.ImplicitFlowEnabled, &out.ImplicitFlowEnabled)
@@ -135,9 +132,7 @@ type userRep struct {
 }
 
 // diff is realmRep.diff for a user; any required action is removed.
-func (u userRep) diff(want userRep) (userRep, []Diff) {
-	var out userRep
-	var d []Diff
+func (u userRep) diff(want userRep) (out userRep, d []Diff) {
 	diffField(&d, "email", u.Email, want.Email, &out.Email)
 	diffField(&d, "emailVerified", u.EmailVerified, want.EmailVerified, &out.EmailVerified)
 	diffField(&d, "enabled", u.Enabled, want.Enabled, &out.Enabled)
