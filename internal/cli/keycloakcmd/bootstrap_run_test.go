@@ -2,6 +2,8 @@ package keycloakcmd
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -9,6 +11,7 @@ import (
 
 	"github.com/inference-gateway/igctl/internal/cli/cmdutil"
 	"github.com/inference-gateway/igctl/internal/exitcode"
+	"github.com/inference-gateway/igctl/internal/fault"
 	"github.com/inference-gateway/igctl/internal/keycloak"
 	"github.com/inference-gateway/igctl/internal/testenv/kcfake"
 )
@@ -56,6 +59,10 @@ func TestBootstrapRunCreates(t *testing.T) {
 	}
 	if strings.Contains(h.Out.String(), "kcfake-test-secret") {
 		t.Error("the client secret was printed without --show-secret")
+	}
+	// piped: plain columns under a header
+	if out := h.Out.String(); !strings.HasPrefix(out, "ACTION   KIND    NAME") || !strings.Contains(out, "\ncreated  realm   "+a.Realm) {
+		t.Errorf("stdout:\n%s", out)
 	}
 }
 
@@ -153,8 +160,8 @@ func TestBootstrapRunServerError(t *testing.T) {
 	if !strings.Contains(h.ErrOut.String(), "1 created") {
 		t.Errorf("what was done before the failure is not reported: %s", h.ErrOut)
 	}
-	if cmdutil.ExitCode(err) != exitcode.Network {
-		t.Errorf("an admin API 5xx is exit 6, got %d", cmdutil.ExitCode(err))
+	if cmdutil.ExitCode(err) != exitcode.Network || !strings.Contains(cmdutil.HintOf(err), "re-run") {
+		t.Errorf("an admin API 5xx is exit 6 with a hint to re-run, got %d %q", cmdutil.ExitCode(err), cmdutil.HintOf(err))
 	}
 }
 
@@ -177,5 +184,29 @@ func TestBootstrapRunNeedsAdminPassword(t *testing.T) {
 	delete(h.Env, "KEYCLOAK_ADMIN_PASSWORD")
 	if err := bootstrapRun(context.Background(), opts); cmdutil.ExitCode(err) != exitcode.Usage || !strings.Contains(err.Error(), "admin password is needed") {
 		t.Errorf("err = %v (exit %d)", err, cmdutil.ExitCode(err))
+	}
+}
+
+// What each failure of the keycloak package means to the user.
+func TestKeycloakKindsExitCodesAndHints(t *testing.T) {
+	for _, c := range []struct {
+		kind fault.Kind
+		code exitcode.Code
+		hint string
+	}{
+		{keycloak.LoginUnreachable, exitcode.Network, "--wait"},
+		{keycloak.LoginRefused, exitcode.Auth, "--admin-password-stdin"},
+		{keycloak.Unreachable, exitcode.Network, "re-run when Keycloak is back"},
+		{keycloak.ServerFailed, exitcode.Network, "Keycloak failed on its side"},
+		{keycloak.AdminRefused, exitcode.Auth, "admin credentials were refused"},
+		{keycloak.Forbidden, exitcode.Auth, "realm-admin"},
+		{keycloak.BadSpec, exitcode.Config, ""},
+		{keycloak.SpecUndefinedVars, exitcode.Config, "export them"},
+	} {
+		err := fmt.Errorf("bootstrap: %w", fault.New(c.kind, errors.New("x")))
+		code, hint := cmdutil.Classify(err)
+		if code != c.code || !strings.Contains(hint, c.hint) || (c.hint == "" && hint != "") {
+			t.Errorf("%s: exit %d hint %q, want %d with %q", c.kind, code, hint, c.code, c.hint)
+		}
 	}
 }
