@@ -16,7 +16,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/inference-gateway/igctl/internal/exitcode"
+	"github.com/inference-gateway/igctl/internal/fault"
 )
 
 // Credentials log in to the master realm: a user through admin-cli with the
@@ -92,7 +92,7 @@ func parseAPIError(method, path string, resp *http.Response) error {
 	apiErr := &APIError{Method: method, Path: path, Status: resp.StatusCode, Message: msg}
 	if resp.StatusCode >= 500 {
 		// the server failed, not the request: a network-class failure
-		return exitcode.Wrap(exitcode.Network, apiErr, "Keycloak failed on its side (its log says why): re-run when it is back; bootstrap converges")
+		return fault.New(ServerFailed, apiErr)
 	}
 	return apiErr
 }
@@ -122,14 +122,14 @@ func (a *Admin) loginLocked(ctx context.Context) error {
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	resp, err := a.HTTP.Do(req)
 	if err != nil {
-		return exitcode.Wrap(exitcode.Network, fmt.Errorf("keycloak admin login at %s: %w", a.BaseURL, err), "is Keycloak running? try --wait 2m")
+		return fault.New(LoginUnreachable, fmt.Errorf("keycloak admin login at %s: %w", a.BaseURL, err), fault.Facts{URL: a.BaseURL})
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != 200 {
 		apiErr := parseAPIError("POST", path, resp)
 		if resp.StatusCode == 401 || resp.StatusCode == 400 {
-			return exitcode.Wrap(exitcode.Auth, fmt.Errorf("keycloak admin login refused: %w", apiErr),
-				"check the admin user and password (--admin-user, --admin-password-stdin or KEYCLOAK_ADMIN_PASSWORD)")
+			return fault.New(LoginRefused, fmt.Errorf("keycloak admin login refused: %w", apiErr),
+				fault.Facts{URL: a.BaseURL, ClientID: a.Creds.ClientID})
 		}
 		return apiErr
 	}
@@ -190,7 +190,7 @@ func (a *Admin) Do(ctx context.Context, method, path string, in, out any) (strin
 		req.Header.Set("Accept", "application/json")
 		resp, err := a.HTTP.Do(req)
 		if err != nil {
-			return "", exitcode.Wrap(exitcode.Network, fmt.Errorf("keycloak: %s %s: %w", method, path, err), "re-run when Keycloak is back: bootstrap converges")
+			return "", fault.New(Unreachable, fmt.Errorf("keycloak: %s %s: %w", method, path, err), fault.Facts{URL: a.BaseURL})
 		}
 		if resp.StatusCode == 401 && attempt == 0 {
 			resp.Body.Close()
@@ -202,10 +202,9 @@ func (a *Admin) Do(ctx context.Context, method, path string, in, out any) (strin
 			io.Copy(io.Discard, resp.Body)
 			return "", fmt.Errorf("%w: %s %s", ErrNotFound, method, path)
 		case resp.StatusCode == 401:
-			return "", exitcode.Wrap(exitcode.Auth, parseAPIError(method, path, resp), "the admin credentials were refused")
+			return "", fault.New(AdminRefused, parseAPIError(method, path, resp), fault.Facts{URL: a.BaseURL})
 		case resp.StatusCode == 403:
-			return "", exitcode.Wrap(exitcode.Auth, parseAPIError(method, path, resp),
-				"the admin account lacks a role for this (it needs realm-admin in master, or the create-realm/manage-* roles)")
+			return "", fault.New(Forbidden, parseAPIError(method, path, resp), fault.Facts{URL: a.BaseURL})
 		case resp.StatusCode/100 != 2:
 			return "", parseAPIError(method, path, resp)
 		}

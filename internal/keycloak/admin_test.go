@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/inference-gateway/igctl/internal/exitcode"
+	"github.com/inference-gateway/igctl/internal/fault"
 	"github.com/inference-gateway/igctl/internal/testenv"
 )
 
@@ -49,8 +49,8 @@ func TestRealKeycloakWrongAdminPassword(t *testing.T) {
 	kc := testenv.Keycloak(t)
 	a := NewAdmin(kc.URL, nil, Credentials{Username: kc.AdminUser, Password: "not-the-password"})
 	err := a.Login(context.Background())
-	if exitcode.Of(err) != exitcode.Auth {
-		t.Fatalf("wrong admin password: %v (code %d), want exit 4", err, exitcode.Of(err))
+	if fault.KindOf(err) != LoginRefused {
+		t.Fatalf("wrong admin password: %v (kind %q), want %q", err, fault.KindOf(err), LoginRefused)
 	}
 	if !strings.Contains(err.Error(), "Invalid user credentials") {
 		t.Fatalf("Keycloak's own message should reach the user: %v", err)

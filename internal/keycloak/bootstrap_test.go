@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/inference-gateway/igctl/internal/exitcode"
+	"github.com/inference-gateway/igctl/internal/fault"
 	"github.com/inference-gateway/igctl/internal/testenv"
 	"github.com/inference-gateway/igctl/internal/token"
 )
@@ -173,7 +173,7 @@ func TestSpecTwoClientsRolesAndUndefinedVariable(t *testing.T) {
 
 	// An undefined variable fails before any request (no server needed).
 	_, err := LoadSpec(specPath, func(k string) (string, bool) { return map[string]string{"REALM": "x"}[k], k == "REALM" })
-	if exitcode.Of(err) != exitcode.Config || !strings.Contains(err.Error(), "ALICE_PASSWORD") {
+	if fault.KindOf(err) != SpecUndefinedVars || !strings.Contains(err.Error(), "ALICE_PASSWORD") {
 		t.Fatalf("undefined variable: %v", err)
 	}
 
@@ -227,7 +227,7 @@ func TestSpecTwoClientsRolesAndUndefinedVariable(t *testing.T) {
 	}
 }
 
-// A server that goes away mid-run: the error is a network error (exit 6),
+// A server that goes away mid-run: the error says Keycloak is unreachable,
 // and a re-run against the live server converges.
 func TestStoppedServerThenRerunConverges(t *testing.T) {
 	a, kc := admin(t)
@@ -241,11 +241,9 @@ func TestStoppedServerThenRerunConverges(t *testing.T) {
 	flaky := &http.Client{Transport: &dieAfter{writes: 2}}
 	dead := NewAdmin(kc.URL, flaky, a.Creds)
 	_, err := Bootstrap(context.Background(), dead, spec, Options{UserPassword: pw})
-	if exitcode.Of(err) != exitcode.Network {
-		t.Fatalf("half-way failure: %v (exit %d), want exit 6", err, exitcode.Of(err))
-	}
-	if !strings.Contains(exitcode.HintOf(err), "re-run") {
-		t.Fatalf("hint should say a re-run converges: %q", exitcode.HintOf(err))
+	// (the Unreachable row of exits.go says a re-run converges)
+	if fault.KindOf(err) != Unreachable {
+		t.Fatalf("half-way failure: %v (kind %q), want %q", err, fault.KindOf(err), Unreachable)
 	}
 	res, err := Bootstrap(context.Background(), a, spec, Options{UserPassword: pw})
 	if err != nil {

@@ -9,7 +9,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
-	"github.com/inference-gateway/igctl/internal/exitcode"
+	"github.com/inference-gateway/igctl/internal/fault"
 )
 
 // Spec is what `igctl keycloak bootstrap -f spec.yaml` describes.
@@ -107,7 +107,7 @@ var varRef = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\
 func LoadSpec(path string, getenv func(string) (string, bool)) (*Spec, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, exitcode.Wrap(exitcode.Config, fmt.Errorf("reading spec: %w", err), "")
+		return nil, fault.New(BadSpec, fmt.Errorf("reading spec: %w", err), fault.Facts{Path: path})
 	}
 	var undefined []string
 	seen := map[string]bool{}
@@ -126,14 +126,14 @@ func LoadSpec(path string, getenv func(string) (string, bool)) (*Spec, error) {
 		return strings.TrimSuffix(yamlScalar(v), "\n")
 	})
 	if len(undefined) > 0 {
-		return nil, exitcode.Wrap(exitcode.Config, fmt.Errorf("spec %s uses undefined variables: %s", path, strings.Join(undefined, ", ")),
-			"export them, or remove the references")
+		return nil, fault.New(SpecUndefinedVars, fmt.Errorf("spec %s uses undefined variables: %s", path, strings.Join(undefined, ", ")),
+			fault.Facts{Path: path})
 	}
 	var s Spec
 	dec := yaml.NewDecoder(strings.NewReader(expanded))
 	dec.KnownFields(true)
 	if err := dec.Decode(&s); err != nil {
-		return nil, exitcode.Wrap(exitcode.Config, fmt.Errorf("spec %s: %s", path, strings.TrimPrefix(err.Error(), "yaml: ")), "")
+		return nil, fault.New(BadSpec, fmt.Errorf("spec %s: %s", path, strings.TrimPrefix(err.Error(), "yaml: ")), fault.Facts{Path: path})
 	}
 	return &s, s.validate(path)
 }
@@ -145,7 +145,7 @@ func yamlScalar(v string) string {
 
 func (s *Spec) validate(path string) error {
 	bad := func(msg string, a ...any) error {
-		return exitcode.New(exitcode.Config, fmt.Sprintf("spec %s: ", path)+fmt.Sprintf(msg, a...))
+		return fault.New(BadSpec, fmt.Errorf("spec %s: %s", path, fmt.Sprintf(msg, a...)), fault.Facts{Path: path})
 	}
 	if len(s.Realms) == 0 {
 		return bad("no realms")
@@ -169,7 +169,7 @@ func (s *Spec) validate(path string) error {
 		}
 	}
 	if err := s.ValidateNames(); err != nil {
-		return exitcode.Wrap(exitcode.Config, fmt.Errorf("spec %s: %w", path, err), "")
+		return fault.New(BadSpec, fmt.Errorf("spec %s: %w", path, err), fault.Facts{Path: path})
 	}
 	return nil
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/inference-gateway/igctl/internal/exitcode"
 	"github.com/inference-gateway/igctl/internal/fault"
 	"github.com/inference-gateway/igctl/internal/gateway"
+	"github.com/inference-gateway/igctl/internal/keycloak"
 )
 
 // This file is the one place where igctl decides exit codes: every failure
@@ -96,7 +97,24 @@ func configKnownProfilesHint(e *fault.Error) string {
 }
 
 // Section: internal/keycloak.
-var keycloakRows = map[fault.Kind]row{}
+var keycloakRows = map[fault.Kind]row{
+	keycloak.LoginUnreachable: {Code: exitcode.Network, Hint: keycloakHint("is Keycloak running? try --wait 2m")},
+	keycloak.LoginRefused: {Code: exitcode.Auth,
+		Hint: keycloakHint("check the admin user and password (--admin-user, --admin-password-stdin or KEYCLOAK_ADMIN_PASSWORD)")},
+	keycloak.Unreachable: {Code: exitcode.Network, Hint: keycloakHint("re-run when Keycloak is back: bootstrap converges")},
+	keycloak.ServerFailed: {Code: exitcode.Network,
+		Hint: keycloakHint("Keycloak failed on its side (its log says why): re-run when it is back; bootstrap converges")},
+	keycloak.AdminRefused: {Code: exitcode.Auth, Hint: keycloakHint("the admin credentials were refused")},
+	keycloak.Forbidden: {Code: exitcode.Auth,
+		Hint: keycloakHint("the admin account lacks a role for this (it needs realm-admin in master, or the create-realm/manage-* roles)")},
+	keycloak.BadSpec:           {Code: exitcode.Config},
+	keycloak.SpecUndefinedVars: {Code: exitcode.Config, Hint: keycloakHint("export them, or remove the references")},
+}
+
+// keycloakHint is a row's hint that needs no facts.
+func keycloakHint(h string) func(*fault.Error) string {
+	return func(*fault.Error) string { return h }
+}
 
 // Section: internal/envmap.
 var envmapRows = map[fault.Kind]row{

@@ -2,12 +2,16 @@ package keycloakcmd
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/inference-gateway/igctl/internal/cli/cmdutil"
 	"github.com/inference-gateway/igctl/internal/exitcode"
+	"github.com/inference-gateway/igctl/internal/fault"
 	"github.com/inference-gateway/igctl/internal/keycloak"
 	"github.com/inference-gateway/igctl/internal/testenv/kcfake"
 )
@@ -56,6 +60,10 @@ func TestBootstrapRunCreates(t *testing.T) {
 	if strings.Contains(h.Out.String(), "kcfake-test-secret") {
 		t.Error("the client secret was printed without --show-secret")
 	}
+	// piped: plain columns under a header
+	if out := h.Out.String(); !strings.HasPrefix(out, "ACTION   KIND    NAME") || !strings.Contains(out, "\ncreated  realm   "+a.Realm) {
+		t.Errorf("stdout:\n%s", out)
+	}
 }
 
 func TestBootstrapRunRerunChangesNothing(t *testing.T) {
@@ -76,8 +84,8 @@ func TestBootstrapRunDryRun(t *testing.T) {
 	opts.DryRun = true
 	a.Phase("create")
 	err := bootstrapRun(context.Background(), opts)
-	if exitcode.Of(err) != exitcode.Drift || !strings.Contains(h.ErrOut.String(), "plan: 5 to create") {
-		t.Fatalf("err = %v (exit %d)\n%s", err, exitcode.Of(err), h.ErrOut)
+	if cmdutil.ExitCode(err) != exitcode.Drift || !strings.Contains(h.ErrOut.String(), "plan: 5 to create") {
+		t.Fatalf("err = %v (exit %d)\n%s", err, cmdutil.ExitCode(err), h.ErrOut)
 	}
 	a2, h2, opts2 := bootFixture(t)
 	opts2.DryRun = true
@@ -152,8 +160,8 @@ func TestBootstrapRunServerError(t *testing.T) {
 	if !strings.Contains(h.ErrOut.String(), "1 created") {
 		t.Errorf("what was done before the failure is not reported: %s", h.ErrOut)
 	}
-	if exitcode.Of(err) != exitcode.Network {
-		t.Errorf("an admin API 5xx is exit 6, got %d", exitcode.Of(err))
+	if cmdutil.ExitCode(err) != exitcode.Network || !strings.Contains(cmdutil.HintOf(err), "re-run") {
+		t.Errorf("an admin API 5xx is exit 6 with a hint to re-run, got %d %q", cmdutil.ExitCode(err), cmdutil.HintOf(err))
 	}
 }
 
@@ -161,20 +169,44 @@ func TestBootstrapRunAdminLoginRefusedOrDown(t *testing.T) {
 	a, _, opts := bootFixture(t)
 	a.LoginRefused = true
 	err := bootstrapRun(context.Background(), opts)
-	if exitcode.Of(err) != exitcode.Auth || !strings.Contains(err.Error(), "Invalid user credentials") || !strings.Contains(exitcode.HintOf(err), "--admin-password-stdin") {
-		t.Errorf("refused: %v (exit %d)", err, exitcode.Of(err))
+	if cmdutil.ExitCode(err) != exitcode.Auth || !strings.Contains(err.Error(), "Invalid user credentials") || !strings.Contains(cmdutil.HintOf(err), "--admin-password-stdin") {
+		t.Errorf("refused: %v (exit %d)", err, cmdutil.ExitCode(err))
 	}
 	opts.URL = kcfake.ClosedURL()
 	err = bootstrapRun(context.Background(), opts)
-	if exitcode.Of(err) != exitcode.Network || !strings.Contains(exitcode.HintOf(err), "--wait") {
-		t.Errorf("down: %v (exit %d)", err, exitcode.Of(err))
+	if cmdutil.ExitCode(err) != exitcode.Network || !strings.Contains(cmdutil.HintOf(err), "--wait") {
+		t.Errorf("down: %v (exit %d)", err, cmdutil.ExitCode(err))
 	}
 }
 
 func TestBootstrapRunNeedsAdminPassword(t *testing.T) {
 	_, h, opts := bootFixture(t)
 	delete(h.Env, "KEYCLOAK_ADMIN_PASSWORD")
-	if err := bootstrapRun(context.Background(), opts); exitcode.Of(err) != exitcode.Usage || !strings.Contains(err.Error(), "admin password is needed") {
-		t.Errorf("err = %v (exit %d)", err, exitcode.Of(err))
+	if err := bootstrapRun(context.Background(), opts); cmdutil.ExitCode(err) != exitcode.Usage || !strings.Contains(err.Error(), "admin password is needed") {
+		t.Errorf("err = %v (exit %d)", err, cmdutil.ExitCode(err))
+	}
+}
+
+// What each failure of the keycloak package means to the user.
+func TestKeycloakKindsExitCodesAndHints(t *testing.T) {
+	for _, c := range []struct {
+		kind fault.Kind
+		code exitcode.Code
+		hint string
+	}{
+		{keycloak.LoginUnreachable, exitcode.Network, "--wait"},
+		{keycloak.LoginRefused, exitcode.Auth, "--admin-password-stdin"},
+		{keycloak.Unreachable, exitcode.Network, "re-run when Keycloak is back"},
+		{keycloak.ServerFailed, exitcode.Network, "Keycloak failed on its side"},
+		{keycloak.AdminRefused, exitcode.Auth, "admin credentials were refused"},
+		{keycloak.Forbidden, exitcode.Auth, "realm-admin"},
+		{keycloak.BadSpec, exitcode.Config, ""},
+		{keycloak.SpecUndefinedVars, exitcode.Config, "export them"},
+	} {
+		err := fmt.Errorf("bootstrap: %w", fault.New(c.kind, errors.New("x")))
+		code, hint := cmdutil.Classify(err)
+		if code != c.code || !strings.Contains(hint, c.hint) || (c.hint == "" && hint != "") {
+			t.Errorf("%s: exit %d hint %q, want %d with %q", c.kind, code, hint, c.code, c.hint)
+		}
 	}
 }

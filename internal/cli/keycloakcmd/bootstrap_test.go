@@ -62,8 +62,8 @@ func TestFlagsRefuseBadNamesURLsAndWaits(t *testing.T) {
 		cmd.SetOut(&strings.Builder{})
 		cmd.SetErr(&strings.Builder{})
 		err := cmd.Execute()
-		if ran || exitcode.Of(err) != exitcode.Usage || err == nil || !strings.Contains(err.Error(), tc.want) {
-			t.Errorf("%q: ran=%v err=%v (exit %d), want exit 2 saying %q", tc.args, ran, err, exitcode.Of(err), tc.want)
+		if ran || cmdutil.ExitCode(err) != exitcode.Usage || err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%q: ran=%v err=%v (exit %d), want exit 2 saying %q", tc.args, ran, err, cmdutil.ExitCode(err), tc.want)
 		}
 	}
 	// The names Keycloak accepts, and the guide's defaults, pass.

@@ -1,0 +1,96 @@
+package keycloakcmd
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/inference-gateway/igctl/internal/cli/cmdutil"
+	"github.com/inference-gateway/igctl/internal/keycloak"
+)
+
+type jsonClient struct {
+	Realm    string `json:"realm"`
+	ClientID string `json:"client_id"`
+	Issuer   string `json:"issuer"`
+	Secret   string `json:"secret,omitempty"`
+}
+
+func printResult(f *cmdutil.Factory, opts *BootstrapOptions, res *keycloak.Result) {
+	if res == nil {
+		return
+	}
+	if opts.JSON {
+		out := struct {
+			DryRun  bool              `json:"dry_run"`
+			Objects []keycloak.Change `json:"objects"`
+			Clients []jsonClient      `json:"clients"`
+		}{DryRun: opts.DryRun, Objects: res.Objects, Clients: []jsonClient{}}
+		if out.Objects == nil {
+			out.Objects = []keycloak.Change{}
+		}
+		for _, c := range res.Clients {
+			jc := jsonClient{Realm: c.Realm, ClientID: c.ClientID, Issuer: c.Issuer}
+			if opts.ShowSecret {
+				jc.Secret = c.Secret
+			}
+			out.Clients = append(out.Clients, jc)
+		}
+		json.NewEncoder(f.IO.Out).Encode(out)
+	} else {
+		printTable(f, opts, res)
+	}
+	counts := map[string]int{}
+	for _, c := range res.Objects {
+		counts[c.Action]++
+	}
+	summary := fmt.Sprintf("%d created, %d updated, %d unchanged", counts[keycloak.Created], counts[keycloak.Updated], counts[keycloak.Unchanged])
+	if opts.DryRun {
+		summary = "plan: " + strings.ReplaceAll(strings.ReplaceAll(summary, "created", "to create"), "updated", "to update")
+	}
+	f.IO.Infof("%s (%d write requests)", summary, res.Writes)
+}
+
+// printTable lists each object with its action, and under it the fields
+// that differ. On a terminal it is a table; piped, columns two spaces apart.
+func printTable(f *cmdutil.Factory, opts *BootstrapOptions, res *keycloak.Result) {
+	verb := map[string]string{keycloak.Created: "created", keycloak.Updated: "updated", keycloak.Unchanged: "unchanged"}
+	if opts.DryRun {
+		verb = map[string]string{keycloak.Created: "would create", keycloak.Updated: "would update", keycloak.Unchanged: "unchanged"}
+	}
+	var rows [][]string
+	for _, c := range res.Objects {
+		rows = append(rows, []string{verb[c.Action], c.Kind, c.Name, c.Realm})
+		for _, d := range c.Diffs {
+			rows = append(rows, []string{"", "", fmt.Sprintf("  %s: %s → %s", d.Field, d.From, d.To), ""})
+		}
+	}
+	if len(rows) > 0 { // a run refused before its first object prints nothing
+		f.IO.Table([]string{"action", "kind", "name", "realm"}, rows)
+	}
+	if opts.ShowSecret {
+		for _, c := range res.Clients {
+			fmt.Fprintf(f.IO.Out, "secret\t%s/%s\t%s\n", c.Realm, c.ClientID, c.Secret)
+		}
+	}
+}
+
+// showLogins says how people (the public client, when there is one) and CI
+// (the confidential client's service account) log in.
+func showLogins(f *cmdutil.Factory, spec *keycloak.Spec, gw keycloak.ClientResult, gatewayEnv string) {
+	for _, realm := range spec.Realms {
+		if realm.Name != gw.Realm {
+			continue
+		}
+		for _, c := range realm.Clients {
+			if !c.Public {
+				continue
+			}
+			f.IO.Infof("people log in with: igctl login --web --issuer %s --client-id %s --gateway-client-id %s   (--device on SSH sessions)",
+				gw.Issuer, c.ClientID, gw.ClientID)
+		}
+	}
+	if gatewayEnv != "" {
+		f.IO.Infof("CI logs in with: igctl login --from-env %s --grant client-credentials", gatewayEnv)
+	}
+}

@@ -1,0 +1,187 @@
+package keycloakcmd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/inference-gateway/igctl/internal/atomicfile"
+	"github.com/inference-gateway/igctl/internal/cli/cmdutil"
+	"github.com/inference-gateway/igctl/internal/cli/login"
+	"github.com/inference-gateway/igctl/internal/config"
+	"github.com/inference-gateway/igctl/internal/envmap"
+	"github.com/inference-gateway/igctl/internal/keycloak"
+	"github.com/inference-gateway/igctl/internal/token"
+)
+
+func bootstrapRun(ctx context.Context, opts *BootstrapOptions) error {
+	f := opts.F
+	var spec *keycloak.Spec
+	if opts.SpecFile != "" {
+		var err error
+		spec, err = keycloak.LoadSpec(opts.SpecFile, os.LookupEnv)
+		if err != nil {
+			return err
+		}
+	} else {
+		spec = keycloak.DefaultSpec(opts.Realm, opts.ClientID, opts.Username)
+		if opts.PublicClient != "" {
+			spec.Realms[0].Clients = append(spec.Realms[0].Clients, keycloak.PublicClientSpec(opts.PublicClient, opts.ClientID))
+		}
+	}
+	if opts.AccessTokenLifespan > 0 {
+		for i := range spec.Realms {
+			spec.Realms[i].AccessTokenLifespan = int(opts.AccessTokenLifespan / time.Second)
+		}
+	}
+	hc, err := f.HTTPClient("")
+	if err != nil {
+		return err
+	}
+	if opts.Wait > 0 {
+		if err := waitReady(ctx, f, hc, opts.URL, opts.Wait); err != nil {
+			return err
+		}
+	}
+	creds := keycloak.Credentials{Username: opts.AdminUser}
+	if opts.AdminClientID != "" {
+		creds.ClientID = opts.AdminClientID
+		creds.ClientSecret, err = f.ReadSecret(opts.AdminClientSecret, cmdutil.SecretSpec{What: "admin client secret", Flag: "admin-client-secret", Env: "KEYCLOAK_ADMIN_CLIENT_SECRET"})
+	} else {
+		creds.Password, err = f.ReadSecret(opts.AdminPassword, cmdutil.SecretSpec{What: "admin password", Flag: "admin-password", Env: "KEYCLOAK_ADMIN_PASSWORD"})
+	}
+	if err != nil {
+		return err
+	}
+	admin := keycloak.NewAdmin(opts.URL, hc, creds)
+	userPWGiven := opts.UserPassword.Stdin || opts.UserPassword.File != "" || f.Getenv("IGCTL_USER_PASSWORD") != ""
+	var userPW string
+	kopts := keycloak.Options{
+		DryRun: opts.DryRun, RotateSecret: opts.RotateSecret,
+		UserPassword: func(realm, username string, needed bool) (string, error) {
+			if userPW != "" {
+				return userPW, nil
+			}
+			if !needed && !userPWGiven {
+				return "", nil
+			}
+			if needed && opts.DryRun && !userPWGiven {
+				return "", nil // a plan needs no password
+			}
+			pw, err := f.ReadSecret(opts.UserPassword, cmdutil.SecretSpec{What: "password for user " + username, Flag: "user-password", Env: "IGCTL_USER_PASSWORD"})
+			userPW = pw
+			return pw, err
+		},
+	}
+	if err := admin.Login(ctx); err != nil {
+		return err
+	}
+	res, err := keycloak.Bootstrap(ctx, admin, spec, kopts)
+	printResult(f, opts, res)
+	if err != nil {
+		return classify(err)
+	}
+	if opts.DryRun {
+		if res.Changed() {
+			return cmdutil.Failf(cmdutil.Drift, "Keycloak differs from the wanted state (dry run: nothing was changed)")
+		}
+		f.IO.Success("Keycloak already matches: nothing to change")
+		return nil
+	}
+	if len(res.Clients) > 0 {
+		c := res.Clients[0]
+		for product, file := range opts.WriteEnv {
+			if err := writeEnvFile(file, product, c); err != nil {
+				return err
+			}
+			f.IO.Success("wrote %s settings to %s (0600)", product, file)
+		}
+		showLogins(f, spec, c, opts.WriteEnv["gateway"])
+		if opts.Login {
+			name, err := f.ProfileName()
+			if err != nil {
+				return err
+			}
+			// The first client is the one the written gateway .env names: what the gateway expects.
+			prof := config.Profile{Issuer: c.Issuer, ClientID: c.ClientID, Grant: token.GrantClientCredentials, GatewayIssuer: c.Issuer, GatewayClientID: c.ClientID}
+			if err := login.Complete(ctx, f, name, prof, token.LoginRequest{Issuer: c.Issuer, ClientID: c.ClientID, ClientSecret: c.Secret, Grant: token.GrantClientCredentials}); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// classify gives the bootstrap's own errors their exit codes.
+func classify(err error) error {
+	var nameErr *keycloak.NameError
+	var refErr *keycloak.RefError
+	switch {
+	case errors.As(err, &refErr):
+		hint := "create it first, or fix the name in the spec"
+		if refErr.Client != "" && refErr.Missing == "role" {
+			hint = fmt.Sprintf("list it under roles: of client %s in the spec, or fix the name", refErr.Client)
+		}
+		return cmdutil.Fail(cmdutil.BadConfig, err, hint)
+	case errors.As(err, &nameErr):
+		return cmdutil.Fail(cmdutil.Usage, err, "")
+	}
+	return err
+}
+
+func waitReady(ctx context.Context, f *cmdutil.Factory, hc *http.Client, base string, max time.Duration) error {
+	deadline := time.Now().Add(max)
+	u := base + "/realms/master/.well-known/openid-configuration"
+	announced := false
+	for {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+		if err != nil {
+			return cmdutil.Fail(cmdutil.Usage, fmt.Errorf("--url %s: %w", base, err), "")
+		}
+		resp, err := hc.Do(req)
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				return nil
+			}
+		}
+		if time.Now().After(deadline) {
+			msg := fmt.Sprintf("Keycloak at %s not ready after %s", base, max)
+			if err != nil {
+				return cmdutil.Fail(cmdutil.Network, fmt.Errorf("%s: %w", msg, err), "")
+			}
+			return cmdutil.Failf(cmdutil.Network, fmt.Sprintf("%s (HTTP %d)", msg, resp.StatusCode))
+		}
+		if !announced {
+			f.IO.Infof("waiting for Keycloak at %s …", base)
+			announced = true
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(time.Second):
+		}
+	}
+}
+
+// writeEnvFile updates (or creates) a .env with the client's settings in the
+// product's naming, keeping every other line, atomically and 0600.
+func writeEnvFile(path, product string, c keycloak.ClientResult) error {
+	data, err := os.ReadFile(path)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return cmdutil.Fail(cmdutil.BadConfig, err, "")
+	}
+	file := envmap.Parse(data)
+	if len(data) == 0 {
+		file = envmap.Parse([]byte("# OIDC settings written by igctl keycloak bootstrap\n"))
+	}
+	envmap.SetAuth(file, product, envmap.Auth{Issuer: c.Issuer, ClientID: c.ClientID, ClientSecret: c.Secret})
+	if err := atomicfile.Write(path, []byte(file.String()), 0o600, false); err != nil {
+		return cmdutil.Fail(cmdutil.BadConfig, fmt.Errorf("writing %s: %w", path, err), "")
+	}
+	return nil
+}
