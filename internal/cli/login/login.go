@@ -15,7 +15,6 @@ import (
 	"github.com/inference-gateway/igctl/internal/cli/cmdutil"
 	"github.com/inference-gateway/igctl/internal/config"
 	"github.com/inference-gateway/igctl/internal/envmap"
-	"github.com/inference-gateway/igctl/internal/exitcode"
 	"github.com/inference-gateway/igctl/internal/token"
 )
 
@@ -202,7 +201,7 @@ func loginRun(ctx context.Context, opts *Options) error {
 		missing = append(missing, "--username")
 	}
 	if len(missing) > 0 {
-		return exitcode.Wrap(exitcode.Usage, fmt.Errorf("profile %q needs %s", name, strings.Join(missing, ", ")), "or --from-env FILE")
+		return cmdutil.Fail(cmdutil.Usage, fmt.Errorf("profile %q needs %s", name, strings.Join(missing, ", ")), "or --from-env FILE")
 	}
 
 	req := token.LoginRequest{Issuer: prof.Issuer, ClientID: prof.ClientID, Grant: prof.Grant, Username: prof.Username, Scope: prof.Scope}
