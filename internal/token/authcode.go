@@ -15,7 +15,7 @@ import (
 	"github.com/coreos/go-oidc/v3/oidc"
 	"golang.org/x/oauth2"
 
-	"github.com/inference-gateway/igctl/internal/exitcode"
+	"github.com/inference-gateway/igctl/internal/fault"
 )
 
 // AuthCodeOptions steer a browser login.
@@ -52,8 +52,8 @@ func LoginAuthCode(ctx context.Context, hc *http.Client, r LoginRequest, o AuthC
 		return nil, err
 	}
 	if !d.SupportsAuthCode() {
-		return nil, exitcode.Wrap(exitcode.Config, fmt.Errorf("%s does not offer the authorization code grant with PKCE (S256)", r.Issuer),
-			"log in with --device, or with --grant password")
+		return nil, fault.New(NoAuthCode, fmt.Errorf("%s does not offer the authorization code grant with PKCE (S256)", r.Issuer),
+			fault.Facts{Issuer: r.Issuer, Grant: GrantAuthCode})
 	}
 	addr := o.ListenAddr
 	if addr == "" {
@@ -105,7 +105,8 @@ func LoginAuthCode(ctx context.Context, hc *http.Client, r LoginRequest, o AuthC
 	}
 	select {
 	case <-timeout:
-		return nil, exitcode.Wrap(exitcode.Network, fmt.Errorf("no login came back from the browser within --wait %s", o.Wait), waitHint)
+		return nil, fault.New(BrowserTimeout, fmt.Errorf("no login came back from the browser within --wait %s", o.Wait),
+			fault.Facts{Issuer: r.Issuer, ClientID: r.ClientID, Grant: GrantAuthCode, Wait: o.Wait})
 	case res := <-cb.done:
 		// the browser follows the redirect to the result page: serve it
 		// before the server goes away
@@ -116,12 +117,10 @@ func LoginAuthCode(ctx context.Context, hc *http.Client, r LoginRequest, o AuthC
 		}
 		return res.b, res.err
 	case <-ctx.Done():
-		return nil, exitcode.Wrap(exitcode.Network, fmt.Errorf("no login came back from the browser in time: %w", ctx.Err()), waitHint)
+		return nil, fault.New(BrowserTimeout, fmt.Errorf("no login came back from the browser in time: %w", ctx.Err()),
+			fault.Facts{Issuer: r.Issuer, ClientID: r.ClientID, Grant: GrantAuthCode})
 	}
 }
-
-const waitHint = "finish the login in the browser within --wait; if the browser showed \"Invalid parameter: redirect_uri\", the client must allow " +
-	"http://127.0.0.1/* as a redirect URI with the standard flow on (`igctl keycloak bootstrap --public-client` sets this up)"
 
 // listenLoopback listens on a loopback address only: the redirect carries
 // an authorization code, which must not be reachable from the network.
@@ -135,7 +134,7 @@ func listenLoopback(addr string) (net.Listener, error) {
 	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		return nil, exitcode.Wrap(exitcode.Network, fmt.Errorf("listening for the login callback on %s: %w", addr, err), "")
+		return nil, fault.New(CallbackListen, fmt.Errorf("listening for the login callback on %s: %w", addr, err), fault.Facts{URL: "http://" + addr + CallbackPath})
 	}
 	return ln, nil
 }
@@ -201,11 +200,12 @@ func (c *callback) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	switch {
 	// RFC 9207: an authorization server that names itself must be ours.
 	case q.Get("iss") != "" && q.Get("iss") != c.issuer:
-		res.err = exitcode.New(exitcode.Auth, fmt.Sprintf("the login answer came from %q, not from the issuer %q", q.Get("iss"), c.issuer))
+		res.err = fault.New(ForeignAnswer, fmt.Errorf("the login answer came from %q, not from the issuer %q", q.Get("iss"), c.issuer),
+			fault.Facts{Issuer: c.issuer, URL: q.Get("iss"), Grant: GrantAuthCode})
 	case q.Get("error") != "":
 		res.err = authorizeError(q.Get("error"), q.Get("error_description"))
 	case q.Get("code") == "":
-		res.err = exitcode.New(exitcode.IdPRefused, "the login answer carried neither a code nor an error")
+		res.err = fault.New(EmptyAnswer, errors.New("the login answer carried neither a code nor an error"), fault.Facts{Issuer: c.issuer, Grant: GrantAuthCode})
 	default:
 		res.b, res.err = c.exchange(q.Get("code"))
 	}
@@ -232,16 +232,8 @@ func authorizeError(code, desc string) error {
 	if desc != "" {
 		msg += ": " + desc
 	}
-	hint := ""
-	switch code {
-	case "access_denied":
-		hint = "the login was cancelled or refused in the browser: run the login again"
-	case "unauthorized_client":
-		hint = "the client does not allow browser logins: turn on \"Standard flow\" for it, or use the public client `igctl keycloak bootstrap --public-client` creates"
-	case "invalid_request", "invalid_scope":
-		hint = "the client's settings refuse this login (PKCE S256, redirect URI http://127.0.0.1/*, scopes): `igctl keycloak bootstrap --public-client` creates a client that accepts it"
-	}
-	return exitcode.Wrap(exitcode.IdPRefused, errors.New("the identity provider refused the browser login: "+msg), hint)
+	return fault.New(BrowserRefused, errors.New("the identity provider refused the browser login: "+msg),
+		fault.Facts{Grant: GrantAuthCode, OAuthError: code})
 }
 
 const pageTemplate = `<!doctype html>

@@ -9,7 +9,7 @@ import (
 
 	"golang.org/x/oauth2"
 
-	"github.com/inference-gateway/igctl/internal/exitcode"
+	"github.com/inference-gateway/igctl/internal/fault"
 )
 
 // DevicePrompt is what a person needs to approve a device login. The
@@ -49,8 +49,7 @@ func LoginDevice(ctx context.Context, hc *http.Client, r LoginRequest, o DeviceO
 		return nil, err
 	}
 	if !d.SupportsDevice() {
-		return nil, exitcode.Wrap(exitcode.Config, fmt.Errorf("%s does not offer the device authorization grant", r.Issuer),
-			"log in with --web, or with --grant password")
+		return nil, fault.New(NoDevice, fmt.Errorf("%s does not offer the device authorization grant", r.Issuer), fault.Facts{Issuer: r.Issuer, Grant: GrantDevice})
 	}
 	cfg := d.config(r, "")
 	hctx := context.WithValue(ctx, oauth2.HTTPClient, hc)
@@ -65,7 +64,8 @@ func LoginDevice(ctx context.Context, hc *http.Client, r LoginRequest, o DeviceO
 		return nil, deviceAuthError(r.ClientID, err)
 	}
 	if da.DeviceCode == "" || da.UserCode == "" || da.VerificationURI == "" {
-		return nil, exitcode.New(exitcode.Network, "the device authorization endpoint answered without a device code, user code or verification URI")
+		return nil, fault.New(DeviceAnswerIncomplete, errors.New("the device authorization endpoint answered without a device code, user code or verification URI"),
+			fault.Facts{Issuer: r.Issuer, Grant: GrantDevice})
 	}
 	interval := time.Duration(da.Interval) * time.Second
 	if interval <= 0 {
@@ -89,7 +89,7 @@ func LoginDevice(ctx context.Context, hc *http.Client, r LoginRequest, o DeviceO
 	}
 	tok, err := cfg.DeviceAccessToken(pctx, da, oauth2.VerifierOption(verifier))
 	if err != nil {
-		return nil, devicePollError(pctx, err, da, now())
+		return nil, devicePollError(pctx, err, da, now(), o.Wait)
 	}
 	return d.bundle(hctx, r, GrantDevice, tok, "")
 }
@@ -103,31 +103,25 @@ func deviceAuthError(clientID string, err error) error {
 	if re.ErrorDescription != "" {
 		msg += ": " + re.ErrorDescription
 	}
-	hint := ""
-	switch re.ErrorCode {
-	case "unauthorized_client", "unsupported_grant_type":
-		hint = "client " + clientID + " does not allow the device grant: turn on \"OAuth 2.0 Device Authorization Grant\" for it, or use the public client `igctl keycloak bootstrap --public-client` creates"
-	case "invalid_client":
-		hint = "wrong client id or secret (a confidential client needs --client-secret-file; a public one none)"
-	}
-	return exitcode.Wrap(exitcode.IdPRefused, fmt.Errorf("the identity provider refused to start a device login: %s", msg), hint)
+	return fault.New(DeviceRefused, fmt.Errorf("the identity provider refused to start a device login: %s", msg),
+		fault.Facts{ClientID: clientID, Grant: GrantDevice, OAuthError: re.ErrorCode})
 }
 
-// devicePollError says why polling ended without a token.
-func devicePollError(ctx context.Context, err error, da *oauth2.DeviceAuthResponse, now time.Time) error {
-	again := "run `igctl login --device` again"
+// devicePollError says why polling ended without a token; wait is how long
+// igctl was told to poll (0: until the code expired or ctx ended).
+func devicePollError(ctx context.Context, err error, da *oauth2.DeviceAuthResponse, now time.Time, wait time.Duration) error {
+	facts := fault.Facts{Grant: GrantDevice, Wait: wait}
 	var re *oauth2.RetrieveError
 	switch {
 	case errors.As(err, &re) && re.ErrorCode == "access_denied":
-		return exitcode.Wrap(exitcode.IdPRefused, errors.New("the device login was denied in the browser (access_denied)"),
-			again+" and approve the request")
+		facts.OAuthError = re.ErrorCode
+		return fault.New(DeviceDenied, errors.New("the device login was denied in the browser (access_denied)"), facts)
 	case errors.As(err, &re) && re.ErrorCode == "expired_token",
 		errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil && !da.Expiry.IsZero() && !now.Before(da.Expiry):
-		return exitcode.Wrap(exitcode.Auth, errors.New("the user code expired before the login was approved (expired_token)"),
-			again+" and approve it before the code expires")
+		facts.OAuthError = "expired_token"
+		return fault.New(DeviceCodeExpired, errors.New("the user code expired before the login was approved (expired_token)"), facts)
 	case ctx.Err() != nil:
-		return exitcode.Wrap(exitcode.Network, fmt.Errorf("the device login was not approved in time: %w", ctx.Err()),
-			again+"; --wait sets how long igctl waits for you (the code itself may live longer)")
+		return fault.New(DeviceTimeout, fmt.Errorf("the device login was not approved in time: %w", ctx.Err()), facts)
 	}
 	return grantError(GrantDevice, err)
 }

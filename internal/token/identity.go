@@ -3,7 +3,7 @@ package token
 import (
 	"fmt"
 
-	"github.com/inference-gateway/igctl/internal/exitcode"
+	"github.com/inference-gateway/igctl/internal/fault"
 )
 
 // Identity is who a stored token was issued to: a bundle only ever serves
@@ -18,7 +18,7 @@ func (b *Bundle) Identity() Identity {
 	return Identity{Issuer: b.Issuer, ClientID: b.ClientID, Grant: b.Grant, Username: b.Username}
 }
 
-// ErrOtherIdentity is returned (wrapped, exit 4) for a stored token that was
+// ErrOtherIdentity is returned (wrapped, of kind OtherIdentity) for a stored token that was
 // issued to another issuer, client, grant or user than the profile names.
 type ErrOtherIdentity struct {
 	Profile   string
@@ -58,5 +58,6 @@ func (b *Bundle) CheckIdentity(profile string, want Identity) error {
 	default:
 		return nil
 	}
-	return exitcode.Wrap(exitcode.Auth, &ErrOtherIdentity{Profile: profile, Got: got, Want: want, Field: field}, "run `igctl login` for the profile's new settings")
+	return fault.New(OtherIdentity, &ErrOtherIdentity{Profile: profile, Got: got, Want: want, Field: field},
+		fault.Facts{Profile: profile, Issuer: want.Issuer, ClientID: want.ClientID, Grant: want.Grant})
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -13,7 +14,7 @@ import (
 	"github.com/coreos/go-oidc/v3/oidc"
 	"golang.org/x/oauth2"
 
-	"github.com/inference-gateway/igctl/internal/exitcode"
+	"github.com/inference-gateway/igctl/internal/fault"
 )
 
 // Interactive is what the browser and device logins need from the
@@ -87,19 +88,21 @@ func (d *Interactive) config(r LoginRequest, redirect string) *oauth2.Config {
 func (d *Interactive) bundle(ctx context.Context, r LoginRequest, grant string, tok *oauth2.Token, nonce string) (*Bundle, error) {
 	raw, _ := tok.Extra("id_token").(string)
 	if raw == "" {
-		return nil, exitcode.Wrap(exitcode.IdPRefused, fmt.Errorf("the identity provider sent no ID token for the %s grant", grant),
-			"the openid scope must be allowed for client "+r.ClientID)
+		return nil, fault.New(NoIDToken, fmt.Errorf("the identity provider sent no ID token for the %s grant", grant),
+			fault.Facts{Issuer: r.Issuer, ClientID: r.ClientID, Grant: grant})
 	}
 	idt, err := d.provider.Verifier(&oidc.Config{ClientID: r.ClientID}).Verify(ctx, raw)
 	if err != nil {
-		return nil, exitcode.Wrap(exitcode.Auth, fmt.Errorf("the ID token does not verify: %w", err), "")
+		return nil, fault.New(BadIDToken, fmt.Errorf("the ID token does not verify: %w", err), fault.Facts{Issuer: r.Issuer, ClientID: r.ClientID, Grant: grant})
 	}
 	if nonce != "" && !equalSecret(idt.Nonce, nonce) {
-		return nil, exitcode.New(exitcode.Auth, "the ID token's nonce is not the one this login sent: the answer belongs to another login")
+		return nil, fault.New(BadIDToken, errors.New("the ID token's nonce is not the one this login sent: the answer belongs to another login"),
+			fault.Facts{Issuer: r.Issuer, ClientID: r.ClientID, Grant: grant})
 	}
 	if idt.AccessTokenHash != "" {
 		if err := idt.VerifyAccessToken(tok.AccessToken); err != nil {
-			return nil, exitcode.Wrap(exitcode.Auth, fmt.Errorf("the access token does not match the ID token's at_hash: %w", err), "")
+			return nil, fault.New(BadIDToken, fmt.Errorf("the access token does not match the ID token's at_hash: %w", err),
+				fault.Facts{Issuer: r.Issuer, ClientID: r.ClientID, Grant: grant})
 		}
 	}
 	var claims struct {

@@ -7,7 +7,7 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/inference-gateway/igctl/internal/exitcode"
+	"github.com/inference-gateway/igctl/internal/fault"
 )
 
 // FailureReuse is how long a failed refresh is reported to later igctl
@@ -90,12 +90,12 @@ func (m *Manager) get(ctx context.Context, profile string, minValid time.Duratio
 		// provider again (--force-refresh asks anyway).
 		if rf := memo.lastFailure(profile); rf != nil && rf.Token == tokenID(fresh.AccessToken) &&
 			(!rf.At.Before(waitStart) || m.Now().Sub(rf.At) < FailureReuse) {
-			return nil, exitcode.Wrap(exitcode.Code(rf.Code), fmt.Errorf("%s (a refresh another igctl process just tried)", rf.Message), rf.Hint)
+			return nil, rf.err()
 		}
 	}
 	if !fresh.CanRefresh(m.Now()) {
-		return nil, exitcode.Wrap(exitcode.Auth, fmt.Errorf("the token of profile %q expired and cannot be refreshed", profile),
-			"run `igctl login` again")
+		return nil, fault.New(CannotRefresh, fmt.Errorf("the token of profile %q expired and cannot be refreshed", profile),
+			fault.Facts{Profile: profile, Issuer: fresh.Issuer, ClientID: fresh.ClientID, Grant: fresh.Grant})
 	}
 	hc, err := m.HTTP()
 	if err != nil {
@@ -104,7 +104,7 @@ func (m *Manager) get(ctx context.Context, profile string, minValid time.Duratio
 	old := tokenID(fresh.AccessToken)
 	if err := Refresh(ctx, hc, fresh); err != nil {
 		if memo != nil {
-			memo.recordFailure(profile, refreshFailure{At: m.Now(), Code: int(exitcode.Of(err)), Message: err.Error(), Hint: exitcode.HintOf(err), Token: old})
+			memo.recordFailure(profile, newRefreshFailure(m.Now(), err, old))
 		}
 		return nil, err
 	}
@@ -115,8 +115,9 @@ func (m *Manager) get(ctx context.Context, profile string, minValid time.Duratio
 		return nil, err
 	}
 	if strict && !fresh.Valid(m.Now(), minValid) {
-		return &Result{Bundle: fresh, Refreshed: true}, exitcode.New(exitcode.Auth,
-			fmt.Sprintf("the issuer's tokens live %s, less than --min-valid %s", fresh.Expiry.Sub(fresh.ObtainedAt).Round(time.Second), minValid))
+		return &Result{Bundle: fresh, Refreshed: true}, fault.New(ShortLived,
+			fmt.Errorf("the issuer's tokens live %s, less than --min-valid %s", fresh.Expiry.Sub(fresh.ObtainedAt).Round(time.Second), minValid),
+			fault.Facts{Profile: profile, Issuer: fresh.Issuer, Wait: minValid})
 	}
 	return &Result{Bundle: fresh, Refreshed: true}, nil
 }
@@ -124,7 +125,7 @@ func (m *Manager) get(ctx context.Context, profile string, minValid time.Duratio
 func (m *Manager) load(profile string) (*Bundle, error) {
 	b, err := m.Store.Load(profile)
 	if errors.Is(err, ErrNotFound) {
-		return nil, exitcode.Wrap(exitcode.Auth, fmt.Errorf("profile %q is not logged in", profile), "run `igctl login`")
+		return nil, fault.New(NotLoggedIn, fmt.Errorf("profile %q is not logged in", profile), fault.Facts{Profile: profile})
 	}
 	if err != nil {
 		return nil, err

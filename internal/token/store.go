@@ -8,7 +8,7 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/inference-gateway/igctl/internal/exitcode"
+	"github.com/inference-gateway/igctl/internal/fault"
 )
 
 // The token stores: this file holds the bundle, the Store interface and
@@ -120,7 +120,7 @@ func OpenStore(o StoreOptions) (Store, error) {
 		// start. The first real operation tells whether the keyring works.
 		return &autoStore{kr: kr, file: &fileStore{files}, warn: o.Warn, require: require}, nil
 	default:
-		return nil, exitcode.New(exitcode.Usage, fmt.Sprintf("unknown token store %q (want auto, keyring, file or none)", kind))
+		return nil, fault.Errorf(UnknownStore, "unknown token store %q (want auto, keyring, file or none)", kind)
 	}
 }
 
@@ -131,8 +131,7 @@ func warnFallback(warn func(key, msg string), why, dir string) {
 }
 
 func storageRequired(why string) error {
-	return exitcode.Wrap(exitcode.Storage, fmt.Errorf("secure token storage is required but the OS keyring is unavailable: %s", why),
-		"start a Secret Service (e.g. gnome-keyring) in a D-Bus session, or unset IGCTL_REQUIRE_SECURE_STORAGE to allow a 0600 file")
+	return fault.Errorf(StorageRequired, "secure token storage is required but the OS keyring is unavailable: %s", why)
 }
 
 // noneStore keeps nothing: every `igctl token` needs IGCTL_TOKEN or a fresh login.

@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/inference-gateway/igctl/internal/exitcode"
+	"github.com/inference-gateway/igctl/internal/fault"
 )
 
 // autoStore uses the keyring store and falls back to the file store the
@@ -103,8 +103,8 @@ func (s *autoStore) Load(profile string) (*Bundle, error) {
 
 // keyringOutage is a sealed bundle whose key is out of reach.
 func keyringOutage(profile string, err error) error {
-	return exitcode.Wrap(exitcode.Storage, fmt.Errorf("the token of profile %q is sealed with a key kept in the OS keyring, which is locked or unreachable (%w)", profile, err),
-		"unlock the keyring (log in to the desktop session, or start gnome-keyring with --unlock), then retry; or `igctl login` again to store a new token")
+	return fault.New(KeyringLocked, fmt.Errorf("the token of profile %q is sealed with a key kept in the OS keyring, which is locked or unreachable (%w)", profile, err),
+		fault.Facts{Profile: profile})
 }
 
 // Save keeps one authoritative copy per profile: a bundle saved to the

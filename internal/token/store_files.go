@@ -15,7 +15,7 @@ import (
 	"github.com/gofrs/flock"
 
 	"github.com/inference-gateway/igctl/internal/atomicfile"
-	"github.com/inference-gateway/igctl/internal/exitcode"
+	"github.com/inference-gateway/igctl/internal/fault"
 )
 
 // fileBase names the per-profile files. Names are hashed so a profile name
@@ -40,8 +40,8 @@ func (f fileBase) Lock(ctx context.Context, profile string) (func(), error) {
 	case err == nil && ok:
 		return func() { l.Unlock() }, nil
 	case ctx.Err() != nil:
-		return nil, exitcode.Wrap(exitcode.Network, fmt.Errorf("gave up waiting for another igctl process that holds %s (refreshing profile %q): %w", path, profile, ctx.Err()),
-			"the other process is probably waiting on a slow identity provider; --timeout bounds the wait")
+		return nil, fault.New(LockTimeout, fmt.Errorf("gave up waiting for another igctl process that holds %s (refreshing profile %q): %w", path, profile, ctx.Err()),
+			fault.Facts{Profile: profile, Path: path})
 	}
 	return nil, damaged(profile, path, fmt.Errorf("locking: %v", err))
 }
@@ -55,7 +55,7 @@ func (f fileBase) Writable() error {
 		tmp, err = os.CreateTemp(f.dir, ".probe-*")
 	}
 	if err != nil {
-		return exitcode.Wrap(exitcode.Config, fmt.Errorf("the token directory %s is not writable: %v", f.dir, err), "fix its owner or mode, or choose another --config-dir")
+		return fault.New(DirNotWritable, fmt.Errorf("the token directory %s is not writable: %v", f.dir, err), fault.Facts{Path: f.dir})
 	}
 	tmp.Close()
 	return os.Remove(tmp.Name())
@@ -75,8 +75,8 @@ func (f fileBase) read(profile, ext string) ([]byte, error) {
 // damaged is a token file igctl cannot use: a configuration error naming
 // the file, whose fix is a new login.
 func damaged(profile, path string, err error) error {
-	return exitcode.Wrap(exitcode.Config, fmt.Errorf("the token file of profile %q, %s, cannot be used: %v", profile, path, err),
-		"`igctl login` replaces it (check the file's owner and mode if it cannot be read)")
+	return fault.New(Damaged, fmt.Errorf("the token file of profile %q, %s, cannot be used: %v", profile, path, err),
+		fault.Facts{Profile: profile, Path: path})
 }
 
 func (f fileBase) write(profile, ext string, data []byte) error {
@@ -123,15 +123,30 @@ func (s *fileStore) Delete(profile string) error { return s.remove(profile, ".js
 
 // refreshFailure is the outcome of a refresh that failed, kept briefly
 // beside the lock so that processes that waited for that refresh report it
-// instead of each asking a failing identity provider again.
+// instead of each asking a failing identity provider again. It keeps what
+// the failure was (its kind and facts), never an exit code or a hint: the
+// process that reads it decides those as for its own failures.
 type refreshFailure struct {
-	At      time.Time `json:"at"`
-	Code    int       `json:"code"`
-	Message string    `json:"message"`
-	Hint    string    `json:"hint,omitempty"`
+	At      time.Time   `json:"at"`
+	Kind    fault.Kind  `json:"kind"`
+	Facts   fault.Facts `json:"facts"`
+	Message string      `json:"message"`
 	// Token identifies the access token the refresh was meant to replace
 	// (a hash, never the token).
 	Token string `json:"token"`
+}
+
+func newRefreshFailure(at time.Time, err error, id string) refreshFailure {
+	rf := refreshFailure{At: at, Message: err.Error(), Token: id}
+	if e := fault.Of(err); e != nil {
+		rf.Kind, rf.Facts = e.Kind, e.Facts
+	}
+	return rf
+}
+
+// err is the failure as this process reports it.
+func (rf *refreshFailure) err() error {
+	return fault.New(rf.Kind, fmt.Errorf("%s (a refresh another igctl process just tried)", rf.Message), rf.Facts)
 }
 
 func tokenID(accessToken string) string {
@@ -150,8 +165,11 @@ func (f fileBase) lastFailure(profile string) *refreshFailure {
 	if err != nil {
 		return nil
 	}
+	// A marker that does not parse, or has no kind (a failure without one,
+	// or a marker of an older igctl, which kept an exit code), is ignored:
+	// it only ever saves a request.
 	var rf refreshFailure
-	if json.Unmarshal(data, &rf) != nil {
+	if json.Unmarshal(data, &rf) != nil || rf.Kind == "" {
 		return nil
 	}
 	return &rf

@@ -9,7 +9,7 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/inference-gateway/igctl/internal/exitcode"
+	"github.com/inference-gateway/igctl/internal/fault"
 )
 
 // keyringStore is envelope encryption: the OS keyring holds only a random
@@ -66,7 +66,7 @@ func (s *keyringStore) Save(profile string, b *Bundle) error {
 	if keyB64, err := keyringGet(keyringUser(profile)); err == nil {
 		key, _ = base64.StdEncoding.DecodeString(keyB64)
 	} else if !errors.Is(err, errKeyringNotFound) {
-		return exitcode.Wrap(exitcode.Storage, err, "")
+		return fault.New(KeyringFailed, err, fault.Facts{Profile: profile})
 	}
 	if len(key) != 32 {
 		key = make([]byte, 32)
@@ -74,7 +74,7 @@ func (s *keyringStore) Save(profile string, b *Bundle) error {
 			return err
 		}
 		if err := keyringSet(keyringUser(profile), base64.StdEncoding.EncodeToString(key)); err != nil {
-			return exitcode.Wrap(exitcode.Storage, err, "")
+			return fault.New(KeyringFailed, err, fault.Facts{Profile: profile})
 		}
 	}
 	sealed, err := seal(key, plain, profile)
@@ -86,7 +86,7 @@ func (s *keyringStore) Save(profile string, b *Bundle) error {
 
 func (s *keyringStore) Delete(profile string) error {
 	if err := keyringDelete(keyringUser(profile)); err != nil && !errors.Is(err, errKeyringNotFound) {
-		return exitcode.Wrap(exitcode.Storage, err, "")
+		return fault.New(KeyringFailed, err, fault.Facts{Profile: profile})
 	}
 	return s.remove(profile, ".enc")
 }

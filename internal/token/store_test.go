@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/inference-gateway/igctl/internal/exitcode"
+	"github.com/inference-gateway/igctl/internal/fault"
 	"github.com/inference-gateway/igctl/internal/testenv"
 )
 
@@ -118,8 +118,8 @@ func TestAutoFallsBackToFileWithoutDBus(t *testing.T) {
 
 	env["IGCTL_REQUIRE_SECURE_STORAGE"] = "1"
 	_, err = OpenStore(StoreOptions{Dir: dir, Getenv: func(k string) string { return env[k] }})
-	if exitcode.Of(err) != exitcode.Storage {
-		t.Fatalf("require secure: got %v (code %d), want exit 7", err, exitcode.Of(err))
+	if fault.KindOf(err) != StorageRequired {
+		t.Fatalf("require secure: got %v (kind %q), want %q", err, fault.KindOf(err), StorageRequired)
 	}
 }
 

@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/inference-gateway/igctl/internal/exitcode"
+	"github.com/inference-gateway/igctl/internal/fault"
 	"github.com/inference-gateway/igctl/internal/testenv"
 )
 
@@ -60,55 +60,13 @@ func TestPasswordAndClientCredentialsAgainstKeycloak(t *testing.T) {
 	}
 }
 
-func TestKeycloakRefusalsGiveExitCodeAndHint(t *testing.T) {
-	kc := testenv.Keycloak(t)
-	ok := kc.CreateRealm(t, testenv.RealmSpec{})
-	noDirect := kc.CreateRealm(t, testenv.RealmSpec{NoDirectGrants: true})
-	noProfile := kc.CreateRealm(t, testenv.RealmSpec{UserWithoutProfile: true})
-	pw := func(r testenv.Realm, secret, password string) LoginRequest {
-		return LoginRequest{Issuer: r.Issuer, ClientID: r.ClientID, ClientSecret: secret, Grant: GrantPassword, Username: r.Username, Password: password}
-	}
-	cases := []struct {
-		name     string
-		req      LoginRequest
-		code     exitcode.Code
-		msg      string
-		hint     string
-		noLeakOf string
-	}{
-		{"wrong password", pw(ok, ok.ClientSecret, "wrong-password-123"), exitcode.IdPRefused, "invalid_grant: Invalid user credentials", "wrong username or password", "wrong-password-123"},
-		{"wrong secret", pw(ok, "wrong-secret-456", ok.Password), exitcode.IdPRefused, "Invalid client credentials", "wrong client secret", "wrong-secret-456"},
-		{"no direct grants", pw(noDirect, noDirect.ClientSecret, noDirect.Password), exitcode.IdPRefused, "unauthorized_client", "Direct access grants", noDirect.Password},
-		{"profile incomplete", pw(noProfile, noProfile.ClientSecret, noProfile.Password), exitcode.IdPRefused, "Account is not fully set up", "email, first and last name", noProfile.Password},
-		{"trailing slash issuer", LoginRequest{Issuer: ok.Issuer + "/", ClientID: ok.ClientID, Grant: GrantClientCredentials, ClientSecret: ok.ClientSecret}, exitcode.Config, "issuer mismatch", "trailing slash", ok.ClientSecret},
-		{"unknown realm", LoginRequest{Issuer: kc.URL + "/realms/no-such-realm", ClientID: "x", Grant: GrantClientCredentials, ClientSecret: "s"}, exitcode.Config, "discovery", "realm name", ""},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			_, err := Login(context.Background(), http.DefaultClient, c.req)
-			if got := exitcode.Of(err); got != c.code {
-				t.Fatalf("exit %d, want %d: %v", got, c.code, err)
-			}
-			if !strings.Contains(err.Error(), c.msg) {
-				t.Errorf("message %q lacks %q", err, c.msg)
-			}
-			if h := exitcode.HintOf(err); !strings.Contains(h, c.hint) {
-				t.Errorf("hint %q lacks %q", h, c.hint)
-			}
-			if c.noLeakOf != "" && (strings.Contains(err.Error(), c.noLeakOf) || strings.Contains(exitcode.HintOf(err), c.noLeakOf)) {
-				t.Errorf("secret leaked into the error")
-			}
-		})
-	}
-}
-
-func TestNetworkFailureIsExit6(t *testing.T) {
+func TestNetworkFailureIsUnreachable(t *testing.T) {
 	srv := httptest.NewServer(http.NotFoundHandler())
 	addr := srv.URL
 	srv.Close()
 	_, err := Login(context.Background(), http.DefaultClient, LoginRequest{Issuer: addr + "/realms/x", ClientID: "c", Grant: GrantClientCredentials, ClientSecret: "s"})
-	if exitcode.Of(err) != exitcode.Network || !strings.Contains(err.Error(), addr) {
-		t.Fatalf("got %v (exit %d), want exit 6 naming the URL", err, exitcode.Of(err))
+	if fault.KindOf(err) != DiscoveryUnreachable || !strings.Contains(err.Error(), addr) {
+		t.Fatalf("got %v (kind %q), want %q naming the URL", err, fault.KindOf(err), DiscoveryUnreachable)
 	}
 }
 
@@ -156,7 +114,7 @@ func TestManagerCachesRefreshesAndRevokes(t *testing.T) {
 
 	// --min-valid longer than what is left: one refresh with the refresh token.
 	got, err = m.Get(ctx, "p", 2*time.Minute, false)
-	if err == nil || exitcode.Of(err) != exitcode.Auth || !strings.Contains(err.Error(), "--min-valid") {
+	if err == nil || fault.KindOf(err) != ShortLived || !strings.Contains(err.Error(), "--min-valid") {
 		t.Fatalf("min-valid beyond token lifetime should explain itself, got %v", err)
 	}
 	if calls.Load() != 1 {
@@ -170,8 +128,8 @@ func TestManagerCachesRefreshesAndRevokes(t *testing.T) {
 		t.Fatalf("revoke: ok=%v err=%v", ok, err)
 	}
 	err = Refresh(ctx, hc, &old)
-	if exitcode.Of(err) != exitcode.Auth {
-		t.Fatalf("refresh with a revoked token: %v (exit %d), want exit 4", err, exitcode.Of(err))
+	if fault.KindOf(err) != SessionEnded {
+		t.Fatalf("refresh with a revoked token: %v (kind %q), want %q", err, fault.KindOf(err), SessionEnded)
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 	"github.com/inference-gateway/igctl/internal/fault"
 	"github.com/inference-gateway/igctl/internal/gateway"
 	"github.com/inference-gateway/igctl/internal/keycloak"
+	"github.com/inference-gateway/igctl/internal/token"
 )
 
 // This file is the one place where igctl decides exit codes: every failure
@@ -51,7 +52,115 @@ var cliRows = map[fault.Kind]row{
 }
 
 // Section: internal/token.
-var tokenRows = map[fault.Kind]row{}
+var tokenRows = map[fault.Kind]row{
+	token.IssuerMismatch: {Code: exitcode.Config, Hint: func(e *fault.Error) string {
+		if strings.TrimRight(e.Facts.Issuer, "/") == strings.TrimRight(e.Facts.URL, "/") {
+			return "remove the trailing slash: the gateway compares the issuer byte for byte"
+		}
+		return "use exactly the issuer the server advertises: " + e.Facts.URL
+	}},
+	token.DiscoveryUnreachable: {Code: exitcode.Network, Hint: tokenTLSHint},
+	token.DiscoveryNotFound:    {Code: exitcode.Config, Hint: tokenSay("is the realm name right? Keycloak issuers look like https://HOST/realms/REALM")},
+	token.DiscoveryFailed:      {Code: exitcode.Network},
+
+	token.UnknownGrant:        {Code: exitcode.Usage},
+	token.EndpointUnreachable: {Code: exitcode.Network, Hint: tokenTLSHint},
+	token.EndpointFailing:     {Code: exitcode.Network, Hint: tokenSay("the identity provider (or a proxy in front of it) is failing: retry later, or check its logs")},
+	token.BadClient:           {Code: exitcode.IdPRefused, Hint: tokenSay("wrong client secret or client id (or the client is public and must not send a secret)")},
+	token.GrantNotAllowed: {Code: exitcode.IdPRefused, Hint: func(e *fault.Error) string {
+		switch e.Facts.Grant {
+		case token.GrantPassword:
+			return "the client does not allow the password grant: turn on \"Direct access grants\" (directAccessGrantsEnabled) for the client in Keycloak"
+		case token.GrantClientCredentials:
+			return "the client has no service account: turn on \"Service accounts roles\" (serviceAccountsEnabled) for the client in Keycloak"
+		}
+		return ""
+	}},
+	token.AccountIncomplete:  {Code: exitcode.IdPRefused, Hint: tokenSay("the user must have email, first and last name and no pending required action (e.g. a temporary password); `igctl keycloak bootstrap` sets users up fully")},
+	token.BadUserCredentials: {Code: exitcode.IdPRefused, Hint: tokenSay("wrong username or password (repeated failures can lock the account by brute-force protection)")},
+	token.GrantRefused: {Code: exitcode.IdPRefused, Hint: func(e *fault.Error) string {
+		if e.Facts.OAuthError == "invalid_scope" {
+			return "a requested scope is not available to this client"
+		}
+		return ""
+	}},
+
+	token.NotLoggedIn:    {Code: exitcode.Auth, Hint: tokenSay("run `igctl login`")},
+	token.OtherIdentity:  {Code: exitcode.Auth, Hint: tokenSay("run `igctl login` for the profile's new settings")},
+	token.CannotRefresh:  {Code: exitcode.Auth, Hint: tokenSay("run `igctl login` again")},
+	token.SessionEnded:   {Code: exitcode.Auth, Hint: tokenSay("the session ended at the identity provider: run `igctl login` again")},
+	token.NoRefreshToken: {Code: exitcode.Auth, Hint: tokenSay("run `igctl login` again")},
+	token.ShortLived:     {Code: exitcode.Auth},
+
+	token.NoAuthCode:     {Code: exitcode.Config, Hint: tokenSay("log in with --device, or with --grant password")},
+	token.BrowserTimeout: {Code: exitcode.Network, Hint: tokenSay(tokenWaitHint)},
+	token.CallbackListen: {Code: exitcode.Network},
+	token.ForeignAnswer:  {Code: exitcode.Auth},
+	token.EmptyAnswer:    {Code: exitcode.IdPRefused},
+	token.BrowserRefused: {Code: exitcode.IdPRefused, Hint: func(e *fault.Error) string {
+		switch e.Facts.OAuthError {
+		case "access_denied":
+			return "the login was cancelled or refused in the browser: run the login again"
+		case "unauthorized_client":
+			return "the client does not allow browser logins: turn on \"Standard flow\" for it, or use the public client `igctl keycloak bootstrap --public-client` creates"
+		case "invalid_request", "invalid_scope":
+			return "the client's settings refuse this login (PKCE S256, redirect URI http://127.0.0.1/*, scopes): `igctl keycloak bootstrap --public-client` creates a client that accepts it"
+		}
+		return ""
+	}},
+	token.NoDevice:               {Code: exitcode.Config, Hint: tokenSay("log in with --web, or with --grant password")},
+	token.DeviceAnswerIncomplete: {Code: exitcode.Network},
+	token.DeviceRefused: {Code: exitcode.IdPRefused, Hint: func(e *fault.Error) string {
+		switch e.Facts.OAuthError {
+		case "unauthorized_client", "unsupported_grant_type":
+			return "client " + e.Facts.ClientID + " does not allow the device grant: turn on \"OAuth 2.0 Device Authorization Grant\" for it, or use the public client `igctl keycloak bootstrap --public-client` creates"
+		case "invalid_client":
+			return "wrong client id or secret (a confidential client needs --client-secret-file; a public one none)"
+		}
+		return ""
+	}},
+	token.DeviceDenied:      {Code: exitcode.IdPRefused, Hint: tokenSay(tokenDeviceAgain + " and approve the request")},
+	token.DeviceCodeExpired: {Code: exitcode.Auth, Hint: tokenSay(tokenDeviceAgain + " and approve it before the code expires")},
+	token.DeviceTimeout:     {Code: exitcode.Network, Hint: tokenSay(tokenDeviceAgain + "; --wait sets how long igctl waits for you (the code itself may live longer)")},
+	token.NoIDToken: {Code: exitcode.IdPRefused, Hint: func(e *fault.Error) string {
+		return "the openid scope must be allowed for client " + e.Facts.ClientID
+	}},
+	token.BadIDToken: {Code: exitcode.Auth},
+
+	token.UnknownStore:    {Code: exitcode.Usage},
+	token.StorageRequired: {Code: exitcode.Storage, Hint: tokenSay("start a Secret Service (e.g. gnome-keyring) in a D-Bus session, or unset IGCTL_REQUIRE_SECURE_STORAGE to allow a 0600 file")},
+	token.KeyringLocked:   {Code: exitcode.Storage, Hint: tokenSay("unlock the keyring (log in to the desktop session, or start gnome-keyring with --unlock), then retry; or `igctl login` again to store a new token")},
+	token.KeyringFailed:   {Code: exitcode.Storage},
+	token.LockTimeout:     {Code: exitcode.Network, Hint: tokenSay("the other process is probably waiting on a slow identity provider; --timeout bounds the wait")},
+	token.DirNotWritable:  {Code: exitcode.Config, Hint: tokenSay("fix its owner or mode, or choose another --config-dir")},
+	token.Damaged:         {Code: exitcode.Config, Hint: tokenSay("`igctl login` replaces it (check the file's owner and mode if it cannot be read)")},
+
+	token.RevokeUnreachable: {Code: exitcode.Network},
+}
+
+// tokenSay is a hint that needs no facts.
+func tokenSay(hint string) func(*fault.Error) string {
+	return func(*fault.Error) string { return hint }
+}
+
+// tokenTLSHint is the hint for an issuer that cannot be reached: its CA
+// when the failure is about a certificate, otherwise the URL and proxies.
+func tokenTLSHint(e *fault.Error) string {
+	cause := errors.Unwrap(e.Err)
+	if cause == nil {
+		cause = e.Err // a failure another process reported, as a message
+	}
+	if strings.Contains(cause.Error(), "certificate") {
+		return "trust the server's CA with --ca-file PEM (or SSL_CERT_FILE)"
+	}
+	return "check the issuer URL and that the server is reachable (HTTPS_PROXY/NO_PROXY are honoured)"
+}
+
+const (
+	tokenWaitHint = "finish the login in the browser within --wait; if the browser showed \"Invalid parameter: redirect_uri\", the client must allow " +
+		"http://127.0.0.1/* as a redirect URI with the standard flow on (`igctl keycloak bootstrap --public-client` sets this up)"
+	tokenDeviceAgain = "run `igctl login --device` again"
+)
 
 // Section: internal/config.
 var configRows = map[fault.Kind]row{

@@ -4,18 +4,18 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/inference-gateway/igctl/internal/cli/cmdutil"
 	"github.com/inference-gateway/igctl/internal/envmap"
-	"github.com/inference-gateway/igctl/internal/exitcode"
 )
 
 func readAuthEnv(path string) (envmap.Auth, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return envmap.Auth{}, exitcode.Wrap(exitcode.Config, fmt.Errorf("reading %s: %w", path, err), "")
+		return envmap.Auth{}, cmdutil.Fail(cmdutil.BadConfig, fmt.Errorf("reading %s: %w", path, err), "")
 	}
 	auth, ok := envmap.ReadAuth(envmap.Parse(data))
 	if !ok {
-		return envmap.Auth{}, exitcode.Wrap(exitcode.Config, fmt.Errorf("%s sets no issuer or client id", path),
+		return envmap.Auth{}, cmdutil.Fail(cmdutil.BadConfig, fmt.Errorf("%s sets no issuer or client id", path),
 			"expected AUTH_OIDC_ISSUER/AUTH_OIDC_CLIENT_ID (gateway) or AUTH_ISSUER_URL/AUTH_CLIENT_ID (ADK)")
 	}
 	return auth, nil

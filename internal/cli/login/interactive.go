@@ -12,7 +12,7 @@ import (
 
 	"github.com/inference-gateway/igctl/internal/cli/cmdutil"
 	"github.com/inference-gateway/igctl/internal/config"
-	"github.com/inference-gateway/igctl/internal/exitcode"
+	"github.com/inference-gateway/igctl/internal/fault"
 	"github.com/inference-gateway/igctl/internal/token"
 )
 
@@ -176,20 +176,17 @@ func indent(s, prefix string) string {
 // user with a one-time password configured exactly as it answers a wrong
 // password (invalid_grant "Invalid user credentials"), so that hint names both.
 func passwordHint(err error) error {
-	if err == nil || exitcode.Of(err) != exitcode.IdPRefused {
-		return err
-	}
-	msg, hint := err.Error(), exitcode.HintOf(err)
+	hint := cmdutil.HintOf(err)
 	browser := "`igctl login --web` (or `igctl login --device` where no browser runs), with a client that allows it (`igctl keycloak bootstrap --public-client` creates one)"
-	switch {
-	case strings.Contains(msg, "Invalid user credentials"):
+	switch fault.KindOf(err) {
+	case token.BadUserCredentials:
 		hint += "; if the account needs a one-time code (OTP) or another step the password grant cannot take, log in with " + browser
-	case strings.Contains(msg, "not fully set up"):
+	case token.AccountIncomplete:
 		hint += "; a pending required action (update password, configure OTP, …) can be completed by logging in with " + browser
-	case strings.Contains(msg, "not allowed for direct access grants"):
+	case token.GrantNotAllowed:
 		hint += "; or log in with " + browser
 	default:
 		return err
 	}
-	return exitcode.Wrap(exitcode.IdPRefused, err, hint)
+	return cmdutil.Fail(cmdutil.Refused, err, hint)
 }

@@ -13,9 +13,9 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/inference-gateway/igctl/internal/cli/cmdutil"
+	"github.com/inference-gateway/igctl/internal/cli/loginflow"
 	"github.com/inference-gateway/igctl/internal/config"
 	"github.com/inference-gateway/igctl/internal/envmap"
-	"github.com/inference-gateway/igctl/internal/exitcode"
 	"github.com/inference-gateway/igctl/internal/token"
 )
 
@@ -202,7 +202,7 @@ func loginRun(ctx context.Context, opts *Options) error {
 		missing = append(missing, "--username")
 	}
 	if len(missing) > 0 {
-		return exitcode.Wrap(exitcode.Usage, fmt.Errorf("profile %q needs %s", name, strings.Join(missing, ", ")), "or --from-env FILE")
+		return cmdutil.Fail(cmdutil.Usage, fmt.Errorf("profile %q needs %s", name, strings.Join(missing, ", ")), "or --from-env FILE")
 	}
 
 	req := token.LoginRequest{Issuer: prof.Issuer, ClientID: prof.ClientID, Grant: prof.Grant, Username: prof.Username, Scope: prof.Scope}
@@ -238,7 +238,7 @@ func loginRun(ctx context.Context, opts *Options) error {
 
 	switch prof.Grant {
 	case token.GrantAuthCode:
-		return complete(ctx, f, name, prof, req, func(ctx context.Context, hc *http.Client) (*token.Bundle, error) {
+		return loginflow.Finish(ctx, f, name, prof, func(ctx context.Context, hc *http.Client) (*token.Bundle, error) {
 			return token.LoginAuthCode(ctx, hc, req, token.AuthCodeOptions{
 				Open: func(u string) error { return showAuthURL(f, u, opts.NoBrowser) },
 				Warn: func(format string, a ...any) { f.IO.Warn(format, a...) },
@@ -246,7 +246,7 @@ func loginRun(ctx context.Context, opts *Options) error {
 			})
 		})
 	case token.GrantDevice:
-		return complete(ctx, f, name, prof, req, func(ctx context.Context, hc *http.Client) (*token.Bundle, error) {
+		return loginflow.Finish(ctx, f, name, prof, func(ctx context.Context, hc *http.Client) (*token.Bundle, error) {
 			return token.LoginDevice(ctx, hc, req, token.DeviceOptions{
 				Prompt: func(p token.DevicePrompt) error { return showDevicePrompt(f, p, opts.NoBrowser) },
 				Now:    f.Now,
@@ -254,7 +254,7 @@ func loginRun(ctx context.Context, opts *Options) error {
 			})
 		})
 	}
-	err = Complete(ctx, f, name, prof, req)
+	err = loginflow.Complete(ctx, f, name, prof, req)
 	if prof.Grant == token.GrantPassword {
 		err = passwordHint(err)
 	}
@@ -275,75 +275,7 @@ func storedClientSecret(f *cmdutil.Factory, name string, prof config.Profile) st
 	return b.ClientSecret
 }
 
-// Complete runs the grant for req, stores the token and saves prof as the
-// profile name (making it current if none is). Used by login and by
-// `keycloak bootstrap --login`.
+// Complete is loginflow.Complete, for the callers that still call it here.
 func Complete(ctx context.Context, f *cmdutil.Factory, name string, prof config.Profile, req token.LoginRequest) error {
-	return complete(ctx, f, name, prof, req, func(ctx context.Context, hc *http.Client) (*token.Bundle, error) {
-		return token.Login(ctx, hc, req)
-	})
-}
-
-// obtainFunc runs a grant and returns the bundle to store.
-type obtainFunc func(ctx context.Context, hc *http.Client) (*token.Bundle, error)
-
-func complete(ctx context.Context, f *cmdutil.Factory, name string, prof config.Profile, req token.LoginRequest, obtain obtainFunc) error {
-	cfg, err := f.Config()
-	if err != nil {
-		return err
-	}
-	// Open the store before talking to the issuer: with IGCTL_REQUIRE_SECURE_STORAGE
-	// a missing keyring must fail before a token is minted for nothing.
-	f.ReportStore = true
-	store, err := f.TokenStore()
-	if err != nil {
-		return err
-	}
-	// and an unwritable token directory too
-	if err := store.Writable(); err != nil {
-		return err
-	}
-	hc, err := f.HTTPClient(prof.CAFile)
-	if err != nil {
-		return err
-	}
-	f.Verbosef("discovering %s and requesting a token (%s grant)", prof.Issuer, prof.Grant)
-	b, err := obtain(ctx, hc)
-	if err != nil {
-		return err
-	}
-	if prof.Grant == token.GrantAuthCode || prof.Grant == token.GrantDevice {
-		// who logged in is known only now, from the verified ID token
-		prof.Username = b.Username
-	}
-	m := &token.Manager{Store: store, Now: f.Now}
-	if err := m.Save(ctx, name, b); err != nil {
-		return err
-	}
-	*cfg.Ensure(name) = prof
-	if cfg.CurrentProfile == "" {
-		cfg.CurrentProfile = name
-	}
-	if err := cfg.Save(); err != nil {
-		return err
-	}
-	who := prof.Username
-	if who == "" {
-		who = "service account of " + prof.ClientID
-	}
-	f.IO.Success("Logged in to %s as %s (profile %s, token in %s store, expires %s)",
-		prof.Issuer, who, name, store.Kind(), cmdutil.Until(b.Expiry, f.Now()))
-	warnAudience(f, b, prof)
-	return nil
-}
-
-// The gateway rejects a token whose iss or aud differs from what it
-// expects: say so now rather than at the first 401.
-func warnAudience(f *cmdutil.Factory, b *token.Bundle, prof config.Profile) {
-	d := token.Diagnose(b.AccessToken, cmdutil.GatewayExpect(&prof), f.Now(), nil)
-	if first := d.First(); first != nil && (first.Cause == token.CauseIssuer || first.Cause == token.CauseAudience) {
-		e := cmdutil.Explain(d, false, &prof)
-		f.IO.Warn("the gateway will answer 401: %s", e.Cause)
-		f.IO.Hint(e.Fix)
-	}
+	return loginflow.Complete(ctx, f, name, prof, req)
 }

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/inference-gateway/igctl/internal/cli/cmdutil"
 	"github.com/inference-gateway/igctl/internal/exitcode"
 	"github.com/inference-gateway/igctl/internal/testenv/kcfake"
 	"github.com/inference-gateway/igctl/internal/token"
@@ -106,8 +107,8 @@ func TestLoginRunRefusals(t *testing.T) {
 			opts := passwordOpts(h, kc)
 			tc.setup(kc, h, opts)
 			err := loginRun(context.Background(), opts)
-			if exitcode.Of(err) != exitcode.IdPRefused || !strings.Contains(err.Error(), tc.msg) || !strings.Contains(exitcode.HintOf(err), tc.hint) {
-				t.Fatalf("err = %v (exit %d, hint %q), want exit 5 with %q and hint %q", err, exitcode.Of(err), exitcode.HintOf(err), tc.msg, tc.hint)
+			if cmdutil.ExitCode(err) != exitcode.IdPRefused || !strings.Contains(err.Error(), tc.msg) || !strings.Contains(cmdutil.HintOf(err), tc.hint) {
+				t.Fatalf("err = %v (exit %d, hint %q), want exit 5 with %q and hint %q", err, cmdutil.ExitCode(err), cmdutil.HintOf(err), tc.msg, tc.hint)
 			}
 			if strings.Contains(err.Error(), "wrong") && strings.Contains(err.Error(), h.Env["IGCTL_CLIENT_SECRET"]+" ") {
 				t.Errorf("the error echoes a secret: %v", err)
@@ -133,8 +134,8 @@ func TestLoginRunTokenEndpointFaults(t *testing.T) {
 			kc, h := loginFixture(t)
 			kc.Fail(kcfake.Token, tc.fault)
 			err := loginRun(context.Background(), passwordOpts(h, kc))
-			if exitcode.Of(err) != exitcode.Network || !strings.Contains(err.Error(), tc.msg) {
-				t.Fatalf("err = %v (exit %d), want exit 6 with %q", err, exitcode.Of(err), tc.msg)
+			if cmdutil.ExitCode(err) != exitcode.Network || !strings.Contains(err.Error(), tc.msg) {
+				t.Fatalf("err = %v (exit %d), want exit 6 with %q", err, cmdutil.ExitCode(err), tc.msg)
 			}
 			if strings.Contains(err.Error(), kc.Password) || strings.Contains(err.Error(), kc.ClientSecret) {
 				t.Errorf("the error shows a secret: %v", err)
@@ -167,8 +168,8 @@ func TestLoginRunDiscoveryFaults(t *testing.T) {
 			opts := passwordOpts(h, kc)
 			tc.setup(kc, opts)
 			err := loginRun(context.Background(), opts)
-			if exitcode.Of(err) != tc.code || !strings.Contains(err.Error(), tc.msg) {
-				t.Fatalf("err = %v (exit %d), want exit %d with %q", err, exitcode.Of(err), tc.code, tc.msg)
+			if cmdutil.ExitCode(err) != tc.code || !strings.Contains(err.Error(), tc.msg) {
+				t.Fatalf("err = %v (exit %d), want exit %d with %q", err, cmdutil.ExitCode(err), tc.code, tc.msg)
 			}
 			if kc.Calls(kcfake.Token) != 0 {
 				t.Error("a token was requested after discovery failed")
@@ -180,13 +181,13 @@ func TestLoginRunDiscoveryFaults(t *testing.T) {
 func TestLoginRunUsageErrors(t *testing.T) {
 	kc, h := loginFixture(t)
 	err := loginRun(context.Background(), &Options{F: h.F, Username: "alice"})
-	if exitcode.Of(err) != exitcode.Usage || !strings.Contains(err.Error(), `profile "default" needs --issuer, --client-id`) {
-		t.Errorf("err = %v (exit %d)", err, exitcode.Of(err))
+	if cmdutil.ExitCode(err) != exitcode.Usage || !strings.Contains(err.Error(), `profile "default" needs --issuer, --client-id`) {
+		t.Errorf("err = %v (exit %d)", err, cmdutil.ExitCode(err))
 	}
 	delete(h.Env, "IGCTL_PASSWORD")
 	err = loginRun(context.Background(), passwordOpts(h, kc))
-	if exitcode.Of(err) != exitcode.Usage || !strings.Contains(err.Error(), "the password is needed") {
-		t.Errorf("err = %v (exit %d)", err, exitcode.Of(err))
+	if cmdutil.ExitCode(err) != exitcode.Usage || !strings.Contains(err.Error(), "the password is needed") {
+		t.Errorf("err = %v (exit %d)", err, cmdutil.ExitCode(err))
 	}
 	if kc.Calls(kcfake.Token) != 0 {
 		t.Error("a token was requested without a password")

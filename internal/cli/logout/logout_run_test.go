@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/inference-gateway/igctl/internal/cli/cmdutil"
 	"github.com/inference-gateway/igctl/internal/exitcode"
 	"github.com/inference-gateway/igctl/internal/testenv/kcfake"
 	"github.com/inference-gateway/igctl/internal/token"
@@ -39,7 +40,7 @@ func TestLogoutRunRevokes(t *testing.T) {
 	}
 	gone(t, h)
 	// the refresh token is dead at Keycloak: the recorded "Session not active"
-	if err := token.Refresh(context.Background(), kc.Client(), b); exitcode.Of(err) != exitcode.Auth || !strings.Contains(err.Error(), "Session not active") {
+	if err := token.Refresh(context.Background(), kc.Client(), b); cmdutil.ExitCode(err) != exitcode.Auth || !strings.Contains(err.Error(), "Session not active") {
 		t.Errorf("refresh after logout: %v", err)
 	}
 }
@@ -120,7 +121,7 @@ func TestLogoutRunNotLoggedInAndUnknownProfile(t *testing.T) {
 		t.Errorf("%v: %s", err, h2.ErrOut)
 	}
 	h2.Env["IGCTL_PROFILE"] = "nope"
-	if err := logoutRun(context.Background(), &Options{F: h.Fresh(t).F}); exitcode.Of(err) != exitcode.Config {
-		t.Errorf("unknown profile: %v (exit %d)", err, exitcode.Of(err))
+	if err := logoutRun(context.Background(), &Options{F: h.Fresh(t).F}); cmdutil.ExitCode(err) != exitcode.Config {
+		t.Errorf("unknown profile: %v (exit %d)", err, cmdutil.ExitCode(err))
 	}
 }

@@ -13,7 +13,7 @@ import (
 
 	"github.com/inference-gateway/igctl/internal/cli/cmdutil"
 	"github.com/inference-gateway/igctl/internal/config"
-	"github.com/inference-gateway/igctl/internal/exitcode"
+	"github.com/inference-gateway/igctl/internal/fault"
 	"github.com/inference-gateway/igctl/internal/token"
 )
 
@@ -95,7 +95,7 @@ func inspectRun(ctx context.Context, opts *InspectOptions) error {
 	}
 	claims, err := token.Decode(raw)
 	if err != nil {
-		return exitcode.Wrap(exitcode.Usage, err, "")
+		return cmdutil.Fail(cmdutil.Usage, err, "")
 	}
 	rep := token.Inspect(claims, want, f.Now())
 	// The signature against the keys the gateway trusts: those of its
@@ -114,11 +114,11 @@ func inspectRun(ctx context.Context, opts *InspectOptions) error {
 		}
 		if err := token.VerifySignature(ctx, hc, iss, raw); err != nil {
 			switch {
-			case exitcode.Of(err) == exitcode.Network:
+			case unreachable(err):
 				return err
 			case !token.IsSignatureError(err):
 				// the keys could not be fetched: no verdict on the token
-				return exitcode.Wrap(exitcode.Network, fmt.Errorf("cannot check the signature: %w", err), "check that the issuer is reachable")
+				return cmdutil.Fail(cmdutil.Network, fmt.Errorf("cannot check the signature: %w", err), "check that the issuer is reachable")
 			}
 			rep.Checks = append(rep.Checks, token.Check{Name: "signature", OK: false, Detail: err.Error()})
 		} else {
@@ -141,9 +141,9 @@ func inspectRun(ctx context.Context, opts *InspectOptions) error {
 		}
 		e := cmdutil.Explain(token.Diagnose(raw, want, f.Now(), verify), raw == f.Getenv("IGCTL_TOKEN"), prof)
 		if e.Cause != "" && e.Fix != "" && !strings.HasPrefix(e.Cause, "the token passes") {
-			return exitcode.Wrap(exitcode.Auth, fmt.Errorf("the gateway would reject this token: %s", e.Cause), e.Fix)
+			return cmdutil.Fail(cmdutil.AuthFailed, fmt.Errorf("the gateway would reject this token: %s", e.Cause), e.Fix)
 		}
-		return exitcode.New(exitcode.Auth, "the gateway would reject this token")
+		return cmdutil.Failf(cmdutil.AuthFailed, "the gateway would reject this token")
 	}
 	return nil
 }
@@ -159,6 +159,19 @@ func signatureOK(rep *token.Report) bool {
 		}
 	}
 	return true
+}
+
+// unreachable reports whether the issuer's keys could not be fetched
+// because the issuer cannot be reached (network, TLS, a failing discovery):
+// that error is the answer as it stands, with its own hint.
+func unreachable(err error) bool {
+	switch fault.KindOf(err) {
+	case token.DiscoveryUnreachable, token.DiscoveryFailed:
+		return true
+	case "":
+		return fault.IsNetwork(err)
+	}
+	return false
 }
 
 func printReport(f *cmdutil.Factory, rep *token.Report) {

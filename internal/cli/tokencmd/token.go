@@ -12,7 +12,6 @@ import (
 
 	"github.com/inference-gateway/igctl/internal/cli/cmdutil"
 	"github.com/inference-gateway/igctl/internal/config"
-	"github.com/inference-gateway/igctl/internal/exitcode"
 	"github.com/inference-gateway/igctl/internal/token"
 )
 
@@ -105,7 +104,7 @@ func tokenRun(ctx context.Context, opts *Options) error {
 		switch {
 		case err != nil || c.Expiry == nil:
 			if opts.minValidSet {
-				return exitcode.New(exitcode.Auth, "IGCTL_TOKEN is not a JWT with an exp claim: igctl cannot tell whether it stays valid for --min-valid "+opts.MinValid.String())
+				return cmdutil.Failf(cmdutil.AuthFailed, "IGCTL_TOKEN is not a JWT with an exp claim: igctl cannot tell whether it stays valid for --min-valid "+opts.MinValid.String())
 			}
 			f.IO.WarnOnce("env-token-opaque", "IGCTL_TOKEN is not a JWT with an exp claim: its expiry is unknown")
 		default:
@@ -113,10 +112,10 @@ func tokenRun(ctx context.Context, opts *Options) error {
 			out.Issuer, out.Scope = c.Issuer, c.Scope
 			out.ExpiresAt, out.ExpiresIn = exp.UTC().Format(time.RFC3339), int64(exp.Sub(now).Seconds())
 			if left := exp.Sub(now); left <= 0 {
-				return exitcode.Wrap(exitcode.Auth, fmt.Errorf("IGCTL_TOKEN expired %s ago (at %s), and igctl cannot refresh a token from the environment", (-left).Round(time.Second), out.ExpiresAt),
+				return cmdutil.Fail(cmdutil.AuthFailed, fmt.Errorf("IGCTL_TOKEN expired %s ago (at %s), and igctl cannot refresh a token from the environment", (-left).Round(time.Second), out.ExpiresAt),
 					cmdutil.FreshEnvTokenHint)
 			} else if left < opts.MinValid {
-				return exitcode.Wrap(exitcode.Auth, fmt.Errorf("IGCTL_TOKEN is valid for %s more, less than --min-valid %s, and igctl cannot refresh a token from the environment", left.Round(time.Second), opts.MinValid),
+				return cmdutil.Fail(cmdutil.AuthFailed, fmt.Errorf("IGCTL_TOKEN is valid for %s more, less than --min-valid %s, and igctl cannot refresh a token from the environment", left.Round(time.Second), opts.MinValid),
 					cmdutil.FreshEnvTokenHint)
 			}
 		}

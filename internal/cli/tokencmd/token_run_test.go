@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/inference-gateway/igctl/internal/cli/cmdutil"
 	"github.com/inference-gateway/igctl/internal/exitcode"
 	"github.com/inference-gateway/igctl/internal/testenv/kcfake"
 	"github.com/inference-gateway/igctl/internal/token"
@@ -96,8 +97,8 @@ func TestTokenRunExpiredRefreshToken(t *testing.T) {
 	kc.ExpireRefreshTokens()
 	h.Edit(t, "default", func(b *token.Bundle) { b.Expiry = time.Now().Add(-time.Second) })
 	err := run(h, Options{MinValid: 30 * time.Second})
-	if exitcode.Of(err) != exitcode.Auth || !strings.Contains(err.Error(), "invalid_grant Token is not active") || !strings.Contains(exitcode.HintOf(err), "igctl login") {
-		t.Fatalf("err = %v (exit %d, hint %q)", err, exitcode.Of(err), exitcode.HintOf(err))
+	if cmdutil.ExitCode(err) != exitcode.Auth || !strings.Contains(err.Error(), "invalid_grant Token is not active") || !strings.Contains(cmdutil.HintOf(err), "igctl login") {
+		t.Fatalf("err = %v (exit %d, hint %q)", err, cmdutil.ExitCode(err), cmdutil.HintOf(err))
 	}
 	if h.Out.Len() != 0 {
 		t.Errorf("stdout: %q", h.Out)
@@ -111,8 +112,8 @@ func TestTokenRunRevokedRefreshToken(t *testing.T) {
 		t.Fatal(err)
 	}
 	err := run(h, Options{ForceRefresh: true})
-	if exitcode.Of(err) != exitcode.Auth || !strings.Contains(err.Error(), "Session not active") {
-		t.Fatalf("err = %v (exit %d)", err, exitcode.Of(err))
+	if cmdutil.ExitCode(err) != exitcode.Auth || !strings.Contains(err.Error(), "Session not active") {
+		t.Fatalf("err = %v (exit %d)", err, cmdutil.ExitCode(err))
 	}
 }
 
@@ -122,8 +123,8 @@ func TestTokenRunRefreshTokenPastItsExpiry(t *testing.T) {
 	calls := kc.Calls(kcfake.Token)
 	h.Later(31 * time.Minute)
 	err := run(h, Options{})
-	if exitcode.Of(err) != exitcode.Auth || !strings.Contains(err.Error(), "expired and cannot be refreshed") {
-		t.Fatalf("err = %v (exit %d)", err, exitcode.Of(err))
+	if cmdutil.ExitCode(err) != exitcode.Auth || !strings.Contains(err.Error(), "expired and cannot be refreshed") {
+		t.Fatalf("err = %v (exit %d)", err, cmdutil.ExitCode(err))
 	}
 	if kc.Calls(kcfake.Token) != calls {
 		t.Error("a refresh was tried with an expired refresh token")
@@ -135,9 +136,9 @@ func TestTokenRunWrongClientSecret(t *testing.T) {
 	kc, h, _ := tokenFixture(t, token.GrantClientCredentials)
 	kc.ClientSecret = "rotated-at-keycloak"
 	err := run(h, Options{ForceRefresh: true})
-	if exitcode.Of(err) != exitcode.IdPRefused || !strings.Contains(err.Error(), "Invalid client or Invalid client credentials") ||
-		!strings.Contains(exitcode.HintOf(err), "wrong client secret") {
-		t.Fatalf("err = %v (exit %d, hint %q)", err, exitcode.Of(err), exitcode.HintOf(err))
+	if cmdutil.ExitCode(err) != exitcode.IdPRefused || !strings.Contains(err.Error(), "Invalid client or Invalid client credentials") ||
+		!strings.Contains(cmdutil.HintOf(err), "wrong client secret") {
+		t.Fatalf("err = %v (exit %d, hint %q)", err, cmdutil.ExitCode(err), cmdutil.HintOf(err))
 	}
 }
 
@@ -148,8 +149,8 @@ func TestTokenRunRefreshAgainstAFailingTokenEndpoint(t *testing.T) {
 			kc.Fail(kcfake.Token, f)
 			h.Later(10 * time.Minute)
 			err := run(h, Options{})
-			if exitcode.Of(err) != exitcode.Network {
-				t.Fatalf("err = %v (exit %d), want 6", err, exitcode.Of(err))
+			if cmdutil.ExitCode(err) != exitcode.Network {
+				t.Fatalf("err = %v (exit %d), want 6", err, cmdutil.ExitCode(err))
 			}
 			if strings.Contains(err.Error(), b.RefreshToken) || strings.Contains(err.Error(), kc.ClientSecret) {
 				t.Errorf("the error shows a secret: %v", err)
@@ -165,8 +166,8 @@ func TestTokenRunDamagedTokenFile(t *testing.T) {
 	_, h, _ := tokenFixture(t, token.GrantPassword)
 	path := h.Damage(t, "default", `{"access_token": "cut off`)
 	err := run(h, Options{})
-	if exitcode.Of(err) != exitcode.Config || !strings.Contains(err.Error(), path) || !strings.Contains(exitcode.HintOf(err), "igctl login") {
-		t.Fatalf("err = %v (exit %d, hint %q), want exit 3 naming %s", err, exitcode.Of(err), exitcode.HintOf(err), path)
+	if cmdutil.ExitCode(err) != exitcode.Config || !strings.Contains(err.Error(), path) || !strings.Contains(cmdutil.HintOf(err), "igctl login") {
+		t.Fatalf("err = %v (exit %d, hint %q), want exit 3 naming %s", err, cmdutil.ExitCode(err), cmdutil.HintOf(err), path)
 	}
 }
 
@@ -180,8 +181,8 @@ func TestTokenRunTokenOfAnotherIdentity(t *testing.T) {
 		t.Fatal(err)
 	}
 	err := run(h, Options{})
-	if exitcode.Of(err) != exitcode.Auth || !strings.Contains(err.Error(), "is not logged in for this issuer") {
-		t.Fatalf("err = %v (exit %d)", err, exitcode.Of(err))
+	if cmdutil.ExitCode(err) != exitcode.Auth || !strings.Contains(err.Error(), "is not logged in for this issuer") {
+		t.Fatalf("err = %v (exit %d)", err, cmdutil.ExitCode(err))
 	}
 	if h.Out.Len() != 0 {
 		t.Errorf("a foreign token was printed: %q", h.Out)
@@ -196,8 +197,8 @@ func TestTokenRunNotLoggedIn(t *testing.T) {
 	*cfg.Ensure("other") = kcfake.Profile(kc, token.GrantClientCredentials)
 	cfg.Save()
 	err := run(h, Options{})
-	if exitcode.Of(err) != exitcode.Auth || !strings.Contains(err.Error(), `profile "other" is not logged in`) {
-		t.Fatalf("err = %v (exit %d)", err, exitcode.Of(err))
+	if cmdutil.ExitCode(err) != exitcode.Auth || !strings.Contains(err.Error(), `profile "other" is not logged in`) {
+		t.Fatalf("err = %v (exit %d)", err, cmdutil.ExitCode(err))
 	}
 }
 
@@ -206,11 +207,11 @@ func TestTokenRunEnvToken(t *testing.T) {
 	expired := kc.AccessToken(func(c map[string]any) { c["exp"] = time.Now().Add(-time.Minute).Unix() })
 	h.Env["IGCTL_TOKEN"] = expired
 	err := run(h, Options{})
-	if exitcode.Of(err) != exitcode.Auth || !strings.Contains(err.Error(), "IGCTL_TOKEN expired") || exitcode.HintOf(err) == "" {
-		t.Fatalf("err = %v (exit %d)", err, exitcode.Of(err))
+	if cmdutil.ExitCode(err) != exitcode.Auth || !strings.Contains(err.Error(), "IGCTL_TOKEN expired") || cmdutil.HintOf(err) == "" {
+		t.Fatalf("err = %v (exit %d)", err, cmdutil.ExitCode(err))
 	}
-	if err := run(h, Options{ForceRefresh: true}); exitcode.Of(err) != exitcode.Usage {
-		t.Errorf("--force-refresh with IGCTL_TOKEN: %v (exit %d), want 2", err, exitcode.Of(err))
+	if err := run(h, Options{ForceRefresh: true}); cmdutil.ExitCode(err) != exitcode.Usage {
+		t.Errorf("--force-refresh with IGCTL_TOKEN: %v (exit %d), want 2", err, cmdutil.ExitCode(err))
 	}
 	h.Env["IGCTL_TOKEN"] = kc.AccessToken(nil)
 	if err := run(h, Options{}); err != nil || strings.TrimSpace(h.Out.String()) != h.Env["IGCTL_TOKEN"] {
@@ -235,8 +236,8 @@ func TestInspectRunVerify(t *testing.T) {
 	forged := other.AccessToken(func(c map[string]any) { c["iss"] = kc.Issuer })
 	h.Out.Reset()
 	err := inspectRun(context.Background(), &InspectOptions{F: h.F, Arg: forged, Verify: true})
-	if exitcode.Of(err) != exitcode.Auth || !strings.Contains(h.Out.String(), "signature  FAIL failed to verify signature") {
-		t.Errorf("err = %v (exit %d)\n%s", err, exitcode.Of(err), h.Out)
+	if cmdutil.ExitCode(err) != exitcode.Auth || !strings.Contains(h.Out.String(), "signature  FAIL failed to verify signature") {
+		t.Errorf("err = %v (exit %d)\n%s", err, cmdutil.ExitCode(err), h.Out)
 	}
 	t.Run("the error names the signature", func(t *testing.T) {
 		if !strings.Contains(err.Error(), "signature") {
@@ -249,8 +250,8 @@ func TestInspectRunVerify(t *testing.T) {
 		kc.Fail(kcfake.JWKS, kcfake.FaultDrop)
 		h.Out.Reset()
 		err := inspectRun(context.Background(), &InspectOptions{F: h.F, Verify: true})
-		if exitcode.Of(err) != exitcode.Network {
-			t.Errorf("an unreachable JWKS is exit 6, got %d: %v; stdout %s", exitcode.Of(err), err, h.Out)
+		if cmdutil.ExitCode(err) != exitcode.Network {
+			t.Errorf("an unreachable JWKS is exit 6, got %d: %v; stdout %s", cmdutil.ExitCode(err), err, h.Out)
 		}
 	})
 }

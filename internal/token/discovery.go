@@ -1,0 +1,54 @@
+package token
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/coreos/go-oidc/v3/oidc"
+
+	"github.com/inference-gateway/igctl/internal/fault"
+)
+
+// Endpoints are the parts of the discovery document igctl uses.
+type Endpoints struct {
+	Issuer             string `json:"issuer"`
+	TokenEndpoint      string `json:"token_endpoint"`
+	RevocationEndpoint string `json:"revocation_endpoint"`
+	JWKSURI            string `json:"jwks_uri"`
+}
+
+// Discover fetches {issuer}/.well-known/openid-configuration and checks that
+// the document's issuer equals the configured one byte for byte, as the
+// gateway does at start-up.
+func Discover(ctx context.Context, hc *http.Client, issuer string) (*Endpoints, error) {
+	p, err := oidc.NewProvider(oidc.ClientContext(ctx, hc), issuer)
+	if err != nil {
+		return nil, discoveryError(issuer, err)
+	}
+	var ep Endpoints
+	if err := p.Claims(&ep); err != nil {
+		return nil, fmt.Errorf("reading discovery document of %s: %w", issuer, err)
+	}
+	return &ep, nil
+}
+
+// discoveryError says why discovery at issuer failed: the issuer the
+// document names, the network, a missing realm, or the server.
+func discoveryError(issuer string, err error) error {
+	var mismatch *oidc.IssuerMismatchError
+	if errors.As(err, &mismatch) {
+		return fault.New(IssuerMismatch, fmt.Errorf("issuer mismatch: configured %q, the server says %q", mismatch.Provided, mismatch.Discovered),
+			fault.Facts{Issuer: mismatch.Provided, URL: mismatch.Discovered})
+	}
+	kind := DiscoveryFailed
+	switch {
+	case fault.IsNetwork(err):
+		kind = DiscoveryUnreachable
+	case strings.Contains(err.Error(), "404"):
+		kind = DiscoveryNotFound
+	}
+	return fault.New(kind, fmt.Errorf("OIDC discovery at %s failed: %w", issuer, err), fault.Facts{Issuer: issuer})
+}

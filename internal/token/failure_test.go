@@ -1,0 +1,58 @@
+package token
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/inference-gateway/igctl/internal/fault"
+)
+
+// A refresh failure another process recorded comes back with its kind and
+// facts (so this process decides the exit code and hint as for its own),
+// without a request to the identity provider.
+func TestRecordedRefreshFailureKeepsKindAndFacts(t *testing.T) {
+	now := time.Now()
+	store, err := OpenStore(StoreOptions{Kind: "file", Dir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := &Bundle{Issuer: "https://kc/realms/r", ClientID: "c", Grant: GrantPassword, AccessToken: "old",
+		RefreshToken: "r", Expiry: now.Add(-time.Minute)}
+	if err := store.Save("p", b); err != nil {
+		t.Fatal(err)
+	}
+	facts := fault.Facts{Issuer: b.Issuer, ClientID: "c", Grant: GrantPassword, OAuthError: "invalid_grant"}
+	cause := fault.New(SessionEnded, errors.New("refreshing the token failed: invalid_grant Session not active"), facts)
+	memo := store.(failureMemo)
+	memo.recordFailure("p", newRefreshFailure(now, fmt.Errorf("wrapped: %w", cause), tokenID("old")))
+
+	m := &Manager{Store: store, Now: func() time.Time { return now.Add(time.Second) },
+		HTTP: func() (*http.Client, error) { t.Fatal("asked the identity provider again"); return nil, nil }}
+	_, err = m.Get(context.Background(), "p", 0, false)
+	e := fault.Of(err)
+	if e == nil || e.Kind != SessionEnded || e.Facts != facts || e.Hint != "" {
+		t.Fatalf("got %#v, want kind %q with the recorded facts", e, SessionEnded)
+	}
+	if want := "wrapped: refreshing the token failed: invalid_grant Session not active (a refresh another igctl process just tried)"; err.Error() != want {
+		t.Errorf("message %q, want %q", err, want)
+	}
+
+	// A marker without a kind (an older igctl's, which kept an exit code)
+	// or one that does not parse only saves a request: it is ignored.
+	for _, old := range []string{
+		`{"at":"` + now.Format(time.RFC3339Nano) + `","code":4,"message":"x","hint":"y","token":"` + tokenID("old") + `"}`,
+		`not json`,
+	} {
+		if err := os.WriteFile(store.(*fileStore).name("p", ".fail"), []byte(old), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if rf := memo.lastFailure("p"); rf != nil {
+			t.Errorf("marker %s was used: %+v", old, rf)
+		}
+	}
+}
