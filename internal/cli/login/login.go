@@ -274,8 +274,3 @@ func storedClientSecret(f *cmdutil.Factory, name string, prof config.Profile) st
 	}
 	return b.ClientSecret
 }
-
-// Complete is loginflow.Complete, for the callers that still call it here.
-func Complete(ctx context.Context, f *cmdutil.Factory, name string, prof config.Profile, req token.LoginRequest) error {
-	return loginflow.Complete(ctx, f, name, prof, req)
-}
