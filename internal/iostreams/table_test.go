@@ -36,3 +36,20 @@ func TestTableStyledOnTerminal(t *testing.T) {
 		t.Errorf("--no-color drew a styled table:\n%s", out)
 	}
 }
+
+func TestErrTableFollowsStderr(t *testing.T) {
+	io, _, out, errOut := Test()
+	io.SetTTY(false, true, false) // stdout a terminal, stderr not: plain
+	if err := io.ErrTable([]string{"check"}, [][]string{{"token"}}); err != nil {
+		t.Fatal(err)
+	}
+	if out.Len() != 0 || errOut.String() != "CHECK\ntoken\n" {
+		t.Errorf("stdout %q, stderr %q", out, errOut)
+	}
+	io, _, _, errOut = Test()
+	io.SetTTY(false, false, true)
+	_ = io.ErrTable([]string{"check"}, [][]string{{"token"}})
+	if !strings.Contains(errOut.String(), "╭") {
+		t.Errorf("stderr is a terminal, no border:\n%s", errOut)
+	}
+}

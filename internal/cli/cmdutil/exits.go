@@ -92,6 +92,22 @@ func ExitCode(err error) exitcode.Code {
 	return code
 }
 
+// Class is the command-level kind (one of cliRows) that exits as err
+// does: for a command that reports a failure in its own words, or reacts
+// to a class of failure (storage, network) whichever package understood it.
+func Class(err error) fault.Kind {
+	if err == nil {
+		return ""
+	}
+	code := ExitCode(err)
+	for k, r := range cliRows {
+		if r.Code == code {
+			return k
+		}
+	}
+	return Bug
+}
+
 // HintOf is the hint shown under err, or "".
 func HintOf(err error) string {
 	_, hint := Classify(err)
