@@ -7,6 +7,7 @@ import (
 
 	"github.com/inference-gateway/igctl/internal/exitcode"
 	"github.com/inference-gateway/igctl/internal/fault"
+	"github.com/inference-gateway/igctl/internal/proxy"
 )
 
 // This file is the one place where igctl decides exit codes: every failure
@@ -58,7 +59,16 @@ var keycloakRows = map[fault.Kind]row{}
 var envmapRows = map[fault.Kind]row{}
 
 // Section: internal/gateway and internal/proxy.
-var gatewayRows = map[fault.Kind]row{}
+var gatewayRows = map[fault.Kind]row{
+	// internal/proxy
+	// What the proxy tells the operator while it serves (igctl proxy
+	// prints the hint under the warning).
+	proxy.NoToken: {Code: exitcode.Auth},
+	proxy.Unreachable: {Code: exitcode.Network, Hint: func(*fault.Error) string {
+		return "check --gateway and that the gateway runs; --timeout bounds the connection and the wait for the response headers"
+	}},
+	proxy.Rejected: {Code: exitcode.Auth},
+}
 
 // table is every section in one map; a kind declared twice is a bug caught
 // by TestExitTableKindsUnique.

@@ -20,7 +20,6 @@ import (
 
 	"github.com/inference-gateway/igctl/internal/atomicfile"
 	"github.com/inference-gateway/igctl/internal/cli/cmdutil"
-	"github.com/inference-gateway/igctl/internal/exitcode"
 	"github.com/inference-gateway/igctl/internal/proxy"
 )
 
@@ -154,7 +153,7 @@ func proxyRun(ctx context.Context, opts *Options) error {
 
 	select {
 	case err := <-srv.Done():
-		return exitcode.Wrap(exitcode.Network, fmt.Errorf("the proxy stopped serving: %w", err), "")
+		return cmdutil.Fail(cmdutil.Network, fmt.Errorf("the proxy stopped serving: %w", err), "")
 	case sig := <-sigs:
 		n := srv.InFlight()
 		f.IO.Infof("igctl proxy: %s: no new connections; draining %d request(s) in flight (up to %s; a second signal cuts them)", sig, n, opts.DrainTimeout)
@@ -206,23 +205,23 @@ func loadOrCreateKey(path string) (key string, created bool, err error) {
 	case err == nil:
 		st, serr := os.Stat(path)
 		if serr == nil && st.Mode().Perm()&0o077 != 0 {
-			return "", false, exitcode.Wrap(exitcode.Config, fmt.Errorf("the key file %s is readable by other users (mode %04o)", path, st.Mode().Perm()),
+			return "", false, cmdutil.Fail(cmdutil.BadConfig, fmt.Errorf("the key file %s is readable by other users (mode %04o)", path, st.Mode().Perm()),
 				"chmod 600 "+path+", or delete it for a new key")
 		}
 		key = strings.TrimSpace(string(data))
 		if key == "" {
-			return "", false, exitcode.Wrap(exitcode.Config, fmt.Errorf("the key file %s is empty", path), "delete it: igctl proxy then writes a new key")
+			return "", false, cmdutil.Fail(cmdutil.BadConfig, fmt.Errorf("the key file %s is empty", path), "delete it: igctl proxy then writes a new key")
 		}
 		return key, false, nil
 	case !errors.Is(err, fs.ErrNotExist):
-		return "", false, exitcode.Wrap(exitcode.Config, fmt.Errorf("reading the key file: %w", err), "")
+		return "", false, cmdutil.Fail(cmdutil.BadConfig, fmt.Errorf("reading the key file: %w", err), "")
 	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return "", false, exitcode.Wrap(exitcode.Config, fmt.Errorf("creating the key file's directory: %w", err), "")
+		return "", false, cmdutil.Fail(cmdutil.BadConfig, fmt.Errorf("creating the key file's directory: %w", err), "")
 	}
 	key = proxy.NewKey()
 	if err := atomicfile.Write(path, []byte(key+"\n"), 0o600, false); err != nil {
-		return "", false, exitcode.Wrap(exitcode.Config, fmt.Errorf("writing the key file: %w", err), "")
+		return "", false, cmdutil.Fail(cmdutil.BadConfig, fmt.Errorf("writing the key file: %w", err), "")
 	}
 	return key, true, nil
 }
