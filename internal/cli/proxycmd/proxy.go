@@ -34,6 +34,11 @@ type Options struct {
 	KeyFile      string
 	NoKey        bool
 	DrainTimeout time.Duration
+
+	// For tests: where SIGINT and SIGTERM come from (nil: Signals), and
+	// a call once the proxy serves at local (its http:// URL).
+	signals func() (chan os.Signal, func())
+	started func(local string)
 }
 
 // NewCmdProxy builds the command; runF replaces the run function in tests.
@@ -128,7 +133,11 @@ func proxyRun(ctx context.Context, opts *Options) error {
 		f.IO.Warn("--no-key: every process that can connect to %s uses your identity at the gateway", addr)
 	}
 
-	sigs, stop := Signals()
+	signals := opts.signals
+	if signals == nil {
+		signals = Signals
+	}
+	sigs, stop := signals()
 	defer stop()
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -150,6 +159,9 @@ func proxyRun(ctx context.Context, opts *Options) error {
 		f.IO.Infof("clients send the local key in %s as their API key: OPENAI_API_KEY=$(cat %s)", keyFile, keyFile)
 	}
 	warnIfGatewayDown(ctx, f, up)
+	if opts.started != nil {
+		opts.started(local)
+	}
 
 	select {
 	case err := <-srv.Done():
