@@ -50,7 +50,7 @@ func TestLoginFlags(t *testing.T) {
 		"extra-arg",
 	} {
 		err := run(t, login.NewCmdLogin(factory(), capture), bad)
-		if exitcode.Of(err) != exitcode.Usage && !strings.Contains(err.Error(), "unknown flag") {
+		if cmdutil.ExitCode(err) != exitcode.Usage && !strings.Contains(err.Error(), "unknown flag") {
 			t.Errorf("%q: want a usage error, got %v", bad, err)
 		}
 	}
@@ -72,7 +72,7 @@ func TestTokenFlags(t *testing.T) {
 		t.Fatalf("options: %+v", got)
 	}
 	for _, bad := range []string{"--format yaml", "--min-valid -1s"} {
-		if err := run(t, tokencmd.NewCmdToken(factory(), capture), bad); exitcode.Of(err) != exitcode.Usage {
+		if err := run(t, tokencmd.NewCmdToken(factory(), capture), bad); cmdutil.ExitCode(err) != exitcode.Usage {
 			t.Errorf("%q: want exit 2, got %v", bad, err)
 		}
 	}
@@ -89,7 +89,7 @@ func TestTranslateFlags(t *testing.T) {
 		t.Fatalf("options:\n%+v\nwant\n%+v", *got, want)
 	}
 	for _, bad := range []string{"in.env", "in.env --to yaml", "in.env --from k8s --to adk", "in.env --to adk --check -o out.env", "a b --to adk"} {
-		if err := run(t, envcmd.NewCmdTranslate(factory(), capture), bad); exitcode.Of(err) != exitcode.Usage {
+		if err := run(t, envcmd.NewCmdTranslate(factory(), capture), bad); cmdutil.ExitCode(err) != exitcode.Usage {
 			t.Errorf("%q: want exit 2, got %v", bad, err)
 		}
 	}
@@ -106,7 +106,7 @@ func TestBootstrapFlags(t *testing.T) {
 		t.Fatalf("options: %+v", got)
 	}
 	for _, bad := range []string{"", "--url u --write-env k8s=x", "--url u -f s.yaml --realm r", "--url u --admin-password-stdin --user-password-stdin"} {
-		if err := run(t, keycloakcmd.NewCmdBootstrap(factory(), capture), bad); exitcode.Of(err) != exitcode.Usage {
+		if err := run(t, keycloakcmd.NewCmdBootstrap(factory(), capture), bad); cmdutil.ExitCode(err) != exitcode.Usage {
 			t.Errorf("%q: want exit 2, got %v", bad, err)
 		}
 	}

@@ -2,6 +2,7 @@ package iostreams
 
 import (
 	"fmt"
+	"io"
 	"strings"
 	"text/tabwriter"
 
@@ -12,6 +13,10 @@ import (
 // TableStyled reports whether Table draws a bordered table: stdout is a
 // terminal and colour is allowed (no NO_COLOR, TERM=dumb or --no-color).
 func (s *IOStreams) TableStyled() bool { return s.outTTY && !s.noColor }
+
+// ErrTableStyled is TableStyled for stderr, where reports for people (as
+// opposed to a command's output) go.
+func (s *IOStreams) ErrTableStyled() bool { return s.errTTY && !s.noColor }
 
 var (
 	styleHeader = lipgloss.NewStyle().Bold(true).Padding(0, 1)
@@ -25,7 +30,17 @@ var (
 // in capitals, which is what scripts and tests read. A cell may carry a
 // Styled text; its escape codes only appear when the table is styled.
 func (s *IOStreams) Table(headers []string, rows [][]string) error {
-	if s.TableStyled() {
+	return writeTable(s.Out, s.TableStyled(), headers, rows)
+}
+
+// ErrTable is Table on stderr, styled when ErrTableStyled. A cell may hold
+// several lines when the table is styled.
+func (s *IOStreams) ErrTable(headers []string, rows [][]string) error {
+	return writeTable(s.ErrOut, s.ErrTableStyled(), headers, rows)
+}
+
+func writeTable(w io.Writer, styled bool, headers []string, rows [][]string) error {
+	if styled {
 		t := table.New().
 			Border(lipgloss.RoundedBorder()).
 			BorderStyle(styleBorder).
@@ -37,10 +52,10 @@ func (s *IOStreams) Table(headers []string, rows [][]string) error {
 				}
 				return styleCell
 			})
-		_, err := fmt.Fprintln(s.Out, t.String())
+		_, err := fmt.Fprintln(w, t.String())
 		return err
 	}
-	tw := tabwriter.NewWriter(s.Out, 0, 8, 2, ' ', 0)
+	tw := tabwriter.NewWriter(w, 0, 8, 2, ' ', 0)
 	up := make([]string, len(headers))
 	for i, h := range headers {
 		up[i] = strings.ToUpper(h)

@@ -62,3 +62,20 @@ func BenchmarkTableStyled(b *testing.B) {
 		_ = io.Table(benchHeaders, benchRows)
 	}
 }
+
+func TestErrTableFollowsStderr(t *testing.T) {
+	io, _, out, errOut := Test()
+	io.SetTTY(false, true, false) // stdout a terminal, stderr not: plain
+	if err := io.ErrTable([]string{"check"}, [][]string{{"token"}}); err != nil {
+		t.Fatal(err)
+	}
+	if out.Len() != 0 || errOut.String() != "CHECK\ntoken\n" {
+		t.Errorf("stdout %q, stderr %q", out, errOut)
+	}
+	io, _, _, errOut = Test()
+	io.SetTTY(false, false, true)
+	_ = io.ErrTable([]string{"check"}, [][]string{{"token"}})
+	if !strings.Contains(errOut.String(), "╭") {
+		t.Errorf("stderr is a terminal, no border:\n%s", errOut)
+	}
+}

@@ -14,6 +14,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/inference-gateway/igctl/internal/fault"
 )
 
 // fixedSource hands out tokens named tok1, tok2, ... each valid for life.
@@ -161,7 +163,12 @@ func TestLarge401PassesThroughWithDiagnosis(t *testing.T) {
 		Explain401: func(ctx context.Context, tok string) Explanation {
 			return Explanation{Cause: "the token " + tok[:3] + "… expired", Fix: "igctl login"}
 		},
-		Notice: func(msg, hint string) { notices = append(notices, msg+" / "+hint) },
+		Notice: func(n Notice) {
+			if fault.KindOf(n.Err) != Rejected {
+				t.Errorf("notice of kind %q, want %q", fault.KindOf(n.Err), Rejected)
+			}
+			notices = append(notices, n.Err.Error()+" / "+n.Fix)
+		},
 	})
 	resp := do(t, "POST", srv.URL+"/v1/chat/completions", "local-key", "larger than four bytes")
 	if resp.StatusCode != 401 || calls != 1 || src.calls.Load() != 1 {
@@ -284,5 +291,27 @@ func TestLead(t *testing.T) {
 		if got := Lead(c.life); got != c.want {
 			t.Errorf("Lead(%s) = %s, want %s", c.life, got, c.want)
 		}
+	}
+}
+
+// The operator hears of an unreachable gateway as a kind with the URL, so
+// the command layer can add its hint.
+func TestUnreachableGatewayNotice(t *testing.T) {
+	u, _ := url.Parse("http://127.0.0.1:1")
+	src := &fixedSource{life: time.Hour}
+	var got []Notice
+	var mu sync.Mutex
+	srv := httptest.NewServer(New(Options{Upstream: u, Tokens: NewTokens(src.get, TokensOptions{}), Notice: func(n Notice) {
+		mu.Lock()
+		got = append(got, n)
+		mu.Unlock()
+	}}))
+	defer srv.Close()
+	do(t, "GET", srv.URL+"/v1/models", "", "").Body.Close()
+	mu.Lock()
+	defer mu.Unlock()
+	if len(got) != 1 || fault.KindOf(got[0].Err) != Unreachable || fault.Of(got[0].Err).Facts.URL != "http://127.0.0.1:1" ||
+		!strings.Contains(got[0].Err.Error(), "unreachable") {
+		t.Fatalf("notices %+v", got)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/inference-gateway/igctl/internal/fault"
 	"github.com/inference-gateway/igctl/internal/gateway"
 	"github.com/inference-gateway/igctl/internal/keycloak"
+	"github.com/inference-gateway/igctl/internal/proxy"
 	"github.com/inference-gateway/igctl/internal/token"
 )
 
@@ -251,6 +252,15 @@ var gatewayRows = map[fault.Kind]row{
 	}},
 	gateway.ReadFailed: {Code: exitcode.Network},
 	gateway.TooLarge:   {Code: exitcode.Unexpected},
+
+	// internal/proxy
+	// What the proxy tells the operator while it serves (igctl proxy
+	// prints the hint under the warning).
+	proxy.NoToken: {Code: exitcode.Auth},
+	proxy.Unreachable: {Code: exitcode.Network, Hint: func(*fault.Error) string {
+		return "check --gateway and that the gateway runs; --timeout bounds the connection and the wait for the response headers"
+	}},
+	proxy.Rejected: {Code: exitcode.Auth},
 }
 
 // table is every section in one map; a kind declared twice is a bug caught
@@ -283,6 +293,22 @@ func Failf(kind fault.Kind, msg string) error {
 func ExitCode(err error) exitcode.Code {
 	code, _ := Classify(err)
 	return code
+}
+
+// Class is the command-level kind (one of cliRows) that exits as err
+// does: for a command that reports a failure in its own words, or reacts
+// to a class of failure (storage, network) whichever package understood it.
+func Class(err error) fault.Kind {
+	if err == nil {
+		return ""
+	}
+	code := ExitCode(err)
+	for k, r := range cliRows {
+		if r.Code == code {
+			return k
+		}
+	}
+	return Bug
 }
 
 // HintOf is the hint shown under err, or "".

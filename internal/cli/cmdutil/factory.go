@@ -16,7 +16,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/inference-gateway/igctl/internal/config"
-	"github.com/inference-gateway/igctl/internal/exitcode"
 	"github.com/inference-gateway/igctl/internal/iostreams"
 )
 
@@ -113,14 +112,14 @@ func (f *Factory) HTTPClient(caFile string) (*http.Client, error) {
 	if caFile != "" {
 		pem, err := os.ReadFile(caFile)
 		if err != nil {
-			return nil, exitcode.Wrap(exitcode.Config, fmt.Errorf("reading CA file: %w", err), "")
+			return nil, Fail(BadConfig, fmt.Errorf("reading CA file: %w", err), "")
 		}
 		pool, err := x509.SystemCertPool()
 		if err != nil || pool == nil {
 			pool = x509.NewCertPool()
 		}
 		if !pool.AppendCertsFromPEM(pem) {
-			return nil, exitcode.New(exitcode.Config, fmt.Sprintf("CA file %s holds no PEM certificate", caFile))
+			return nil, Failf(BadConfig, fmt.Sprintf("CA file %s holds no PEM certificate", caFile))
 		}
 		tlsCfg.RootCAs = pool
 	}
@@ -153,11 +152,11 @@ func NoArgs(cmd *cobra.Command, args []string) error {
 
 func usageArgs(check cobra.PositionalArgs) cobra.PositionalArgs {
 	return func(cmd *cobra.Command, args []string) error {
-		return exitcode.Wrap(exitcode.Usage, check(cmd, args), "see `"+cmd.CommandPath()+" --help`")
+		return Fail(Usage, check(cmd, args), "see `"+cmd.CommandPath()+" --help`")
 	}
 }
 
 // FlagError marks a bad flag combination or value as a usage error.
 func FlagError(format string, a ...any) error {
-	return exitcode.New(exitcode.Usage, fmt.Sprintf(format, a...))
+	return Failf(Usage, fmt.Sprintf(format, a...))
 }

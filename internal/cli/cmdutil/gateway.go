@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/inference-gateway/igctl/internal/config"
-	"github.com/inference-gateway/igctl/internal/exitcode"
 	"github.com/inference-gateway/igctl/internal/gateway"
 	"github.com/inference-gateway/igctl/internal/token"
 )
@@ -23,7 +22,7 @@ func (f *Factory) GatewayURL(flag string, prof *config.Profile) (string, error) 
 	case prof != nil && prof.GatewayURL != "":
 		return prof.GatewayURL, nil
 	}
-	return "", exitcode.Wrap(exitcode.Usage, errors.New("no gateway URL"),
+	return "", Fail(Usage, errors.New("no gateway URL"),
 		"pass --gateway URL, set IGCTL_GATEWAY_URL, or `igctl config set gateway_url URL`")
 }
 
@@ -94,7 +93,7 @@ func (s *Session) Explain401(ctx context.Context, f *Factory, hc *http.Client) e
 	if s.FromEnv(f) {
 		retried = "IGCTL_TOKEN, not refreshed"
 	}
-	return exitcode.Wrap(exitcode.Auth, fmt.Errorf("the gateway rejected the token (401, %s): %s", retried, e.Cause), e.Fix)
+	return Fail(AuthFailed, fmt.Errorf("the gateway rejected the token (401, %s): %s", retried, e.Cause), e.Fix)
 }
 
 // Diagnose401 explains why the gateway refuses the last token handed out.

@@ -9,7 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/inference-gateway/igctl/internal/exitcode"
 	"github.com/inference-gateway/igctl/internal/iostreams"
 	"github.com/inference-gateway/igctl/internal/token"
 )
@@ -36,7 +35,7 @@ func (f *Factory) ReadSecret(flags SecretFlags, spec SecretSpec) (string, error)
 	case flags.Stdin:
 		s, err := iostreams.ReadSecretLine(f.IO.In)
 		if err != nil {
-			return "", exitcode.Wrap(exitcode.Usage, fmt.Errorf("reading the %s from stdin: %w", spec.What, err), "")
+			return "", Fail(Usage, fmt.Errorf("reading the %s from stdin: %w", spec.What, err), "")
 		}
 		return s, nil
 	case flags.File != "":
@@ -48,7 +47,7 @@ func (f *Factory) ReadSecret(flags SecretFlags, spec SecretSpec) (string, error)
 			if errors.As(err, &pe) {
 				err = pe.Err
 			}
-			return "", exitcode.Wrap(exitcode.Config, fmt.Errorf("reading the %s from --%s-file: %w (the name is not repeated here, in case it is the secret itself)", spec.What, spec.Flag, err),
+			return "", Fail(BadConfig, fmt.Errorf("reading the %s from --%s-file: %w (the name is not repeated here, in case it is the secret itself)", spec.What, spec.Flag, err),
 				"give the path of a file that holds the "+spec.What+", or use --"+spec.Flag+"-stdin")
 		}
 		if st.Mode().Perm()&0o077 != 0 {
@@ -56,12 +55,12 @@ func (f *Factory) ReadSecret(flags SecretFlags, spec SecretSpec) (string, error)
 		}
 		fh, err := os.Open(flags.File)
 		if err != nil {
-			return "", exitcode.Wrap(exitcode.Config, fmt.Errorf("reading the %s from %s: %w", spec.What, flags.File, errors.Unwrap(err)), "")
+			return "", Fail(BadConfig, fmt.Errorf("reading the %s from %s: %w", spec.What, flags.File, errors.Unwrap(err)), "")
 		}
 		defer fh.Close()
 		s, err := iostreams.ReadSecretLine(fh)
 		if err != nil {
-			return "", exitcode.Wrap(exitcode.Config, fmt.Errorf("reading the %s from %s: %w", spec.What, flags.File, err), "")
+			return "", Fail(BadConfig, fmt.Errorf("reading the %s from %s: %w", spec.What, flags.File, err), "")
 		}
 		return s, nil
 	}
@@ -73,7 +72,7 @@ func (f *Factory) ReadSecret(flags SecretFlags, spec SecretSpec) (string, error)
 		if spec.Optional {
 			return "", nil
 		}
-		return "", exitcode.New(exitcode.Usage, fmt.Sprintf("the %s is needed: use --%s-stdin, --%s-file FILE or %s (no terminal to prompt on)",
+		return "", Failf(Usage, fmt.Sprintf("the %s is needed: use --%s-stdin, --%s-file FILE or %s (no terminal to prompt on)",
 			spec.What, spec.Flag, spec.Flag, spec.Env))
 	}
 	return s, err

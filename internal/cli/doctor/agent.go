@@ -11,7 +11,6 @@ import (
 	"strings"
 
 	"github.com/inference-gateway/igctl/internal/cli/cmdutil"
-	"github.com/inference-gateway/igctl/internal/exitcode"
 	"github.com/inference-gateway/igctl/internal/token"
 )
 
@@ -111,19 +110,19 @@ type agentTokenFacts struct {
 func checkAgent(ctx context.Context, r *report, hc *http.Client, base, tok string, facts agentTokenFacts) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/.well-known/agent-card.json", nil)
 	if err != nil {
-		r.add("agent card", Fail, fmt.Sprintf("--agent %q: %v", base, err), "pass the agent's base URL, e.g. http://127.0.0.1:8081", exitcode.Usage)
+		r.add("agent card", Fail, fmt.Sprintf("--agent %q: %v", base, err), "pass the agent's base URL, e.g. http://127.0.0.1:8081", cmdutil.Usage)
 		return
 	}
 	resp, err := hc.Do(req)
 	if err != nil {
-		r.add("agent card", Fail, err.Error(), "check --agent and that the agent runs", exitcode.Network)
+		r.add("agent card", Fail, err.Error(), "check --agent and that the agent runs", cmdutil.Network)
 		return
 	}
 	var card agentCard
 	err = json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(&card)
 	resp.Body.Close()
 	if resp.StatusCode != 200 || err != nil {
-		r.add("agent card", Fail, fmt.Sprintf("%s/.well-known/agent-card.json: HTTP %d", base, resp.StatusCode), "is --agent an A2A agent's base URL?", exitcode.Unexpected)
+		r.add("agent card", Fail, fmt.Sprintf("%s/.well-known/agent-card.json: HTTP %d", base, resp.StatusCode), "is --agent an A2A agent's base URL?", cmdutil.Bug)
 		return
 	}
 	// The token goes only to the agent named by --agent: a card's url on
@@ -134,7 +133,7 @@ func checkAgent(ctx context.Context, r *report, hc *http.Client, base, tok strin
 			endpoint = card.URL
 		} else {
 			r.add("agent card url", Warn, fmt.Sprintf("the card names %s, which is not --agent %s: doctor calls %s", card.URL, base, endpoint),
-				"clients that follow the card will not reach this agent: set the card's url to where the agent really listens", 0)
+				"clients that follow the card will not reach this agent: set the card's url to where the agent really listens", "")
 		}
 	}
 
@@ -143,24 +142,24 @@ func checkAgent(ctx context.Context, r *report, hc *http.Client, base, tok strin
 	code, ans, err := agentRPC(ctx, hc, endpoint, "", "tasks/get", probe)
 	switch {
 	case err != nil:
-		r.add("agent auth on", Fail, err.Error(), "", exitcode.Network)
+		r.add("agent auth on", Fail, err.Error(), "", cmdutil.Network)
 		return
 	case code == http.StatusUnauthorized:
-		r.add("agent auth on", OK, "JSON-RPC at "+endpoint+" refuses a request without a token (401)", "", 0)
+		r.add("agent auth on", OK, "JSON-RPC at "+endpoint+" refuses a request without a token (401)", "", "")
 	case code/100 != 2 || (ans.Error == nil && ans.Result == nil):
 		r.add("agent auth on", Fail, fmt.Sprintf("JSON-RPC at %s answered HTTP %d, not a JSON-RPC answer, to a request without a token", endpoint, code),
-			"is --agent an A2A agent's base URL (its JSON-RPC path is /)?", exitcode.Unexpected)
+			"is --agent an A2A agent's base URL (its JSON-RPC path is /)?", cmdutil.Bug)
 		return
 	default:
 		r.add("agent auth on", Fail, fmt.Sprintf("authentication is OFF: JSON-RPC at %s answered HTTP %d to a request without any token", endpoint, code),
-			"start the agent with AUTH_ENABLED=true (the ADK reads only 1, true, yes or on; the old name AUTH_ENABLE is ignored since 0.15.1, and a value such as t or enabled means off), and make it pass createAuthenticator's result to the server builder", exitcode.Config)
+			"start the agent with AUTH_ENABLED=true (the ADK reads only 1, true, yes or on; the old name AUTH_ENABLE is ignored since 0.15.1, and a value such as t or enabled means off), and make it pass createAuthenticator's result to the server builder", cmdutil.BadConfig)
 		return
 	}
 
 	schemes, oidcURL := card.schemes()
 	switch {
 	case len(schemes) > 0:
-		r.add("agent card", OK, card.Name+": "+strings.Join(schemes, ", "), "", 0)
+		r.add("agent card", OK, card.Name+": "+strings.Join(schemes, ", "), "", "")
 	case card.SupportsExtendedAgentCard && tok != "":
 		code, ans, err := agentRPC(ctx, hc, endpoint, tok, "agent/getAuthenticatedExtendedCard", "{}")
 		var ext agentCard
@@ -168,23 +167,23 @@ func checkAgent(ctx context.Context, r *report, hc *http.Client, base, tok strin
 			schemes, oidcURL = ext.schemes()
 		}
 		if len(schemes) > 0 {
-			r.add("agent card", OK, card.Name+": public card without a scheme (it points to the extended card); authenticated extended card: "+strings.Join(schemes, ", "), "", 0)
+			r.add("agent card", OK, card.Name+": public card without a scheme (it points to the extended card); authenticated extended card: "+strings.Join(schemes, ", "), "", "")
 		} else {
-			r.add("agent card", Skip, card.Name+": the public card has no scheme and the authenticated extended card could not be read (see agent auth)", "", 0)
+			r.add("agent card", Skip, card.Name+": the public card has no scheme and the authenticated extended card could not be read (see agent auth)", "", "")
 		}
 	case card.SupportsExtendedAgentCard:
-		r.add("agent card", Skip, card.Name+": the public card has no scheme; the extended card needs a token", "", 0)
+		r.add("agent card", Skip, card.Name+": the public card has no scheme; the extended card needs a token", "", "")
 	default:
-		r.add("agent card", Warn, card.Name+" advertises no security scheme, and no extended card", "clients cannot learn from the card that a token is needed", 0)
+		r.add("agent card", Warn, card.Name+" advertises no security scheme, and no extended card", "clients cannot learn from the card that a token is needed", "")
 	}
 
 	if tok == "" {
-		r.add("agent auth", Skip, "no token", "", 0)
+		r.add("agent auth", Skip, "no token", "", "")
 		return
 	}
 	code, ans, err = agentRPC(ctx, hc, endpoint, tok, "tasks/get", probe)
 	if err != nil {
-		r.add("agent auth", Fail, err.Error(), "", exitcode.Network)
+		r.add("agent auth", Fail, err.Error(), "", cmdutil.Network)
 		return
 	}
 	if code == http.StatusUnauthorized {
@@ -193,14 +192,14 @@ func checkAgent(ctx context.Context, r *report, hc *http.Client, base, tok strin
 			reason = ans.Error.Data.Reason
 		}
 		fix := agentFix(reason, facts, strings.TrimSuffix(oidcURL, "/.well-known/openid-configuration"))
-		r.add("agent auth", Fail, fmt.Sprintf("the agent rejected the token (-32001, reason %s)", reason), fix, exitcode.Auth)
+		r.add("agent auth", Fail, fmt.Sprintf("the agent rejected the token (-32001, reason %s)", reason), fix, cmdutil.AuthFailed)
 		return
 	}
 	if code/100 != 2 {
-		r.add("agent auth", Fail, fmt.Sprintf("%s: HTTP %d", endpoint, code), "", exitcode.Unexpected)
+		r.add("agent auth", Fail, fmt.Sprintf("%s: HTTP %d", endpoint, code), "", cmdutil.Bug)
 		return
 	}
-	r.add("agent auth", OK, "JSON-RPC at "+endpoint+" accepted the token", "", 0)
+	r.add("agent auth", OK, "JSON-RPC at "+endpoint+" accepted the token", "", "")
 }
 
 // agentFix is the fix for the ADK's -32001 data.reason. agentIssuer is

@@ -1,7 +1,7 @@
 // Package doctor implements `igctl doctor`: every reason for a 401, checked
 // in order. doctor.go holds the command and its steps, issuer.go the
-// discovery and clock checks, agent.go the ADK agent's, report.go the one
-// renderer.
+// discovery and clock checks, agent.go the ADK agent's, gatewayenv.go what
+// the gateway's .env tells, report.go the one renderer.
 package doctor
 
 import (
@@ -9,8 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"os"
-	"strconv"
 	"strings"
 	"time"
 
@@ -19,7 +17,6 @@ import (
 	"github.com/inference-gateway/igctl/internal/cli/cmdutil"
 	"github.com/inference-gateway/igctl/internal/config"
 	"github.com/inference-gateway/igctl/internal/envmap"
-	"github.com/inference-gateway/igctl/internal/exitcode"
 	"github.com/inference-gateway/igctl/internal/gateway"
 	"github.com/inference-gateway/igctl/internal/token"
 )
@@ -148,7 +145,7 @@ func doctorRun(ctx context.Context, opts *Options) error {
 
 func (d *run) checkDiscovery() {
 	if d.prof == nil || d.prof.Issuer == "" {
-		d.r.add("discovery", Skip, "no issuer in the profile (IGCTL_TOKEN only)", "", 0)
+		d.r.add("discovery", Skip, "no issuer in the profile (IGCTL_TOKEN only)", "", "")
 		return
 	}
 	d.issuerOK, d.issuerOff = checkIssuer(d.ctx, d.r, d.hc, d.prof.Issuer, d.f.Now)
@@ -173,23 +170,23 @@ func (d *run) checkClock() { checkClock(d.r, d.issuerOff, d.gwOff, d.s) }
 func (d *run) checkStore() {
 	r, f := d.r, d.f
 	if f.Getenv("IGCTL_TOKEN") != "" {
-		r.add("token store", Skip, "IGCTL_TOKEN is set and wins over the store", "", 0)
+		r.add("token store", Skip, "IGCTL_TOKEN is set and wins over the store", "", "")
 		return
 	}
 	st, err := f.TokenStore()
 	if err != nil {
-		r.add("token store", Fail, err.Error(), exitcode.HintOf(err), exitcode.Of(err))
+		r.add("token store", Fail, err.Error(), cmdutil.HintOf(err), cmdutil.Class(err))
 		return
 	}
 	// one keyring round trip (up to its timeout when the keyring hangs)
 	switch probeErr := st.Probe(d.s.Name); {
 	case probeErr != nil:
 		r.add("token store", Fail, "the OS keyring is locked or unreachable: "+probeErr.Error(),
-			"unlock the keyring (log in to the desktop session, or start gnome-keyring with --unlock); tokens sealed with its keys cannot be read until then", exitcode.Storage)
+			"unlock the keyring (log in to the desktop session, or start gnome-keyring with --unlock); tokens sealed with its keys cannot be read until then", cmdutil.NoStorage)
 	case st.Kind() == "keyring":
-		r.add("token store", OK, "OS keyring (key) + sealed 0600 file", "", 0)
+		r.add("token store", OK, "OS keyring (key) + sealed 0600 file", "", "")
 	default:
-		r.add("token store", Warn, st.Kind()+" store: tokens are not protected by an OS keyring", "run in a desktop session with a Secret Service, or accept 0600 files (IGCTL_REQUIRE_SECURE_STORAGE=1 makes this an error)", 0)
+		r.add("token store", Warn, st.Kind()+" store: tokens are not protected by an OS keyring", "run in a desktop session with a Secret Service, or accept 0600 files (IGCTL_REQUIRE_SECURE_STORAGE=1 makes this an error)", "")
 	}
 }
 
@@ -197,19 +194,19 @@ func (d *run) checkExpectation() {
 	d.want = cmdutil.GatewayExpect(d.prof)
 	switch {
 	case cmdutil.KnowsGateway(d.prof):
-		d.r.add("gateway expects", OK, fmt.Sprintf("iss %s, aud containing %s", d.prof.GatewayIssuer, d.prof.GatewayClientID), "", 0)
+		d.r.add("gateway expects", OK, fmt.Sprintf("iss %s, aud containing %s", d.prof.GatewayIssuer, d.prof.GatewayClientID), "", "")
 	case d.prof != nil:
 		d.r.add("gateway expects", Warn, "unknown: the checks below assume the profile's issuer and client id",
-			"`igctl doctor --gateway-env FILE` with the .env the gateway runs from (remembered in the profile)", 0)
+			"`igctl doctor --gateway-env FILE` with the .env the gateway runs from (remembered in the profile)", "")
 	default:
-		d.r.add("gateway expects", Warn, "unknown: no profile, and no --gateway-env", "pass --gateway-env FILE with the .env the gateway runs from", 0)
+		d.r.add("gateway expects", Warn, "unknown: no profile, and no --gateway-env", "pass --gateway-env FILE with the .env the gateway runs from", "")
 	}
 }
 
 func (d *run) checkToken() {
 	d.tok, d.tokErr = d.s.TokenFunc(d.f)(d.ctx, false)
 	if d.tokErr != nil {
-		d.r.add("token", Fail, d.tokErr.Error(), exitcode.HintOf(d.tokErr), exitcode.Of(d.tokErr))
+		d.r.add("token", Fail, d.tokErr.Error(), cmdutil.HintOf(d.tokErr), cmdutil.Class(d.tokErr))
 		return
 	}
 	keys := d.hc
@@ -219,7 +216,7 @@ func (d *run) checkToken() {
 	diag := cmdutil.Diagnose(d.ctx, keys, d.tok, d.want, d.f)
 	if diag.First() != nil {
 		e := cmdutil.Explain(diag, d.s.FromEnv(d.f), d.prof)
-		d.r.add("token", Fail, e.Cause, e.Fix, exitcode.Auth)
+		d.r.add("token", Fail, e.Cause, e.Fix, cmdutil.AuthFailed)
 		return
 	}
 	exp := time.Unix(*diag.Claims.Expiry, 0)
@@ -230,42 +227,42 @@ func (d *run) checkToken() {
 	if len(diag.Unchecked) > 0 {
 		detail += "; not checked: " + strings.Join(diag.Unchecked, "; ")
 	}
-	d.r.add("token", OK, detail, "", 0)
+	d.r.add("token", OK, detail, "", "")
 }
 
 func (d *run) checkGateway() {
 	r := d.r
 	switch {
 	case d.gwErr != nil:
-		r.add("gateway health", Skip, "no gateway URL", exitcode.HintOf(d.gwErr), 0)
-		r.add("gateway auth", Skip, "no gateway URL", "", 0)
+		r.add("gateway health", Skip, "no gateway URL", cmdutil.HintOf(d.gwErr), "")
+		r.add("gateway auth", Skip, "no gateway URL", "", "")
 		return
 	case d.healthErr != nil:
-		r.add("gateway health", Fail, d.healthErr.Error(), "start the gateway, or fix --gateway / gateway_url", exitcode.Of(d.healthErr))
-		r.add("gateway auth", Skip, "gateway unreachable", "", 0)
+		r.add("gateway health", Fail, d.healthErr.Error(), "start the gateway, or fix --gateway / gateway_url", cmdutil.Class(d.healthErr))
+		r.add("gateway auth", Skip, "gateway unreachable", "", "")
 		return
 	}
-	r.add("gateway health", OK, d.base+"/health answers", "", 0)
+	r.add("gateway health", OK, d.base+"/health answers", "", "")
 	switch off, err := d.gw.AuthOff(d.ctx); {
 	case err != nil:
-		r.add("gateway auth", Fail, "GET /v1/models without a token: "+err.Error(), "", exitcode.Of(err))
+		r.add("gateway auth", Fail, "GET /v1/models without a token: "+err.Error(), "", cmdutil.Class(err))
 		return
 	case off:
 		r.add("gateway auth", Fail, "authentication is OFF: GET /v1/models answered 200 without any token, so the gateway serves everyone",
-			gatewayAuthOffCause(d.opts.gatewayEnv), exitcode.Config)
+			gatewayAuthOffCause(d.opts.gatewayEnv), cmdutil.BadConfig)
 		return
 	case d.tokErr != nil:
-		r.add("gateway auth", Skip, "no token (without one the gateway answers 401: authentication is on)", "", 0)
+		r.add("gateway auth", Skip, "no token (without one the gateway answers 401: authentication is on)", "", "")
 		return
 	}
 	switch _, list, err := d.gw.Models(d.ctx, "", nil); {
 	case errors.Is(err, gateway.ErrUnauthorized):
 		e := d.s.Explain401(d.ctx, d.f, d.hc)
-		r.add("gateway auth", Fail, e.Error(), exitcode.HintOf(e), exitcode.Auth)
+		r.add("gateway auth", Fail, e.Error(), cmdutil.HintOf(e), cmdutil.AuthFailed)
 	case err != nil:
-		r.add("gateway auth", Fail, err.Error(), "", exitcode.Of(err))
+		r.add("gateway auth", Fail, err.Error(), "", cmdutil.Class(err))
 	default:
-		r.add("gateway auth", OK, fmt.Sprintf("authentication on (401 without a token); GET /v1/models with the token authorised (%d models)", len(list.Data)), "", 0)
+		r.add("gateway auth", OK, fmt.Sprintf("authentication on (401 without a token); GET /v1/models with the token authorised (%d models)", len(list.Data)), "", "")
 	}
 }
 
@@ -278,64 +275,4 @@ func (d *run) checkAgent() {
 		claims = *c
 	}
 	checkAgent(d.ctx, d.r, d.hc, strings.TrimRight(d.opts.Agent, "/"), d.tok, agentTokenFacts{claims: claims, fromEnv: d.s.FromEnv(d.f)})
-}
-
-// learnGatewayEnv reads the gateway's .env and records what the gateway
-// expects in the profile (in memory only when there is no profile).
-func learnGatewayEnv(f *cmdutil.Factory, opts *Options, s *cmdutil.Session) (*config.Profile, error) {
-	data, err := os.ReadFile(opts.GatewayEnv)
-	if err != nil {
-		return nil, exitcode.Wrap(exitcode.Config, fmt.Errorf("--gateway-env: %w", err), "")
-	}
-	file := envmap.Parse(data)
-	iss, _ := file.Get("AUTH_OIDC_ISSUER")
-	id, _ := file.Get("AUTH_OIDC_CLIENT_ID")
-	if iss == "" || id == "" {
-		return nil, exitcode.New(exitcode.Config, fmt.Sprintf("--gateway-env %s sets no AUTH_OIDC_ISSUER and AUTH_OIDC_CLIENT_ID: is it the gateway's .env (not the ADK's)?", opts.GatewayEnv))
-	}
-	opts.gatewayEnv = file
-	prof := s.Profile
-	if prof == nil {
-		return &config.Profile{GatewayIssuer: iss, GatewayClientID: id}, nil
-	}
-	if prof.GatewayIssuer != iss || prof.GatewayClientID != id {
-		prof.GatewayIssuer, prof.GatewayClientID = iss, id
-		cfg, err := f.Config()
-		if err != nil {
-			return nil, err
-		}
-		if err := cfg.Save(); err != nil {
-			return nil, err
-		}
-		f.Verbosef("profile %s: the gateway expects iss %s and aud containing %s", s.Name, iss, id)
-	}
-	return prof, nil
-}
-
-// gatewayAuthOffCause names why a gateway runs without authentication,
-// from its .env when known. The gateway turns auth on only for
-// AUTH_ENABLED read as true by strconv.ParseBool; the older names
-// ENABLE_AUTH (up to v0.14.0) and AUTH_ENABLE (v0.14.1 to v0.40.x) are
-// ignored since v0.41.0.
-func gatewayAuthOffCause(file *envmap.File) string {
-	if file == nil {
-		return cmdutil.GatewayAuthOffFix
-	}
-	v, set := file.Get("AUTH_ENABLED")
-	for _, old := range []string{"AUTH_ENABLE", "ENABLE_AUTH"} {
-		if _, ok := file.Get(old); ok && !set {
-			return fmt.Sprintf("the .env sets %s, a name the gateway ignores since v0.41.0: rename it AUTH_ENABLED (`igctl env translate FILE --from gateway --to gateway`), then restart the gateway", old)
-		}
-	}
-	if !set {
-		return "the .env does not set AUTH_ENABLED: add AUTH_ENABLED=true and restart the gateway"
-	}
-	on, err := strconv.ParseBool(v)
-	switch {
-	case err != nil:
-		return fmt.Sprintf("the .env sets AUTH_ENABLED=%s, on which the gateway refuses to start (strconv.ParseBool), so the gateway answering is not running from this file: write AUTH_ENABLED=true and restart it from the file", v)
-	case !on:
-		return fmt.Sprintf("the .env sets AUTH_ENABLED=%s, which the gateway reads as false: set AUTH_ENABLED=true and restart it", v)
-	}
-	return "the .env turns authentication on, so the running gateway was not started from it, or not restarted since: restart it with that file"
 }

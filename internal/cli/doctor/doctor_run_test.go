@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/inference-gateway/igctl/internal/cli/cmdutil"
 	"github.com/inference-gateway/igctl/internal/exitcode"
 	"github.com/inference-gateway/igctl/internal/testenv/kcfake"
 	"github.com/inference-gateway/igctl/internal/token"
@@ -78,9 +79,9 @@ func TestDoctorRunGateway401(t *testing.T) {
 	gw.ClientID = "inference-gateway-client" // the gateway runs with other settings than igctl was told
 	checks, err := doctor(t, h, Options{})
 	c := checks["gateway auth"]
-	if exitcode.Of(err) != exitcode.Auth || c.Status != Fail || !strings.Contains(c.Detail, "the gateway rejected the token (401, after one refresh and retry)") ||
+	if cmdutil.ExitCode(err) != exitcode.Auth || c.Status != Fail || !strings.Contains(c.Detail, "the gateway rejected the token (401, after one refresh and retry)") ||
 		!strings.Contains(c.Detail, "passes every check igctl makes") || !strings.Contains(c.Fix, "--gateway-env") {
-		t.Fatalf("err = %v (exit %d), check %+v", err, exitcode.Of(err), c)
+		t.Fatalf("err = %v (exit %d), check %+v", err, cmdutil.ExitCode(err), c)
 	}
 }
 
@@ -91,7 +92,7 @@ func TestDoctorRunGatewayEnv(t *testing.T) {
 	env := filepath.Join(t.TempDir(), ".env.gateway")
 	os.WriteFile(env, []byte("AUTH_ENABLED=true\nAUTH_OIDC_ISSUER="+kc.Issuer+"\nAUTH_OIDC_CLIENT_ID=inference-gateway-client\n"), 0o600)
 	checks, err := doctor(t, h, Options{GatewayEnv: env})
-	if c := checks["token"]; exitcode.Of(err) != exitcode.Auth || c.Status != Fail || !strings.Contains(c.Detail, `lacks "inference-gateway-client"`) {
+	if c := checks["token"]; cmdutil.ExitCode(err) != exitcode.Auth || c.Status != Fail || !strings.Contains(c.Detail, `lacks "inference-gateway-client"`) {
 		t.Fatalf("err = %v, token check %+v", err, c)
 	}
 	cfg, _ := h.Fresh(t).F.Config()
@@ -103,8 +104,8 @@ func TestDoctorRunGatewayEnv(t *testing.T) {
 func TestDoctorRunGatewayDown(t *testing.T) {
 	_, _, h := doctorFixture(t)
 	checks, err := doctor(t, h, Options{Gateway: kcfake.ClosedURL()})
-	if exitcode.Of(err) != exitcode.Network || checks["gateway health"].Status != Fail || checks["gateway auth"].Status != Skip {
-		t.Fatalf("err = %v (exit %d), checks %+v", err, exitcode.Of(err), checks)
+	if cmdutil.ExitCode(err) != exitcode.Network || checks["gateway health"].Status != Fail || checks["gateway auth"].Status != Skip {
+		t.Fatalf("err = %v (exit %d), checks %+v", err, cmdutil.ExitCode(err), checks)
 	}
 }
 
@@ -117,7 +118,7 @@ func TestDoctorRunAuthOff(t *testing.T) {
 	if c := checks["gateway auth"]; c.Status != Fail || !strings.Contains(c.Fix, "AUTH_ENABLE, a name the gateway ignores since v0.41.0") {
 		t.Errorf("gateway auth: %+v", c)
 	}
-	if exitcode.Of(err) == exitcode.OK {
+	if cmdutil.ExitCode(err) == exitcode.OK {
 		t.Error("doctor passed a gateway without authentication")
 	}
 }
@@ -126,8 +127,8 @@ func TestDoctorRunIssuerDown(t *testing.T) {
 	kc, _, h := doctorFixture(t)
 	kc.Fail(kcfake.Discovery, kcfake.FaultDrop)
 	checks, err := doctor(t, h, Options{})
-	if exitcode.Of(err) != exitcode.Network || checks["discovery"].Status != Fail || checks["issuer"].Status != Skip {
-		t.Fatalf("err = %v (exit %d), discovery %+v", err, exitcode.Of(err), checks["discovery"])
+	if cmdutil.ExitCode(err) != exitcode.Network || checks["discovery"].Status != Fail || checks["issuer"].Status != Skip {
+		t.Fatalf("err = %v (exit %d), discovery %+v", err, cmdutil.ExitCode(err), checks["discovery"])
 	}
 	if !strings.Contains(checks["token"].Detail, "not checked") {
 		t.Errorf("token: %+v (the signature cannot be checked without discovery)", checks["token"])
@@ -142,8 +143,8 @@ func TestDoctorRunDiscovery5xx(t *testing.T) {
 	if checks["discovery"].Status != Fail || !strings.Contains(checks["discovery"].Detail, "HTTP 503") {
 		t.Fatalf("discovery: %+v", checks["discovery"])
 	}
-	if exitcode.Of(err) != exitcode.Network {
-		t.Errorf("a 5xx at discovery is exit 6, got %d: %v", exitcode.Of(err), err)
+	if cmdutil.ExitCode(err) != exitcode.Network {
+		t.Errorf("a 5xx at discovery is exit 6, got %d: %v", cmdutil.ExitCode(err), err)
 	}
 }
 
@@ -156,13 +157,48 @@ func TestDoctorRunRefreshFailsAndDamagedFile(t *testing.T) {
 		b.Expiry = b.ObtainedAt
 	})
 	checks, err := doctor(t, h, Options{})
-	if c := checks["token"]; exitcode.Of(err) != exitcode.Auth || c.Status != Fail || !strings.Contains(c.Detail, "Token is not active") {
+	if c := checks["token"]; cmdutil.ExitCode(err) != exitcode.Auth || c.Status != Fail || !strings.Contains(c.Detail, "Token is not active") {
 		t.Errorf("expired refresh: err = %v, token %+v", err, c)
 	}
 
 	path := h.Damage(t, "default", "garbage")
 	checks, err = doctor(t, h.Fresh(t), Options{})
-	if c := checks["token"]; exitcode.Of(err) != exitcode.Config || c.Status != Fail || !strings.Contains(c.Detail, path) || !strings.Contains(c.Fix, "igctl login") {
-		t.Errorf("damaged file: %v (exit %d), token %+v", err, exitcode.Of(err), c)
+	if c := checks["token"]; cmdutil.ExitCode(err) != exitcode.Config || c.Status != Fail || !strings.Contains(c.Detail, path) || !strings.Contains(c.Fix, "igctl login") {
+		t.Errorf("damaged file: %v (exit %d), token %+v", err, cmdutil.ExitCode(err), c)
+	}
+}
+
+// The report for people goes to stderr: a bordered table when stderr is a
+// terminal with colour, the plain lines scripts read otherwise (--no-color
+// or NO_COLOR included); stdout stays empty.
+func TestDoctorRunTableOnTerminal(t *testing.T) {
+	_, _, h := doctorFixture(t)
+	h.F.IO.SetTTY(false, false, true)
+	if err := doctorRun(context.Background(), &Options{F: h.F}); err != nil {
+		t.Fatal(err)
+	}
+	styled := h.ErrOut.String()
+	for _, want := range []string{"╭", "╰", "status", "check", " gateway auth ", "fix: run in a desktop session"} {
+		if !strings.Contains(styled, want) {
+			t.Errorf("no %q in\n%s", want, styled)
+		}
+	}
+	if strings.Contains(styled, "WARN  token store") || h.Out.Len() != 0 {
+		t.Errorf("plain lines on a terminal, or stdout written:\n%s\nstdout %q", styled, h.Out)
+	}
+
+	h.ErrOut.Reset()
+	h.F.IO.SetNoColor(true)
+	if err := doctorRun(context.Background(), &Options{F: h.F}); err != nil {
+		t.Fatal(err)
+	}
+	plain := h.ErrOut.String()
+	for _, want := range []string{"OK    gateway auth    authentication on", "WARN  token store     ", "\n                      fix: run in a desktop session"} {
+		if !strings.Contains(plain, want) {
+			t.Errorf("--no-color: no %q in\n%s", want, plain)
+		}
+	}
+	if strings.ContainsAny(plain, "╭│\x1b") {
+		t.Errorf("--no-color drew a styled table:\n%s", plain)
 	}
 }

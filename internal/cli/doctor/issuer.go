@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/inference-gateway/igctl/internal/cli/cmdutil"
-	"github.com/inference-gateway/igctl/internal/exitcode"
 	"github.com/inference-gateway/igctl/internal/token"
 )
 
@@ -22,36 +21,36 @@ func checkIssuer(ctx context.Context, r *report, hc *http.Client, issuer string,
 	https := strings.HasPrefix(issuer, "https://")
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
-		r.add("discovery", Fail, err.Error(), "the issuer must be an absolute URL", exitcode.Config)
+		r.add("discovery", Fail, err.Error(), "the issuer must be an absolute URL", cmdutil.BadConfig)
 		return false, nil
 	}
 	sent := now()
 	resp, err := hc.Do(req)
 	if err != nil {
 		if https && strings.Contains(err.Error(), "certificate") {
-			r.add("discovery", Fail, "cannot reach "+u, "", exitcode.Network)
-			r.add("tls", Fail, err.Error(), "trust the issuer's CA: --ca-file PEM (remembered by login) or SSL_CERT_FILE", exitcode.Network)
+			r.add("discovery", Fail, "cannot reach "+u, "", cmdutil.Network)
+			r.add("tls", Fail, err.Error(), "trust the issuer's CA: --ca-file PEM (remembered by login) or SSL_CERT_FILE", cmdutil.Network)
 		} else {
-			r.add("discovery", Fail, err.Error(), "check the issuer URL and that Keycloak runs (HTTPS_PROXY/NO_PROXY are honoured)", exitcode.Network)
-			r.add("tls", Skip, "not reached", "", 0)
+			r.add("discovery", Fail, err.Error(), "check the issuer URL and that Keycloak runs (HTTPS_PROXY/NO_PROXY are honoured)", cmdutil.Network)
+			r.add("tls", Skip, "not reached", "", "")
 		}
-		r.add("issuer", Skip, "no discovery document", "", 0)
+		r.add("issuer", Skip, "no discovery document", "", "")
 		return false, nil
 	}
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 	switch {
 	case resp.StatusCode >= 500:
-		r.add("discovery", Fail, fmt.Sprintf("%s: HTTP %d", u, resp.StatusCode), "the issuer failed on its side (its log says why): retry when it is back", exitcode.Network)
+		r.add("discovery", Fail, fmt.Sprintf("%s: HTTP %d", u, resp.StatusCode), "the issuer failed on its side (its log says why): retry when it is back", cmdutil.Network)
 	case resp.StatusCode != 200:
-		r.add("discovery", Fail, fmt.Sprintf("%s: HTTP %d", u, resp.StatusCode), "is the realm name right? Keycloak issuers look like https://HOST/realms/REALM", exitcode.Config)
+		r.add("discovery", Fail, fmt.Sprintf("%s: HTTP %d", u, resp.StatusCode), "is the realm name right? Keycloak issuers look like https://HOST/realms/REALM", cmdutil.BadConfig)
 	default:
-		r.add("discovery", OK, u, "", 0)
+		r.add("discovery", OK, u, "", "")
 	}
 	if https {
-		r.add("tls", OK, "certificate trusted", "", 0)
+		r.add("tls", OK, "certificate trusted", "", "")
 	} else {
-		r.add("tls", Skip, "plain HTTP issuer", "", 0)
+		r.add("tls", Skip, "plain HTTP issuer", "", "")
 	}
 	var doc struct {
 		Issuer string `json:"issuer"`
@@ -59,17 +58,17 @@ func checkIssuer(ctx context.Context, r *report, hc *http.Client, issuer string,
 	issuerOK := false
 	if resp.StatusCode == 200 && json.Unmarshal(body, &doc) == nil {
 		if doc.Issuer == issuer {
-			r.add("issuer", OK, "the discovery document says exactly "+issuer, "", 0)
+			r.add("issuer", OK, "the discovery document says exactly "+issuer, "", "")
 			issuerOK = true
 		} else {
 			fix := "set the profile's issuer (and the gateway's AUTH_OIDC_ISSUER) to " + doc.Issuer
 			if strings.TrimRight(issuer, "/") == strings.TrimRight(doc.Issuer, "/") {
 				fix = "remove the trailing slash: the gateway compares byte for byte"
 			}
-			r.add("issuer", Fail, fmt.Sprintf("configured %q, the server says %q", issuer, doc.Issuer), fix, exitcode.Config)
+			r.add("issuer", Fail, fmt.Sprintf("configured %q, the server says %q", issuer, doc.Issuer), fix, cmdutil.BadConfig)
 		}
 	} else {
-		r.add("issuer", Skip, "no discovery document", "", 0)
+		r.add("issuer", Skip, "no discovery document", "", "")
 	}
 	return issuerOK && resp.StatusCode == 200, dateOffset(dateHeader(resp), sent, now(), "the issuer's Date header")
 }
@@ -112,16 +111,16 @@ func checkClock(r *report, issuerOff, gatewayOff *offset, s *cmdutil.Session) {
 		}
 	}
 	if off == nil {
-		r.add("clock", Skip, "nothing to measure the offset against", "", 0)
+		r.add("clock", Skip, "nothing to measure the offset against", "", "")
 		return
 	}
 	detail := fmt.Sprintf("server clock %+.0fs from local (%s)", math.Round(off.seconds)+0, off.source)
 	switch a := math.Abs(off.seconds); {
 	case a <= 5:
-		r.add("clock", OK, detail, "", 0)
+		r.add("clock", OK, detail, "", "")
 	case a <= 60:
-		r.add("clock", Warn, detail, "sync the clocks (NTP): tokens are checked against them", 0)
+		r.add("clock", Warn, detail, "sync the clocks (NTP): tokens are checked against them", "")
 	default:
-		r.add("clock", Fail, detail, "sync the clocks (NTP): with this offset fresh tokens look expired or not yet valid", exitcode.Auth)
+		r.add("clock", Fail, detail, "sync the clocks (NTP): with this offset fresh tokens look expired or not yet valid", cmdutil.AuthFailed)
 	}
 }

@@ -6,7 +6,7 @@ import (
 	"strings"
 
 	"github.com/inference-gateway/igctl/internal/cli/cmdutil"
-	"github.com/inference-gateway/igctl/internal/exitcode"
+	"github.com/inference-gateway/igctl/internal/fault"
 )
 
 // Status of one check.
@@ -19,21 +19,24 @@ const (
 
 // Check is one line of the report.
 type Check struct {
-	Name   string        `json:"name"`
-	Status string        `json:"status"`
-	Detail string        `json:"detail"`
-	Fix    string        `json:"fix,omitempty"`
-	code   exitcode.Code // exit code class of a failure
+	Name   string     `json:"name"`
+	Status string     `json:"status"`
+	Detail string     `json:"detail"`
+	Fix    string     `json:"fix,omitempty"`
+	kind   fault.Kind // what sort of failure (a cmdutil kind): decides the exit code
 }
 
 type report struct {
 	checks []Check
 }
 
-func (r *report) add(name, status, detail, fix string, code exitcode.Code) {
-	r.checks = append(r.checks, Check{Name: name, Status: status, Detail: detail, Fix: fix, code: code})
+// add records a check; kind is "" unless status is Fail.
+func (r *report) add(name, status, detail, fix string, kind fault.Kind) {
+	r.checks = append(r.checks, Check{Name: name, Status: status, Detail: detail, Fix: fix, kind: kind})
 }
 
+// finish prints the report (JSON on stdout, or for people on stderr) and
+// returns the first failure, which exits with its check's code.
 func finish(f *cmdutil.Factory, opts *Options, r *report) error {
 	var first *Check
 	for i := range r.checks {
@@ -41,24 +44,52 @@ func finish(f *cmdutil.Factory, opts *Options, r *report) error {
 			first = &r.checks[i]
 		}
 	}
-	if opts.JSON {
-		json.NewEncoder(f.IO.Out).Encode(map[string]any{"ok": first == nil, "checks": r.checks})
-	} else {
-		style := map[string]string{OK: "ok", Warn: "warn", Fail: "err", Skip: "dim"}
-		for _, c := range r.checks {
-			label := fmt.Sprintf("%-4s", strings.ToUpper(c.Status))
-			fmt.Fprintf(f.IO.ErrOut, "%s  %-15s %s\n", f.IO.Styled(style[c.Status], label), c.Name, c.Detail)
-			if c.Fix != "" && (c.Status == Fail || c.Status == Warn) {
-				fmt.Fprintf(f.IO.ErrOut, "      %-15s fix: %s\n", "", c.Fix)
-			}
-		}
+	var err error
+	switch {
+	case opts.JSON:
+		err = json.NewEncoder(f.IO.Out).Encode(map[string]any{"ok": first == nil, "checks": r.checks})
+	case f.IO.ErrTableStyled():
+		err = f.IO.ErrTable([]string{"status", "check", "detail"}, tableRows(f, r.checks))
+	default:
+		printPlain(f, r.checks)
 	}
 	if first != nil {
-		code := first.code
-		if code == 0 {
-			code = exitcode.Unexpected
+		kind := first.kind
+		if kind == "" {
+			kind = cmdutil.Bug
 		}
-		return exitcode.New(code, "doctor: "+first.Name+" failed")
+		return cmdutil.Failf(kind, "doctor: "+first.Name+" failed")
 	}
-	return nil
+	return err
+}
+
+var statusStyle = map[string]string{OK: "ok", Warn: "warn", Fail: "err", Skip: "dim"}
+
+// fixShown reports whether a check's fix is printed for people.
+func fixShown(c Check) bool { return c.Fix != "" && (c.Status == Fail || c.Status == Warn) }
+
+// printPlain is the report when stderr is not a terminal or colour is off:
+// "STATUS  name  detail" with the fix on the next line, the lines scripts
+// (and the testscripts) read.
+func printPlain(f *cmdutil.Factory, checks []Check) {
+	for _, c := range checks {
+		label := fmt.Sprintf("%-4s", strings.ToUpper(c.Status))
+		fmt.Fprintf(f.IO.ErrOut, "%s  %-15s %s\n", f.IO.Styled(statusStyle[c.Status], label), c.Name, c.Detail)
+		if fixShown(c) {
+			fmt.Fprintf(f.IO.ErrOut, "      %-15s fix: %s\n", "", c.Fix)
+		}
+	}
+}
+
+// tableRows are the checks for the bordered table, the fix under the detail.
+func tableRows(f *cmdutil.Factory, checks []Check) [][]string {
+	rows := make([][]string, 0, len(checks))
+	for _, c := range checks {
+		detail := c.Detail
+		if fixShown(c) {
+			detail += "\nfix: " + c.Fix
+		}
+		rows = append(rows, []string{f.IO.Styled(statusStyle[c.Status], strings.ToUpper(c.Status)), c.Name, detail})
+	}
+	return rows
 }

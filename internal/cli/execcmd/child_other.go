@@ -8,7 +8,6 @@ import (
 	"os/exec"
 
 	"github.com/inference-gateway/igctl/internal/cli/cmdutil"
-	"github.com/inference-gateway/igctl/internal/exitcode"
 )
 
 // replaceOrRun runs the command and returns its status (no exec(2) here).
@@ -28,5 +27,5 @@ func runChild(path string, argv, env []string, f *cmdutil.Factory) (int, error) 
 	case errors.As(err, &ee):
 		return ee.ExitCode(), nil
 	}
-	return 0, exitcode.Wrap(exitcode.Usage, fmt.Errorf("cannot run %s: %w", path, err), "")
+	return 0, cmdutil.Fail(cmdutil.Usage, fmt.Errorf("cannot run %s: %w", path, err), "")
 }

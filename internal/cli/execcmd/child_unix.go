@@ -11,7 +11,6 @@ import (
 	"unsafe"
 
 	"github.com/inference-gateway/igctl/internal/cli/cmdutil"
-	"github.com/inference-gateway/igctl/internal/exitcode"
 )
 
 // replaceOrRun replaces igctl with the command: same process, so the
@@ -19,7 +18,7 @@ import (
 // returns on failure.
 func replaceOrRun(path string, argv, env []string, f *cmdutil.Factory) (int, error) {
 	err := syscall.Exec(path, argv, env)
-	return 0, exitcode.Wrap(exitcode.Unexpected, fmt.Errorf("cannot run %s: %w", path, err), "")
+	return 0, cmdutil.Fail(cmdutil.Bug, fmt.Errorf("cannot run %s: %w", path, err), "")
 }
 
 // forwarded are passed on to the command. SIGINT and SIGQUIT from the
@@ -35,7 +34,7 @@ func runChild(path string, argv, env []string, f *cmdutil.Factory) (int, error) 
 	signal.Notify(sigs, forwarded...)
 	defer signal.Stop(sigs)
 	if err := cmd.Start(); err != nil {
-		return 0, exitcode.Wrap(exitcode.Usage, fmt.Errorf("cannot run %s: %w", path, err), "")
+		return 0, cmdutil.Fail(cmdutil.Usage, fmt.Errorf("cannot run %s: %w", path, err), "")
 	}
 	done := make(chan struct{})
 	go func() {

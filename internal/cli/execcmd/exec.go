@@ -17,7 +17,6 @@ import (
 
 	"github.com/inference-gateway/igctl/internal/cli/cmdutil"
 	"github.com/inference-gateway/igctl/internal/cli/proxycmd"
-	"github.com/inference-gateway/igctl/internal/exitcode"
 	"github.com/inference-gateway/igctl/internal/proxy"
 )
 
@@ -68,7 +67,7 @@ empty value (--api-key-var=) sets none.`,
 		Annotations: map[string]string{cmdutil.NoCommandDeadline: "true"},
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 0 {
-				return exitcode.Wrap(exitcode.Usage, errors.New("no command to run"), "igctl exec [--proxy] -- COMMAND [ARGS...]")
+				return cmdutil.Fail(cmdutil.Usage, errors.New("no command to run"), "igctl exec [--proxy] -- COMMAND [ARGS...]")
 			}
 			return nil
 		},
@@ -107,7 +106,7 @@ func execRun(ctx context.Context, opts *Options) error {
 	f := opts.F
 	path, err := exec.LookPath(opts.Argv[0])
 	if err != nil {
-		return exitcode.Wrap(exitcode.Usage, fmt.Errorf("cannot run %s: %w", opts.Argv[0], errors.Unwrap(err)), "")
+		return cmdutil.Fail(cmdutil.Usage, fmt.Errorf("cannot run %s: %w", opts.Argv[0], errors.Unwrap(err)), "")
 	}
 	if opts.Proxy {
 		return runWithProxy(ctx, opts, path)

@@ -32,8 +32,8 @@ func TestFlagsStopAtTheCommand(t *testing.T) {
 
 func TestUsageErrors(t *testing.T) {
 	for _, args := range [][]string{{}, {"--api-key-var", "A-B", "--", "true"}, {"--min-valid", "-1s", "--", "true"}} {
-		if _, err := parse(t, args...); exitcode.Of(err) != exitcode.Usage {
-			t.Errorf("%q: %v (exit %d), want a usage error", args, err, exitcode.Of(err))
+		if _, err := parse(t, args...); cmdutil.ExitCode(err) != exitcode.Usage {
+			t.Errorf("%q: %v (exit %d), want a usage error", args, err, cmdutil.ExitCode(err))
 		}
 	}
 }

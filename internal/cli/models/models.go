@@ -6,12 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
 	"github.com/inference-gateway/igctl/internal/cli/cmdutil"
-	"github.com/inference-gateway/igctl/internal/exitcode"
 	"github.com/inference-gateway/igctl/internal/gateway"
 )
 
@@ -83,7 +81,7 @@ func modelsRun(ctx context.Context, opts *Options) error {
 	}
 	var apiErr *gateway.APIError
 	if errors.As(err, &apiErr) {
-		return exitcode.Wrap(exitcode.Unexpected, err, "")
+		return cmdutil.Fail(cmdutil.Bug, err, "")
 	}
 	if err != nil {
 		return err
@@ -101,7 +99,7 @@ func modelsRun(ctx context.Context, opts *Options) error {
 	case err != nil:
 		f.Verbosef("could not tell whether authentication is on: %v", err)
 	case off:
-		return exitcode.Wrap(exitcode.Config, fmt.Errorf("authentication is OFF at %s: GET /v1/models answered 200 without any token, so the gateway serves everyone", base),
+		return cmdutil.Fail(cmdutil.BadConfig, fmt.Errorf("authentication is OFF at %s: GET /v1/models answered 200 without any token, so the gateway serves everyone", base),
 			cmdutil.GatewayAuthOffFix)
 	default:
 		f.Verbosef("authentication is on: without a token the gateway answers 401")
@@ -109,7 +107,8 @@ func modelsRun(ctx context.Context, opts *Options) error {
 	return nil
 }
 
-// printModels writes one id per line for pipes, a table on a terminal.
+// printModels writes one id per line for pipes, a table on a terminal
+// (bordered unless colour is off).
 func printModels(f *cmdutil.Factory, list *gateway.ModelList, include []string) error {
 	if !f.IO.IsStdoutTTY() {
 		for _, m := range list.Data {
@@ -117,7 +116,6 @@ func printModels(f *cmdutil.Factory, list *gateway.ModelList, include []string) 
 		}
 		return nil
 	}
-	tw := tabwriter.NewWriter(f.IO.Out, 0, 4, 2, ' ', 0)
 	header := []string{"ID", "PROVIDER"}
 	has := func(k string) bool {
 		for _, i := range include {
@@ -136,7 +134,7 @@ func printModels(f *cmdutil.Factory, list *gateway.ModelList, include []string) 
 	if has("modalities") {
 		header = append(header, "MODALITIES")
 	}
-	fmt.Fprintln(tw, strings.Join(header, "\t"))
+	rows := make([][]string, 0, len(list.Data))
 	for _, m := range list.Data {
 		row := []string{m.ID, m.ServedBy}
 		if has("context_window") {
@@ -151,9 +149,9 @@ func printModels(f *cmdutil.Factory, list *gateway.ModelList, include []string) 
 				return strings.Join(m.Modalities.Input, "+") + " → " + strings.Join(m.Modalities.Output, "+")
 			}))
 		}
-		fmt.Fprintln(tw, strings.Join(row, "\t"))
+		rows = append(rows, row)
 	}
-	if err := tw.Flush(); err != nil {
+	if err := f.IO.Table(header, rows); err != nil {
 		return err
 	}
 	if len(list.Data) == 0 {

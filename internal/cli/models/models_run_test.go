@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/inference-gateway/igctl/internal/cli/cmdutil"
 	"github.com/inference-gateway/igctl/internal/exitcode"
 	"github.com/inference-gateway/igctl/internal/testenv/kcfake"
 	"github.com/inference-gateway/igctl/internal/token"
@@ -57,9 +58,9 @@ func TestModelsRun401Diagnosed(t *testing.T) {
 	cfg.Save()
 	calls := kc.Calls(kcfake.Token)
 	err := modelsRun(context.Background(), &Options{F: h.F, Gateway: gw.URL})
-	if exitcode.Of(err) != exitcode.Auth || !strings.Contains(err.Error(), "the gateway rejected the token (401, after one refresh and retry)") ||
-		!strings.Contains(err.Error(), `lacks "inference-gateway-client"`) || !strings.Contains(exitcode.HintOf(err), "audience mapper") {
-		t.Fatalf("err = %v (exit %d, hint %q)", err, exitcode.Of(err), exitcode.HintOf(err))
+	if cmdutil.ExitCode(err) != exitcode.Auth || !strings.Contains(err.Error(), "the gateway rejected the token (401, after one refresh and retry)") ||
+		!strings.Contains(err.Error(), `lacks "inference-gateway-client"`) || !strings.Contains(cmdutil.HintOf(err), "audience mapper") {
+		t.Fatalf("err = %v (exit %d, hint %q)", err, cmdutil.ExitCode(err), cmdutil.HintOf(err))
 	}
 	if gw.Answered(http.StatusUnauthorized) != 2 || kc.Calls(kcfake.Token) != calls+1 {
 		t.Errorf("401s %d, refreshes %d: want 2 and 1", gw.Answered(http.StatusUnauthorized), kc.Calls(kcfake.Token)-calls)
@@ -71,8 +72,8 @@ func TestModelsRun401Unexplained(t *testing.T) {
 	_, gw, h := modelsFixture(t)
 	gw.ClientID = "inference-gateway-client"
 	err := modelsRun(context.Background(), &Options{F: h.F, Gateway: gw.URL})
-	if exitcode.Of(err) != exitcode.Auth || !strings.Contains(err.Error(), "igctl was not told them") || !strings.Contains(exitcode.HintOf(err), "igctl doctor --gateway-env FILE") {
-		t.Fatalf("err = %v (exit %d, hint %q)", err, exitcode.Of(err), exitcode.HintOf(err))
+	if cmdutil.ExitCode(err) != exitcode.Auth || !strings.Contains(err.Error(), "igctl was not told them") || !strings.Contains(cmdutil.HintOf(err), "igctl doctor --gateway-env FILE") {
+		t.Fatalf("err = %v (exit %d, hint %q)", err, cmdutil.ExitCode(err), cmdutil.HintOf(err))
 	}
 }
 
@@ -80,8 +81,8 @@ func TestModelsRunEnvTokenExpired(t *testing.T) {
 	kc, gw, h := modelsFixture(t)
 	h.Env["IGCTL_TOKEN"] = kc.AccessToken(func(c map[string]any) { c["exp"] = time.Now().Add(-3 * time.Second).Unix() })
 	err := modelsRun(context.Background(), &Options{F: h.F, Gateway: gw.URL})
-	if exitcode.Of(err) != exitcode.Auth || !strings.Contains(err.Error(), "IGCTL_TOKEN, not refreshed") || !strings.Contains(err.Error(), "IGCTL_TOKEN, which igctl cannot refresh") {
-		t.Fatalf("err = %v (exit %d)", err, exitcode.Of(err))
+	if cmdutil.ExitCode(err) != exitcode.Auth || !strings.Contains(err.Error(), "IGCTL_TOKEN, not refreshed") || !strings.Contains(err.Error(), "IGCTL_TOKEN, which igctl cannot refresh") {
+		t.Fatalf("err = %v (exit %d)", err, cmdutil.ExitCode(err))
 	}
 	if gw.Answered(http.StatusUnauthorized) != 1 {
 		t.Errorf("%d requests, want one (no retry with a token igctl cannot refresh)", gw.Answered(http.StatusUnauthorized))
@@ -91,8 +92,8 @@ func TestModelsRunEnvTokenExpired(t *testing.T) {
 func TestModelsRunGatewayDown(t *testing.T) {
 	_, _, h := modelsFixture(t)
 	err := modelsRun(context.Background(), &Options{F: h.F, Gateway: kcfake.ClosedURL()})
-	if exitcode.Of(err) != exitcode.Network || !strings.Contains(err.Error(), "unreachable") {
-		t.Fatalf("err = %v (exit %d)", err, exitcode.Of(err))
+	if cmdutil.ExitCode(err) != exitcode.Network || !strings.Contains(err.Error(), "unreachable") {
+		t.Fatalf("err = %v (exit %d)", err, cmdutil.ExitCode(err))
 	}
 }
 
@@ -102,8 +103,8 @@ func TestModelsRunRefreshFails(t *testing.T) {
 	h.Edit(t, "default", func(b *token.Bundle) { b.Expiry = time.Now().Add(-time.Minute) })
 	kc.Fail(kcfake.Token, kcfake.Fault5xx)
 	err := modelsRun(context.Background(), &Options{F: h.F, Gateway: gw.URL})
-	if exitcode.Of(err) != exitcode.Network || !strings.Contains(err.Error(), "HTTP 503") {
-		t.Fatalf("err = %v (exit %d)", err, exitcode.Of(err))
+	if cmdutil.ExitCode(err) != exitcode.Network || !strings.Contains(err.Error(), "HTTP 503") {
+		t.Fatalf("err = %v (exit %d)", err, cmdutil.ExitCode(err))
 	}
 	if gw.Answered(200)+gw.Answered(401) != 0 {
 		t.Error("the gateway was asked without a valid token")
@@ -115,24 +116,24 @@ func TestModelsRunAuthOffAndAPIError(t *testing.T) {
 	h.F.Globals.Verbose = true
 	gw.AuthOff = true
 	err := modelsRun(context.Background(), &Options{F: h.F, Gateway: gw.URL})
-	if exitcode.Of(err) != exitcode.Config || !strings.Contains(err.Error(), "authentication is OFF") {
-		t.Errorf("auth off: %v (exit %d)", err, exitcode.Of(err))
+	if cmdutil.ExitCode(err) != exitcode.Config || !strings.Contains(err.Error(), "authentication is OFF") {
+		t.Errorf("auth off: %v (exit %d)", err, cmdutil.ExitCode(err))
 	}
 	gw.AuthOff = false
 	h.F.Globals.Verbose = false
 	err = modelsRun(context.Background(), &Options{F: h.F, Gateway: gw.URL, Provider: "no-such-provider"})
-	if exitcode.Of(err) != exitcode.Unexpected || !strings.Contains(err.Error(), "HTTP 400: Provider not found") {
-		t.Errorf("unknown provider: %v (exit %d)", err, exitcode.Of(err))
+	if cmdutil.ExitCode(err) != exitcode.Unexpected || !strings.Contains(err.Error(), "HTTP 400: Provider not found") {
+		t.Errorf("unknown provider: %v (exit %d)", err, cmdutil.ExitCode(err))
 	}
 }
 
 func TestModelsRunNoGatewayURLOrProfile(t *testing.T) {
 	_, _, h := modelsFixture(t)
-	if err := modelsRun(context.Background(), &Options{F: h.F}); exitcode.Of(err) != exitcode.Usage {
-		t.Errorf("no gateway: %v (exit %d)", err, exitcode.Of(err))
+	if err := modelsRun(context.Background(), &Options{F: h.F}); cmdutil.ExitCode(err) != exitcode.Usage {
+		t.Errorf("no gateway: %v (exit %d)", err, cmdutil.ExitCode(err))
 	}
 	h.Env["IGCTL_PROFILE"] = "nope"
-	if err := modelsRun(context.Background(), &Options{F: h.F, Gateway: "http://127.0.0.1:1"}); exitcode.Of(err) != exitcode.Config {
-		t.Errorf("unknown profile: %v (exit %d)", err, exitcode.Of(err))
+	if err := modelsRun(context.Background(), &Options{F: h.F, Gateway: "http://127.0.0.1:1"}); cmdutil.ExitCode(err) != exitcode.Config {
+		t.Errorf("unknown profile: %v (exit %d)", err, cmdutil.ExitCode(err))
 	}
 }

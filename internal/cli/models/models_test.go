@@ -19,8 +19,13 @@ const answer = `{"object":"list","data":[
  {"id":"groq/llama-3.3-70b","object":"model","created":1,"owned_by":"groq","served_by":"groq"}]}`
 
 func render(t *testing.T, tty bool, include []string) string {
+	return renderColour(t, tty, false, include)
+}
+
+func renderColour(t *testing.T, tty, noColor bool, include []string) string {
 	io, _, out, _ := iostreams.Test()
 	io.SetTTY(false, tty, false)
+	io.SetNoColor(noColor)
 	var list gateway.ModelList
 	if err := json.Unmarshal([]byte(answer), &list); err != nil {
 		t.Fatal(err)
@@ -37,8 +42,19 @@ func TestPipeGetsOneIDPerLine(t *testing.T) {
 	}
 }
 
-func TestTerminalGetsTableWithIncludedColumns(t *testing.T) {
+// On a terminal with colour: a bordered table.
+func TestTerminalGetsBorderedTable(t *testing.T) {
 	got := render(t, true, []string{"context_window", "pricing"})
+	for _, want := range []string{"╭", "╰", " openai/gpt-4o      ", "INPUT $/1M", "10.00"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("no %q in\n%s", want, got)
+		}
+	}
+}
+
+// On a terminal with --no-color or NO_COLOR: the plain columns, no border, no escapes.
+func TestTerminalNoColorGetsPlainTable(t *testing.T) {
+	got := renderColour(t, true, true, []string{"context_window", "pricing"})
 	lines := strings.Split(strings.TrimSpace(got), "\n")
 	if len(lines) != 3 {
 		t.Fatalf("want header + 2 rows:\n%s", got)
@@ -56,6 +72,9 @@ func TestTerminalGetsTableWithIncludedColumns(t *testing.T) {
 		t.Errorf("row: %q", lines[2])
 	}
 	if strings.Contains(got, "\x1b[") {
-		t.Error("stdout must not carry ANSI styling")
+		t.Error("--no-color: stdout must not carry ANSI styling")
+	}
+	if strings.ContainsAny(got, "╭│") {
+		t.Errorf("--no-color drew a border:\n%s", got)
 	}
 }

@@ -20,7 +20,6 @@ import (
 
 	"github.com/inference-gateway/igctl/internal/atomicfile"
 	"github.com/inference-gateway/igctl/internal/cli/cmdutil"
-	"github.com/inference-gateway/igctl/internal/exitcode"
 	"github.com/inference-gateway/igctl/internal/proxy"
 )
 
@@ -35,6 +34,11 @@ type Options struct {
 	KeyFile      string
 	NoKey        bool
 	DrainTimeout time.Duration
+
+	// For tests: where SIGINT and SIGTERM come from (nil: Signals), and
+	// a call once the proxy serves at local (its http:// URL).
+	signals func() (chan os.Signal, func())
+	started func(local string)
 }
 
 // NewCmdProxy builds the command; runF replaces the run function in tests.
@@ -129,7 +133,11 @@ func proxyRun(ctx context.Context, opts *Options) error {
 		f.IO.Warn("--no-key: every process that can connect to %s uses your identity at the gateway", addr)
 	}
 
-	sigs, stop := Signals()
+	signals := opts.signals
+	if signals == nil {
+		signals = Signals
+	}
+	sigs, stop := signals()
 	defer stop()
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -151,10 +159,13 @@ func proxyRun(ctx context.Context, opts *Options) error {
 		f.IO.Infof("clients send the local key in %s as their API key: OPENAI_API_KEY=$(cat %s)", keyFile, keyFile)
 	}
 	warnIfGatewayDown(ctx, f, up)
+	if opts.started != nil {
+		opts.started(local)
+	}
 
 	select {
 	case err := <-srv.Done():
-		return exitcode.Wrap(exitcode.Network, fmt.Errorf("the proxy stopped serving: %w", err), "")
+		return cmdutil.Fail(cmdutil.Network, fmt.Errorf("the proxy stopped serving: %w", err), "")
 	case sig := <-sigs:
 		n := srv.InFlight()
 		f.IO.Infof("igctl proxy: %s: no new connections; draining %d request(s) in flight (up to %s; a second signal cuts them)", sig, n, opts.DrainTimeout)
@@ -206,23 +217,23 @@ func loadOrCreateKey(path string) (key string, created bool, err error) {
 	case err == nil:
 		st, serr := os.Stat(path)
 		if serr == nil && st.Mode().Perm()&0o077 != 0 {
-			return "", false, exitcode.Wrap(exitcode.Config, fmt.Errorf("the key file %s is readable by other users (mode %04o)", path, st.Mode().Perm()),
+			return "", false, cmdutil.Fail(cmdutil.BadConfig, fmt.Errorf("the key file %s is readable by other users (mode %04o)", path, st.Mode().Perm()),
 				"chmod 600 "+path+", or delete it for a new key")
 		}
 		key = strings.TrimSpace(string(data))
 		if key == "" {
-			return "", false, exitcode.Wrap(exitcode.Config, fmt.Errorf("the key file %s is empty", path), "delete it: igctl proxy then writes a new key")
+			return "", false, cmdutil.Fail(cmdutil.BadConfig, fmt.Errorf("the key file %s is empty", path), "delete it: igctl proxy then writes a new key")
 		}
 		return key, false, nil
 	case !errors.Is(err, fs.ErrNotExist):
-		return "", false, exitcode.Wrap(exitcode.Config, fmt.Errorf("reading the key file: %w", err), "")
+		return "", false, cmdutil.Fail(cmdutil.BadConfig, fmt.Errorf("reading the key file: %w", err), "")
 	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return "", false, exitcode.Wrap(exitcode.Config, fmt.Errorf("creating the key file's directory: %w", err), "")
+		return "", false, cmdutil.Fail(cmdutil.BadConfig, fmt.Errorf("creating the key file's directory: %w", err), "")
 	}
 	key = proxy.NewKey()
 	if err := atomicfile.Write(path, []byte(key+"\n"), 0o600, false); err != nil {
-		return "", false, exitcode.Wrap(exitcode.Config, fmt.Errorf("writing the key file: %w", err), "")
+		return "", false, cmdutil.Fail(cmdutil.BadConfig, fmt.Errorf("writing the key file: %w", err), "")
 	}
 	return key, true, nil
 }

@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"github.com/inference-gateway/igctl/internal/cli/cmdutil"
-	"github.com/inference-gateway/igctl/internal/exitcode"
 	"github.com/inference-gateway/igctl/internal/gateway"
 	"github.com/inference-gateway/igctl/internal/proxy"
 	"github.com/inference-gateway/igctl/internal/token"
@@ -83,7 +82,7 @@ func NewUpstream(ctx context.Context, f *cmdutil.Factory, gatewayFlag string) (*
 			switch {
 			case ev.Err != nil:
 				f.IO.Warn("renewing the token failed: %v", ev.Err)
-				if h := exitcode.HintOf(ev.Err); h != "" {
+				if h := cmdutil.HintOf(ev.Err); h != "" {
 					f.IO.Hint(h)
 				}
 			case ev.Refreshed:
@@ -139,8 +138,12 @@ func (up *Upstream) Handler(f *cmdutil.Factory, key string, accessLog bool) *pro
 	o := proxy.Options{
 		Upstream: up.URL, Transport: up.Transport, Tokens: up.Tokens, Key: key,
 		Explain401: up.explain, Now: f.Now,
-		Notice: func(msg, hint string) {
-			f.IO.Warn("%s", msg)
+		Notice: func(n proxy.Notice) {
+			f.IO.Warn("%s", n.Err)
+			hint := n.Fix
+			if hint == "" {
+				hint = cmdutil.HintOf(n.Err)
+			}
 			if hint != "" {
 				f.IO.Hint(hint)
 			}
@@ -165,7 +168,7 @@ func Listen(addr string) (net.Listener, error) {
 		} else if errors.Is(err, syscall.EACCES) {
 			hint = "ports below 1024 need privileges: choose a higher port with --listen"
 		}
-		return nil, exitcode.Wrap(exitcode.Network, fmt.Errorf("cannot listen on %s: %w", addr, err), hint)
+		return nil, cmdutil.Fail(cmdutil.Network, fmt.Errorf("cannot listen on %s: %w", addr, err), hint)
 	}
 	return ln, nil
 }

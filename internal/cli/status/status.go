@@ -5,13 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/inference-gateway/igctl/internal/cli/cmdutil"
-	"github.com/inference-gateway/igctl/internal/exitcode"
 	"github.com/inference-gateway/igctl/internal/token"
 )
 
@@ -96,7 +94,7 @@ func statusRun(opts *Options) error {
 		switch {
 		case errors.Is(err, token.ErrNotFound):
 			r.State, r.Source = "not-logged-in", "none"
-		case exitcode.Of(err) == exitcode.Storage:
+		case cmdutil.Class(err) == cmdutil.NoStorage:
 			// sealed with a key in a keyring that is locked or unreachable now
 			r.State, r.Detail = "keyring-locked", err.Error()
 		case err != nil:
@@ -130,8 +128,7 @@ func statusRun(opts *Options) error {
 	} else if len(rows) == 0 {
 		f.IO.Infof("no profiles: run `igctl login`")
 	} else {
-		tw := tabwriter.NewWriter(f.IO.Out, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "  PROFILE\tISSUER\tCLIENT\tGRANT\tSTORE\tTOKEN\tEXPIRES\tSTATE")
+		table := make([][]string, 0, len(rows))
 		for _, r := range rows {
 			mark := " "
 			if r.Current {
@@ -141,13 +138,16 @@ func statusRun(opts *Options) error {
 			if t, err := time.Parse(time.RFC3339, r.ExpiresAt); err == nil {
 				exp = cmdutil.Until(t, now)
 			}
-			fmt.Fprintf(tw, "%s %s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", mark, r.Profile, dash(r.Issuer), dash(r.ClientID), dash(r.Grant), r.Source, r.Token, exp, r.State)
+			table = append(table, []string{mark + " " + r.Profile, dash(r.Issuer), dash(r.ClientID), dash(r.Grant), r.Source, r.Token, exp, r.State})
 		}
-		tw.Flush()
+		// The two spaces before PROFILE line it up with "* name".
+		if err := f.IO.Table([]string{"  PROFILE", "ISSUER", "CLIENT", "GRANT", "STORE", "TOKEN", "EXPIRES", "STATE"}, table); err != nil {
+			return err
+		}
 	}
 	for _, r := range rows {
 		if !r.Usable {
-			return exitcode.New(exitcode.Auth, fmt.Sprintf("profile %s is not usable (%s)", r.Profile, r.State))
+			return cmdutil.Failf(cmdutil.AuthFailed, fmt.Sprintf("profile %s is not usable (%s)", r.Profile, r.State))
 		}
 	}
 	return nil

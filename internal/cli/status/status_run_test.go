@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/inference-gateway/igctl/internal/cli/cmdutil"
 	"github.com/inference-gateway/igctl/internal/exitcode"
 	"github.com/inference-gateway/igctl/internal/testenv/kcfake"
 	"github.com/inference-gateway/igctl/internal/token"
@@ -60,8 +61,8 @@ func TestStatusRunExpiry(t *testing.T) {
 	h.Out.Reset()
 	h.Later(31 * time.Minute)
 	err := statusRun(&Options{F: h.F, JSON: true})
-	if exitcode.Of(err) != exitcode.Auth || !strings.Contains(err.Error(), "profile default is not usable (expired)") {
-		t.Errorf("err = %v (exit %d)", err, exitcode.Of(err))
+	if cmdutil.ExitCode(err) != exitcode.Auth || !strings.Contains(err.Error(), "profile default is not usable (expired)") {
+		t.Errorf("err = %v (exit %d)", err, cmdutil.ExitCode(err))
 	}
 }
 
@@ -78,8 +79,8 @@ func TestStatusRunTokenOfAnotherIdentity(t *testing.T) {
 	if r.State != "other-identity" || r.Usable || !strings.Contains(r.Detail, `issued for client id "`+kc.ClientID+`", the profile now says "another-client"`) {
 		t.Errorf("row: %+v", r)
 	}
-	if exitcode.Of(err) != exitcode.Auth || !strings.Contains(err.Error(), "other-identity") {
-		t.Errorf("err = %v (exit %d)", err, exitcode.Of(err))
+	if cmdutil.ExitCode(err) != exitcode.Auth || !strings.Contains(err.Error(), "other-identity") {
+		t.Errorf("err = %v (exit %d)", err, cmdutil.ExitCode(err))
 	}
 }
 
@@ -91,8 +92,8 @@ func TestStatusRunDamagedTokenFile(t *testing.T) {
 	if r.State != "error" || !strings.Contains(r.Detail, path) {
 		t.Errorf("row: %+v, want the file named", r)
 	}
-	if exitcode.Of(err) != exitcode.Auth {
-		t.Errorf("err = %v (exit %d)", err, exitcode.Of(err))
+	if cmdutil.ExitCode(err) != exitcode.Auth {
+		t.Errorf("err = %v (exit %d)", err, cmdutil.ExitCode(err))
 	}
 }
 
@@ -110,8 +111,8 @@ func TestStatusRunEnvTokenAndNotLoggedIn(t *testing.T) {
 	if r := rs["ci"]; r.State != "not-logged-in" || r.Source != "none" {
 		t.Errorf("ci row: %+v", r)
 	}
-	if exitcode.Of(err) != exitcode.Auth {
-		t.Errorf("err = %v (exit %d)", err, exitcode.Of(err))
+	if cmdutil.ExitCode(err) != exitcode.Auth {
+		t.Errorf("err = %v (exit %d)", err, cmdutil.ExitCode(err))
 	}
 }
 
@@ -123,4 +124,50 @@ func TestStatusRunNoProfiles(t *testing.T) {
 	if err := statusRun(&Options{F: h.F, JSON: true}); err != nil || strings.TrimSpace(h.Out.String()) != "[]" {
 		t.Errorf("%v %q", err, h.Out)
 	}
+}
+
+// On a terminal with colour the table is bordered; with --no-color (or
+// NO_COLOR) it is the plain columns a pipe gets, byte for byte.
+func TestStatusRunTableOnTerminal(t *testing.T) {
+	_, h := statusFixture(t)
+	if err := statusRun(&Options{F: h.F}); err != nil {
+		t.Fatal(err)
+	}
+	piped := h.Out.String()
+	if !strings.HasPrefix(piped, "  PROFILE  ") || strings.ContainsAny(piped, "╭│\x1b") {
+		t.Fatalf("piped:\n%s", piped)
+	}
+
+	h.Out.Reset()
+	h.F.IO.SetTTY(false, true, false)
+	if err := statusRun(&Options{F: h.F}); err != nil {
+		t.Fatal(err)
+	}
+	styled := h.Out.String()
+	for _, want := range []string{"╭", "╰", " * default ", "PROFILE", "valid"} {
+		if !strings.Contains(styled, want) {
+			t.Errorf("no %q in\n%s", want, styled)
+		}
+	}
+
+	h.Out.Reset()
+	h.F.IO.SetNoColor(true)
+	if err := statusRun(&Options{F: h.F}); err != nil {
+		t.Fatal(err)
+	}
+	// the expiry column counts down: compare all but it
+	if got := h.Out.String(); stripExpiry(got) != stripExpiry(piped) {
+		t.Errorf("--no-color on a terminal:\n%s\nwant the piped table:\n%s", got, piped)
+	}
+}
+
+func stripExpiry(s string) string {
+	var b strings.Builder
+	for _, line := range strings.Split(s, "\n") {
+		if i := strings.Index(line, "in "); i >= 0 {
+			line = line[:i]
+		}
+		b.WriteString(line + "\n")
+	}
+	return b.String()
 }
