@@ -28,7 +28,6 @@ import (
 	"github.com/inference-gateway/igctl/internal/cli/tokencmd"
 	"github.com/inference-gateway/igctl/internal/cli/version"
 	"github.com/inference-gateway/igctl/internal/exitcode"
-	"github.com/inference-gateway/igctl/internal/fault"
 	"github.com/inference-gateway/igctl/internal/iostreams"
 )
 
@@ -141,7 +140,7 @@ func Main(args []string, io *iostreams.IOStreams) (code exitcode.Code) {
 			if os.Getenv("IGCTL_DEBUG") == "1" {
 				io.ErrOut.Write(debug.Stack())
 			}
-			code = exitcode.Unexpected
+			code = cmdutil.PanicCode()
 		}
 	}()
 	f := cmdutil.New(io)
@@ -155,20 +154,12 @@ func Main(args []string, io *iostreams.IOStreams) (code exitcode.Code) {
 	root.SetIn(io.In)
 	root.SetOut(io.Out)
 	root.SetErr(io.ErrOut)
-	err := root.Execute()
-	if err == nil {
-		return exitcode.OK
+	code, msg, hint := cmdutil.Outcome(root.Execute(), f.Globals.Timeout)
+	if msg != "" {
+		io.Error(msg)
 	}
-	code, hint := cmdutil.Classify(err)
-	var legacy *exitcode.Error
-	if errors.Is(err, context.DeadlineExceeded) && fault.Of(err) == nil && !errors.As(err, &legacy) {
-		err = fmt.Errorf("%w (--timeout %s)", err, f.Globals.Timeout)
-	}
-	io.Error(err.Error())
 	if hint != "" {
 		io.Hint(hint)
-	} else if code == exitcode.Usage {
-		io.Hint("see `igctl --help`")
 	}
 	return code
 }

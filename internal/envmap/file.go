@@ -2,6 +2,10 @@
 // between the Go gateway's and the TypeScript ADK's variable names. Parsing
 // then writing an untouched file gives back the same bytes; a translation
 // changes only the names (and the references to them) it maps.
+//
+// operator.go is a little over 300 lines: it is the operator's Gateway
+// resource, one table of CRD fields and the code that checks and writes
+// them, kept together so it can be read against the CRD.
 package envmap
 
 import "strings"

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/inference-gateway/igctl/internal/config"
 	"github.com/inference-gateway/igctl/internal/envmap"
@@ -332,10 +333,6 @@ func Classify(err error) (exitcode.Code, string) {
 			code, found = r.Code, true
 		}
 	}
-	var legacy *exitcode.Error
-	if !found && errors.As(err, &legacy) {
-		code, found = legacy.Code, true
-	}
 	if !found {
 		switch {
 		case fault.IsNetwork(err), errors.Is(err, context.DeadlineExceeded):
@@ -362,11 +359,29 @@ func hintOf(err error) string {
 		}
 		cur = e.Err
 	}
-	if fallback == "" {
-		fallback = exitcode.HintOf(err)
-	}
 	return fallback
 }
+
+// Outcome is what the process reports for err (nil: success): its exit
+// code, the error line and the hint line (either may be empty). timeout is
+// --timeout, named when it is what ran out.
+func Outcome(err error, timeout time.Duration) (code exitcode.Code, msg, hint string) {
+	if err == nil {
+		return exitcode.OK, "", ""
+	}
+	code, hint = Classify(err)
+	msg = err.Error()
+	if errors.Is(err, context.DeadlineExceeded) && fault.Of(err) == nil {
+		msg = fmt.Sprintf("%s (--timeout %s)", msg, timeout)
+	}
+	if hint == "" && code == exitcode.Usage {
+		hint = "see `igctl --help`"
+	}
+	return code, msg, hint
+}
+
+// PanicCode is the exit status of a panic: a bug in igctl.
+func PanicCode() exitcode.Code { return table[Bug].Code }
 
 // cobra reports unknown commands and flags as plain errors; they are usage errors.
 func isCobraUsage(err error) bool {

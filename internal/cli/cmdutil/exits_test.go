@@ -1,14 +1,17 @@
 package cmdutil
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
+	"net"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/inference-gateway/igctl/internal/exitcode"
 	"github.com/inference-gateway/igctl/internal/fault"
@@ -70,11 +73,29 @@ func TestClassify(t *testing.T) {
 		{"outermost kind wins", Fail(AuthFailed, Failf(Network, "down"), ""), exitcode.Auth, ""},
 		{"unknown kind is a bug", fault.New("nobody/declared", errors.New("x")), exitcode.Unexpected, ""},
 		{"cobra", errors.New(`unknown flag: --nope`), exitcode.Usage, ""},
+		{"transport", fmt.Errorf("get: %w", &net.OpError{Op: "dial", Net: "tcp", Err: errors.New("connection refused")}), exitcode.Network, ""},
+		{"deadline", fmt.Errorf("get: %w", context.DeadlineExceeded), exitcode.Network, ""},
 	}
 	for _, c := range cases {
 		code, hint := Classify(c.err)
 		if code != c.code || hint != c.hint {
 			t.Errorf("%s: got %d %q, want %d %q", c.name, code, hint, c.code, c.hint)
 		}
+	}
+}
+
+func TestOutcome(t *testing.T) {
+	if code, msg, hint := Outcome(nil, time.Second); code != exitcode.OK || msg != "" || hint != "" {
+		t.Errorf("success: %d %q %q", code, msg, hint)
+	}
+	code, msg, hint := Outcome(fmt.Errorf("token: %w", context.DeadlineExceeded), 2*time.Second)
+	if code != exitcode.Network || msg != "token: context deadline exceeded (--timeout 2s)" || hint != "" {
+		t.Errorf("deadline: %d %q %q", code, msg, hint)
+	}
+	if _, _, hint := Outcome(Failf(Usage, "bad"), time.Second); hint != "see `igctl --help`" {
+		t.Errorf("usage without a hint: %q", hint)
+	}
+	if PanicCode() != exitcode.Unexpected {
+		t.Errorf("a panic is exit %d", PanicCode())
 	}
 }

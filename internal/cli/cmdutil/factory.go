@@ -1,6 +1,8 @@
 // Package cmdutil holds what every igctl command shares: the Factory (streams,
-// environment, global flags, lazily loaded config, HTTP client) and helpers
-// that turn cobra's failures into the exit codes of the README.
+// environment, global flags, lazily loaded config, HTTP client), the table
+// that turns every failure into an exit code and a hint (exits.go), and small
+// helpers. exits.go is longer than 300 lines on purpose: it is the one place
+// where exit codes are decided, so it holds every package's rows.
 package cmdutil
 
 import (

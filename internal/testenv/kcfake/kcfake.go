@@ -17,6 +17,9 @@
 // realm HMAC key). Their sub, sid and jti say "kcfake-test". The client
 // (igctl-api) and user (alice) are those of the recording, so that the
 // claims (aud, azp, preferred_username) stay as Keycloak wrote them.
+//
+// kcfake.go is over 300 lines: it is one fake Keycloak, its routes side by
+// side so each can be compared with the recorded answer it replays.
 package kcfake
 
 import (

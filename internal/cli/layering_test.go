@@ -1,0 +1,111 @@
+package cli
+
+import (
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"io/fs"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+const module = "github.com/inference-gateway/igctl"
+
+// domain are the packages below the commands: reusable without cobra, the
+// terminal or igctl's command line.
+var domain = []string{"token", "config", "keycloak", "envmap", "gateway", "proxy", "fault", "exitcode", "atomicfile"}
+
+func TestDomainPackagesImportNoCLI(t *testing.T) {
+	for _, p := range domain {
+		out, err := exec.Command("go", "list", "-deps", module+"/internal/"+p).Output()
+		if err != nil {
+			t.Fatalf("go list %s: %v", p, err)
+		}
+		for _, dep := range strings.Fields(string(out)) {
+			if strings.HasPrefix(dep, module+"/internal/cli") || strings.HasPrefix(dep, module+"/internal/iostreams") ||
+				dep == "github.com/spf13/cobra" || strings.HasPrefix(dep, "charm.land/lipgloss") {
+				t.Errorf("internal/%s depends on %s", p, dep)
+			}
+		}
+	}
+}
+
+// sources calls fn with every non-test Go file under internal/ and cmd/.
+func sources(t *testing.T, fn func(path string, f *ast.File, fset *token.FileSet)) {
+	t.Helper()
+	root := filepath.Join("..", "..")
+	for _, dir := range []string{"internal", "cmd"} {
+		err := filepath.WalkDir(filepath.Join(root, dir), func(path string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+				return err
+			}
+			fset := token.NewFileSet()
+			f, err := parser.ParseFile(fset, path, nil, 0)
+			if err != nil {
+				return err
+			}
+			rel, _ := filepath.Rel(root, path)
+			fn(filepath.ToSlash(rel), f, fset)
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// Every exit code is decided in internal/cli/cmdutil/exits.go: elsewhere a
+// failure is a fault.Kind, and nobody names an exit code.
+func TestExitCodesAssignedInOneFile(t *testing.T) {
+	n := 0
+	sources(t, func(path string, f *ast.File, fset *token.FileSet) {
+		if path == "internal/cli/cmdutil/exits.go" || strings.HasPrefix(path, "internal/exitcode/") {
+			return
+		}
+		ast.Inspect(f, func(node ast.Node) bool {
+			sel, ok := node.(*ast.SelectorExpr)
+			if !ok {
+				return true
+			}
+			if id, ok := sel.X.(*ast.Ident); ok && id.Name == "exitcode" && sel.Sel.Name != "Code" {
+				n++
+				t.Errorf("%s: exitcode.%s: exit codes are decided in internal/cli/cmdutil/exits.go", fset.Position(sel.Pos()), sel.Sel.Name)
+			}
+			return true
+		})
+	})
+	_ = n
+}
+
+// A domain package says what failed; what to type next is the command
+// layer's business (the table in exits.go), so no domain error names an
+// igctl command.
+func TestDomainErrorsNameNoCommand(t *testing.T) {
+	cmd := regexp.MustCompile("`igctl |run igctl ")
+	sources(t, func(path string, f *ast.File, fset *token.FileSet) {
+		isDomain := false
+		for _, p := range domain {
+			if strings.HasPrefix(path, "internal/"+p+"/") {
+				isDomain = true
+			}
+		}
+		if !isDomain {
+			return
+		}
+		ast.Inspect(f, func(node ast.Node) bool {
+			lit, ok := node.(*ast.BasicLit)
+			if !ok || lit.Kind != token.STRING {
+				return true
+			}
+			s, err := strconv.Unquote(lit.Value)
+			if err == nil && cmd.MatchString(s) {
+				t.Errorf("%s: %q names an igctl command", fset.Position(lit.Pos()), s)
+			}
+			return true
+		})
+	})
+}
