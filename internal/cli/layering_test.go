@@ -61,24 +61,39 @@ func sources(t *testing.T, fn func(path string, f *ast.File, fset *token.FileSet
 // Every exit code is decided in internal/cli/cmdutil/exits.go: elsewhere a
 // failure is a fault.Kind, and nobody names an exit code.
 func TestExitCodesAssignedInOneFile(t *testing.T) {
-	n := 0
 	sources(t, func(path string, f *ast.File, fset *token.FileSet) {
 		if path == "internal/cli/cmdutil/exits.go" || strings.HasPrefix(path, "internal/exitcode/") {
 			return
 		}
-		ast.Inspect(f, func(node ast.Node) bool {
-			sel, ok := node.(*ast.SelectorExpr)
-			if !ok {
-				return true
+		// the name the file imports the exitcode package under
+		name := ""
+		for _, imp := range f.Imports {
+			if p, _ := strconv.Unquote(imp.Path.Value); p == module+"/internal/exitcode" {
+				name = "exitcode"
+				if imp.Name != nil {
+					name = imp.Name.Name
+				}
 			}
-			if id, ok := sel.X.(*ast.Ident); ok && id.Name == "exitcode" && sel.Sel.Name != "Code" {
-				n++
-				t.Errorf("%s: exitcode.%s: exit codes are decided in internal/cli/cmdutil/exits.go", fset.Position(sel.Pos()), sel.Sel.Name)
+		}
+		if name == "" {
+			return
+		}
+		ast.Inspect(f, func(node ast.Node) bool {
+			switch n := node.(type) {
+			case *ast.CallExpr: // exitcode.Code(4): a number made into a code
+				if sel, ok := n.Fun.(*ast.SelectorExpr); ok {
+					if id, ok := sel.X.(*ast.Ident); ok && id.Name == name && sel.Sel.Name == "Code" {
+						t.Errorf("%s: exitcode.Code(…): exit codes are decided in internal/cli/cmdutil/exits.go", fset.Position(n.Pos()))
+					}
+				}
+			case *ast.SelectorExpr: // exitcode.Auth and friends; the type name alone is fine
+				if id, ok := n.X.(*ast.Ident); ok && id.Name == name && n.Sel.Name != "Code" {
+					t.Errorf("%s: exitcode.%s: exit codes are decided in internal/cli/cmdutil/exits.go", fset.Position(n.Pos()), n.Sel.Name)
+				}
 			}
 			return true
 		})
 	})
-	_ = n
 }
 
 // A domain package says what failed; what to type next is the command

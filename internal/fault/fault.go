@@ -65,18 +65,6 @@ func Errorf(kind Kind, format string, a ...any) error {
 	return &Error{Kind: kind, Err: fmt.Errorf(format, a...)}
 }
 
-// With returns err's outermost *Error with its facts set (a copy), or err
-// unchanged when it carries no kind.
-func With(err error, facts Facts) error {
-	var e *Error
-	if !errors.As(err, &e) {
-		return err
-	}
-	c := *e
-	c.Facts = facts
-	return &c
-}
-
 // Of returns the outermost *Error in err's chain, or nil.
 func Of(err error) *Error {
 	var e *Error

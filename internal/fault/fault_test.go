@@ -48,10 +48,6 @@ func TestKindAndFacts(t *testing.T) {
 	if e := Of(inner); e == nil || e.Facts.Profile != "ci" {
 		t.Errorf("facts lost: %+v", e)
 	}
-	moved := With(inner, Facts{Profile: "prod"})
-	if Of(moved).Facts.Profile != "prod" || Of(inner).Facts.Profile != "ci" {
-		t.Error("With must copy, not change the original")
-	}
 	if KindOf(errors.New("plain")) != "" {
 		t.Error("a plain error has no kind")
 	}

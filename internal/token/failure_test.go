@@ -42,13 +42,19 @@ func TestRecordedRefreshFailureKeepsKindAndFacts(t *testing.T) {
 		t.Errorf("message %q, want %q", err, want)
 	}
 
-	// A marker without a kind (an older igctl's, which kept an exit code)
-	// or one that does not parse only saves a request: it is ignored.
+	// The marker is not where an older igctl looks (".fail"): it would read
+	// a marker without an exit code as exit 0.
+	if _, err := os.Stat(store.(*fileStore).name("p", ".fail")); !os.IsNotExist(err) {
+		t.Errorf("a .fail marker exists (%v): an older igctl would read it as success", err)
+	}
+
+	// A marker without a kind or one that does not parse only saves a
+	// request: it is ignored.
 	for _, old := range []string{
 		`{"at":"` + now.Format(time.RFC3339Nano) + `","code":4,"message":"x","hint":"y","token":"` + tokenID("old") + `"}`,
 		`not json`,
 	} {
-		if err := os.WriteFile(store.(*fileStore).name("p", ".fail"), []byte(old), 0o600); err != nil {
+		if err := os.WriteFile(store.(*fileStore).name("p", failureSuffix), []byte(old), 0o600); err != nil {
 			t.Fatal(err)
 		}
 		if rf := memo.lastFailure("p"); rf != nil {

@@ -154,20 +154,24 @@ func tokenID(accessToken string) string {
 	return hex.EncodeToString(sum[:8])
 }
 
+// failureSuffix names the refresh-failure marker. Older igctl releases kept
+// an exit code in a ".fail" marker and read a marker without one as exit 0,
+// so this marker has a name of its own and a ".fail" file is only removed.
+const failureSuffix = ".refresh-failure"
+
 func (f fileBase) recordFailure(profile string, rf refreshFailure) {
 	if data, err := json.Marshal(rf); err == nil {
-		f.write(profile, ".fail", data)
+		f.write(profile, failureSuffix, data)
 	}
 }
 
 func (f fileBase) lastFailure(profile string) *refreshFailure {
-	data, err := os.ReadFile(f.name(profile, ".fail"))
+	data, err := os.ReadFile(f.name(profile, failureSuffix))
 	if err != nil {
 		return nil
 	}
-	// A marker that does not parse, or has no kind (a failure without one,
-	// or a marker of an older igctl, which kept an exit code), is ignored:
-	// it only ever saves a request.
+	// A marker that does not parse, or has no kind, is ignored: it only
+	// ever saves a request.
 	var rf refreshFailure
 	if json.Unmarshal(data, &rf) != nil || rf.Kind == "" {
 		return nil
@@ -175,7 +179,10 @@ func (f fileBase) lastFailure(profile string) *refreshFailure {
 	return &rf
 }
 
-func (f fileBase) clearFailure(profile string) { f.remove(profile, ".fail") }
+func (f fileBase) clearFailure(profile string) {
+	f.remove(profile, failureSuffix)
+	f.remove(profile, ".fail")
+}
 
 // failureMemo is what every store has through fileBase.
 type failureMemo interface {

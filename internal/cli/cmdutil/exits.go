@@ -56,6 +56,9 @@ var cliRows = map[fault.Kind]row{
 // Section: internal/token.
 var tokenRows = map[fault.Kind]row{
 	token.IssuerMismatch: {Code: exitcode.Config, Hint: func(e *fault.Error) string {
+		if e.Facts.URL == "" {
+			return ""
+		}
 		if strings.TrimRight(e.Facts.Issuer, "/") == strings.TrimRight(e.Facts.URL, "/") {
 			return "remove the trailing slash: the gateway compares the issuer byte for byte"
 		}
@@ -152,7 +155,7 @@ func tokenTLSHint(e *fault.Error) string {
 	if cause == nil {
 		cause = e.Err // a failure another process reported, as a message
 	}
-	if strings.Contains(cause.Error(), "certificate") {
+	if cause != nil && strings.Contains(cause.Error(), "certificate") {
 		return "trust the server's CA with --ca-file PEM (or SSL_CERT_FILE)"
 	}
 	return "check the issuer URL and that the server is reachable (HTTPS_PROXY/NO_PROXY are honoured)"
@@ -319,8 +322,8 @@ func HintOf(err error) string {
 }
 
 // Classify turns err into an exit code and a hint: the outermost kind in
-// err's chain decides the code; the hint is the first a command gave,
-// otherwise the first the table has for a kind in the chain. An error
+// err's chain decides the code; the hint is the first one found walking
+// the chain from the outside in, a command's own or its kind's row. An error
 // without a kind is a network failure when it comes from the transport, a
 // usage error when cobra refused the command line, otherwise unexpected.
 func Classify(err error) (exitcode.Code, string) {
@@ -345,21 +348,22 @@ func Classify(err error) (exitcode.Code, string) {
 }
 
 func hintOf(err error) string {
-	var fallback string
 	for cur := err; cur != nil; {
 		e := fault.Of(cur)
 		if e == nil {
-			break
+			return ""
 		}
 		if e.Hint != "" {
 			return e.Hint
 		}
-		if r, ok := table[e.Kind]; ok && r.Hint != nil && fallback == "" {
-			fallback = r.Hint(e)
+		if r, ok := table[e.Kind]; ok && r.Hint != nil {
+			if h := r.Hint(e); h != "" {
+				return h
+			}
 		}
 		cur = e.Err
 	}
-	return fallback
+	return ""
 }
 
 // Outcome is what the process reports for err (nil: success): its exit

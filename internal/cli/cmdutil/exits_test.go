@@ -15,6 +15,7 @@ import (
 
 	"github.com/inference-gateway/igctl/internal/exitcode"
 	"github.com/inference-gateway/igctl/internal/fault"
+	"github.com/inference-gateway/igctl/internal/token"
 )
 
 func TestExitTableKindsUnique(t *testing.T) {
@@ -71,6 +72,8 @@ func TestClassify(t *testing.T) {
 		{"kind", Failf(Drift, "would change"), exitcode.Drift, ""},
 		{"hint through wrapping", wrapped, exitcode.Usage, "see `igctl x --help`"},
 		{"outermost kind wins", Fail(AuthFailed, Failf(Network, "down"), ""), exitcode.Auth, ""},
+		{"outermost hint wins", fault.New(token.NotLoggedIn, Fail(Usage, errors.New("x"), "inner")), exitcode.Auth, "run `igctl login`"},
+		{"inner hint when the outer has none", Fail(AuthFailed, Fail(Usage, errors.New("x"), "inner"), ""), exitcode.Auth, "inner"},
 		{"unknown kind is a bug", fault.New("nobody/declared", errors.New("x")), exitcode.Unexpected, ""},
 		{"cobra", errors.New(`unknown flag: --nope`), exitcode.Usage, ""},
 		{"transport", fmt.Errorf("get: %w", &net.OpError{Op: "dial", Net: "tcp", Err: errors.New("connection refused")}), exitcode.Network, ""},
@@ -97,5 +100,41 @@ func TestOutcome(t *testing.T) {
 	}
 	if PanicCode() != exitcode.Unexpected {
 		t.Errorf("a panic is exit %d", PanicCode())
+	}
+}
+
+// The exit code of every token kind, as the README's table and the old
+// call sites had them; token's own tests assert kinds, so this pins codes
+// without a Keycloak.
+func TestTokenKindsExitCodes(t *testing.T) {
+	want := map[fault.Kind]exitcode.Code{
+		token.IssuerMismatch: exitcode.Config, token.DiscoveryUnreachable: exitcode.Network,
+		token.DiscoveryNotFound: exitcode.Config, token.DiscoveryFailed: exitcode.Network,
+		token.UnknownGrant: exitcode.Usage, token.EndpointUnreachable: exitcode.Network,
+		token.EndpointFailing: exitcode.Network, token.BadClient: exitcode.IdPRefused,
+		token.GrantNotAllowed: exitcode.IdPRefused, token.AccountIncomplete: exitcode.IdPRefused,
+		token.BadUserCredentials: exitcode.IdPRefused, token.GrantRefused: exitcode.IdPRefused,
+		token.NotLoggedIn: exitcode.Auth, token.OtherIdentity: exitcode.Auth,
+		token.CannotRefresh: exitcode.Auth, token.SessionEnded: exitcode.Auth,
+		token.NoRefreshToken: exitcode.Auth, token.ShortLived: exitcode.Auth,
+		token.NoAuthCode: exitcode.Config, token.BrowserTimeout: exitcode.Network,
+		token.CallbackListen: exitcode.Network, token.ForeignAnswer: exitcode.Auth,
+		token.EmptyAnswer: exitcode.IdPRefused, token.BrowserRefused: exitcode.IdPRefused,
+		token.NoDevice: exitcode.Config, token.DeviceAnswerIncomplete: exitcode.Network,
+		token.DeviceRefused: exitcode.IdPRefused, token.DeviceDenied: exitcode.IdPRefused,
+		token.DeviceCodeExpired: exitcode.Auth, token.DeviceTimeout: exitcode.Network,
+		token.NoIDToken: exitcode.IdPRefused, token.BadIDToken: exitcode.Auth,
+		token.UnknownStore: exitcode.Usage, token.StorageRequired: exitcode.Storage,
+		token.KeyringLocked: exitcode.Storage, token.KeyringFailed: exitcode.Storage,
+		token.LockTimeout: exitcode.Network, token.DirNotWritable: exitcode.Config,
+		token.Damaged: exitcode.Config, token.RevokeUnreachable: exitcode.Network,
+	}
+	if len(want) != len(tokenRows) {
+		t.Errorf("%d token kinds pinned here, %d rows in tokenRows: pin the new ones", len(want), len(tokenRows))
+	}
+	for k, code := range want {
+		if got := ExitCode(fault.New(k, errors.New("x"))); got != code {
+			t.Errorf("%s: exit %d, want %d", k, got, code)
+		}
 	}
 }

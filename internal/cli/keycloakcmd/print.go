@@ -66,7 +66,7 @@ func printTable(f *cmdutil.Factory, opts *BootstrapOptions, res *keycloak.Result
 		}
 	}
 	if len(rows) > 0 { // a run refused before its first object prints nothing
-		f.IO.Table([]string{"action", "kind", "name", "realm"}, rows)
+		_ = f.IO.Table([]string{"action", "kind", "name", "realm"}, rows) // like every line of the report: a closed stdout is not the bootstrap's failure
 	}
 	if opts.ShowSecret {
 		for _, c := range res.Clients {
