@@ -49,7 +49,7 @@ boot = load("3-bootstrap.json")
 rerun = load("3-rerun.json")
 tr = load("4-translate.json")
 models = load("5-models.json")
-startup = load("6-startup.json")
+rounds = [load(f"6-startup-{r}.json") + load(f"6-status-{r}.json") for r in (1, 2, 3)]
 
 
 def read(name):
@@ -60,10 +60,12 @@ def read(name):
 before_ref, after_ref = read("6-before-ref.txt"), read("6-after-ref.txt")
 init_before, init_after = float(read("6-init-before.txt")), float(read("6-init-after.txt"))
 pairs = []
-for i in range(0, len(startup), 2):
-    b, a = startup[i], startup[i + 1]
-    name = b["command"].split(": ", 1)[1]
-    pairs.append(f"| {name} | {ms(b['median'])} | {ms(a['median'])} | {a['median'] / b['median']:.2f}× |")
+for i in range(0, len(rounds[0]), 2):
+    name = rounds[0][i]["command"].split(": ", 1)[1]
+    b = sorted(r[i]["median"] for r in rounds)
+    a = sorted(r[i + 1]["median"] for r in rounds)
+    ratios = sorted(r[i + 1]["median"] / r[i]["median"] for r in rounds)
+    pairs.append(f"| {name} | {ms(b[1])} ({ms(b[0])}–{ms(b[2])}) | {ms(a[1])} ({ms(a[0])}–{ms(a[2])}) | {ratios[1]:.2f}× ({ratios[0]:.2f}–{ratios[2]:.2f}) |")
 tb = {}
 for line in read("6-table-bench.txt").splitlines():
     n, v = line.split()
@@ -147,7 +149,8 @@ every token against the real Keycloak; behind it, a stand-in provider lists two 
 
 `before` is {before_ref} (lipgloss loaded only for four colours on stderr), `after` is {after_ref}
 (`status`, `models`, `doctor` and bootstrap's plan drawn as lipgloss tables on a terminal, plain
-columns when piped); both built with the same flags. Medians of {len(startup[0]['times'])} runs.
+columns when piped); both built with the same flags. Three rounds of {len(rounds[0][0]['times'])} runs, before and
+after side by side in each round; the median round, and the range over the rounds in brackets.
 
 | command | before | after | after / before |
 |---|---|---|---|
