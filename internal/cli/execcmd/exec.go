@@ -124,6 +124,9 @@ func execRun(ctx context.Context, opts *Options) error {
 	var tok string
 	if s.FromEnv(f) {
 		tok = f.Getenv("IGCTL_TOKEN")
+		if _, err := f.CheckEnvToken(tok, opts.MinValid, false); err != nil {
+			return err
+		}
 	} else {
 		res, err := s.Manager.Best(tctx, s.Name, opts.MinValid, false)
 		if err != nil {

@@ -100,24 +100,14 @@ func tokenRun(ctx context.Context, opts *Options) error {
 			return cmdutil.FlagError("--force-refresh with IGCTL_TOKEN set: igctl cannot refresh a token from the environment; unset IGCTL_TOKEN to use the profile")
 		}
 		out = output{AccessToken: env, TokenType: "Bearer"}
-		c, err := token.Decode(env)
-		switch {
-		case err != nil || c.Expiry == nil:
-			if opts.minValidSet {
-				return cmdutil.Failf(cmdutil.AuthFailed, "IGCTL_TOKEN is not a JWT with an exp claim: igctl cannot tell whether it stays valid for --min-valid "+opts.MinValid.String())
-			}
-			f.IO.WarnOnce("env-token-opaque", "IGCTL_TOKEN is not a JWT with an exp claim: its expiry is unknown")
-		default:
+		c, err := f.CheckEnvToken(env, opts.MinValid, opts.minValidSet)
+		if err != nil {
+			return err
+		}
+		if c != nil {
 			exp := time.Unix(*c.Expiry, 0)
 			out.Issuer, out.Scope = c.Issuer, c.Scope
 			out.ExpiresAt, out.ExpiresIn = exp.UTC().Format(time.RFC3339), int64(exp.Sub(now).Seconds())
-			if left := exp.Sub(now); left <= 0 {
-				return cmdutil.Fail(cmdutil.AuthFailed, fmt.Errorf("IGCTL_TOKEN expired %s ago (at %s), and igctl cannot refresh a token from the environment", (-left).Round(time.Second), out.ExpiresAt),
-					cmdutil.FreshEnvTokenHint)
-			} else if left < opts.MinValid {
-				return cmdutil.Fail(cmdutil.AuthFailed, fmt.Errorf("IGCTL_TOKEN is valid for %s more, less than --min-valid %s, and igctl cannot refresh a token from the environment", left.Round(time.Second), opts.MinValid),
-					cmdutil.FreshEnvTokenHint)
-			}
 		}
 	} else {
 		name, _, res, err := profileToken(ctx, f, opts.MinValid, opts.ForceRefresh)
