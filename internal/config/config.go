@@ -287,8 +287,13 @@ func (p *Profile) Set(key, value string) error {
 	if !ok {
 		return fault.Errorf(UnknownSetting, "unknown setting %q", key)
 	}
-	if strings.ReplaceAll(key, "-", "_") == "grant" && value != "" && value != "password" && value != "client-credentials" && value != "authcode" && value != "device" {
+	switch k := strings.ReplaceAll(key, "-", "_"); {
+	case k == "grant" && value != "" && value != "password" && value != "client-credentials" && value != "authcode" && value != "device":
 		return fault.Errorf(BadGrant, `grant must be "authcode", "device", "password" or "client-credentials"`)
+	case (k == "issuer" || k == "gateway_url" || k == "gateway_issuer") && value != "":
+		if err := CheckURL(value); err != nil {
+			return fault.Errorf(BadURL, "%s %q: %v", k, ShowURL(value), err)
+		}
 	}
 	*f = value
 	return nil

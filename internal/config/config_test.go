@@ -91,3 +91,31 @@ func TestDir(t *testing.T) {
 		t.Fatalf("flag: %s", d)
 	}
 }
+
+// An issuer or gateway URL that is not an absolute http(s) URL is refused when
+// it is set; a password in it is not repeated in the message.
+func TestSetRefusesBadURLs(t *testing.T) {
+	p := &Profile{}
+	for _, tc := range []struct{ key, value, want string }{
+		{"issuer", "not-a-url", "not an http:// or https:// URL"},
+		{"gateway_url", "::bad", "not a URL: missing protocol scheme"},
+		{"gateway-issuer", "https:///realms/r", "the URL has no host"},
+		{"gateway_url", "ftp://user:hunter2@gw", "not an http:// or https:// URL"},
+	} {
+		err := p.Set(tc.key, tc.value)
+		if fault.KindOf(err) != BadURL || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), "hunter2") {
+			t.Errorf("Set(%s, %s) = %v", tc.key, tc.value, err)
+		}
+	}
+	if *p != (Profile{}) {
+		t.Errorf("a refused value was kept: %+v", *p)
+	}
+	for _, ok := range []string{"http://127.0.0.1:18080/realms/r", "https://kc.example.com/realms/a%20b", ""} {
+		if err := p.Set("issuer", ok); err != nil {
+			t.Errorf("Set(issuer, %q) = %v", ok, err)
+		}
+	}
+	if got := ShowURL("https://u:secret@x/" + "%zz"); strings.Contains(got, "secret") {
+		t.Errorf("ShowURL kept the password of an unparsable URL: %q", got)
+	}
+}

@@ -24,6 +24,8 @@ const (
 	UnknownSetting fault.Kind = "config/unknown-setting"
 	// BadGrant: a grant that is none of the four igctl knows.
 	BadGrant fault.Kind = "config/bad-grant"
+	// BadURL: an issuer or gateway URL that is not an absolute http(s) URL.
+	BadURL fault.Kind = "config/bad-url"
 )
 
 // UnknownProfileError is a profile name config.yaml does not have.

@@ -52,7 +52,7 @@ func writers(n int) [][3]string {
 		w = append(w, [3]string{fmt.Sprintf("p%d", k), "issuer", fmt.Sprintf("https://kc%d/realms/r", k)})
 	}
 	for _, key := range []string{"client_id", "scope", "username", "gateway_url"} {
-		w = append(w, [3]string{"shared", key, "v-" + key})
+		w = append(w, [3]string{"shared", key, "http://v-" + strings.ReplaceAll(key, "_", "-")})
 	}
 	return append(w, [3]string{"@current", "", "shared"})
 }

@@ -2,8 +2,10 @@ package gateway_test
 
 import (
 	"context"
+	"errors"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -38,6 +40,39 @@ func TestGatewayFailuresExitAndHint(t *testing.T) {
 		}
 		if code, hint := cmdutil.Classify(err); code != tc.code || hint != tc.hint {
 			t.Errorf("%s: exit %d hint %q, want exit %d hint %q (%v)", tc.name, code, hint, tc.code, tc.hint, err)
+		}
+	}
+}
+
+// A gateway answer that is neither 2xx nor 401: a 404 means the URL is not
+// the gateway's base URL (exit 3), a 5xx or 429 the gateway failing (exit 6);
+// the *APIError with the gateway's own reason stays reachable.
+func TestGatewayAnswersExitAndHint(t *testing.T) {
+	for _, tc := range []struct {
+		status int
+		code   exitcode.Code
+		hint   string
+	}{
+		{http.StatusNotFound, exitcode.Config, "the gateway's base URL (without /v1)"},
+		{http.StatusServiceUnavailable, exitcode.Network, "the gateway failed on its side"},
+		{http.StatusTooManyRequests, exitcode.Network, "the gateway failed on its side"},
+		{http.StatusBadRequest, exitcode.Unexpected, ""},
+	} {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.WriteHeader(tc.status)
+			w.Write([]byte(`{"error":"reason from the gateway"}`))
+		}))
+		c := &gateway.Client{BaseURL: srv.URL, HTTP: srv.Client()}
+		_, err := c.AuthOff(context.Background())
+		srv.Close()
+		var apiErr *gateway.APIError
+		if !errors.As(err, &apiErr) || apiErr.Status != tc.status || !strings.Contains(err.Error(), "reason from the gateway") {
+			t.Errorf("%d: err = %v", tc.status, err)
+			continue
+		}
+		code, hint := cmdutil.Classify(err)
+		if code != tc.code || !strings.Contains(hint, tc.hint) || (tc.hint == "" && hint != "") {
+			t.Errorf("%d: exit %d hint %q, want exit %d hint containing %q", tc.status, code, hint, tc.code, tc.hint)
 		}
 	}
 }

@@ -14,4 +14,10 @@ const (
 	ReadFailed fault.Kind = "gateway/read-failed"
 	// TooLarge: the answer is larger than igctl reads.
 	TooLarge fault.Kind = "gateway/too-large"
+	// NotFound: 404 or 405, so the URL is not the gateway's base URL (*APIError).
+	NotFound fault.Kind = "gateway/not-found"
+	// Failing: 5xx or 429, the gateway (or what is behind it) failing (*APIError).
+	Failing fault.Kind = "gateway/failing"
+	// Refused: any other 4xx the gateway gave, with its reason (*APIError).
+	Refused fault.Kind = "gateway/refused"
 )

@@ -200,7 +200,14 @@ func (c *Client) get(ctx context.Context, path, token string, auth bool) ([]byte
 			Error string `json:"error"`
 		}
 		json.Unmarshal(body, &e)
-		return nil, nil, &APIError{URL: u, Status: resp.StatusCode, Message: e.Error}
+		kind := Refused
+		switch {
+		case resp.StatusCode == http.StatusNotFound || resp.StatusCode == http.StatusMethodNotAllowed:
+			kind = NotFound
+		case resp.StatusCode/100 == 5 || resp.StatusCode == http.StatusTooManyRequests:
+			kind = Failing
+		}
+		return nil, nil, fault.New(kind, &APIError{URL: u, Status: resp.StatusCode, Message: e.Error}, fault.Facts{URL: c.BaseURL})
 	}
 	return body, resp.Header, nil
 }

@@ -178,6 +178,7 @@ var configRows = map[fault.Kind]row{
 	config.NoSuchProfile:  {Code: exitcode.Config, Hint: configKnownProfilesHint},
 	config.UnknownSetting: {Code: exitcode.Usage, Hint: func(*fault.Error) string { return "settings: " + strings.Join(config.Keys, ", ") }},
 	config.BadGrant:       {Code: exitcode.Usage},
+	config.BadURL:         {Code: exitcode.Usage},
 }
 
 // configUnknownKeyHint says how to fix a key config.yaml may not hold: the
@@ -256,6 +257,13 @@ var gatewayRows = map[fault.Kind]row{
 	}},
 	gateway.ReadFailed: {Code: exitcode.Network},
 	gateway.TooLarge:   {Code: exitcode.Unexpected},
+	gateway.NotFound: {Code: exitcode.Config, Hint: func(e *fault.Error) string {
+		return "is " + e.Facts.URL + " the gateway's base URL (without /v1)? pass --gateway, or `igctl config set gateway_url URL`"
+	}},
+	gateway.Failing: {Code: exitcode.Network, Hint: func(*fault.Error) string {
+		return "the gateway failed on its side (its log says why); retry when it is back"
+	}},
+	gateway.Refused: {Code: exitcode.Unexpected},
 
 	// internal/proxy
 	// What the proxy tells the operator while it serves (igctl proxy

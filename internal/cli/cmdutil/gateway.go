@@ -8,19 +8,29 @@ import (
 	"time"
 
 	"github.com/inference-gateway/igctl/internal/config"
+	"github.com/inference-gateway/igctl/internal/fault"
 	"github.com/inference-gateway/igctl/internal/gateway"
 	"github.com/inference-gateway/igctl/internal/token"
 )
 
-// GatewayURL picks the gateway: flag, then IGCTL_GATEWAY_URL, then the profile.
+// GatewayURL picks the gateway: flag, then IGCTL_GATEWAY_URL, then the
+// profile. One that is not an http(s) URL is refused naming where it came
+// from: a usage error for the flag and the variable, a configuration error
+// for the profile.
 func (f *Factory) GatewayURL(flag string, prof *config.Profile) (string, error) {
+	check := func(u, from string, kind fault.Kind, hint string) (string, error) {
+		if err := config.CheckURL(u); err != nil {
+			return "", Fail(kind, fmt.Errorf("%s %q: %v", from, config.ShowURL(u), err), hint)
+		}
+		return u, nil
+	}
 	switch {
 	case flag != "":
-		return flag, nil
+		return check(flag, "--gateway", Usage, "the gateway's base URL, e.g. http://127.0.0.1:8080")
 	case f.Getenv("IGCTL_GATEWAY_URL") != "":
-		return f.Getenv("IGCTL_GATEWAY_URL"), nil
+		return check(f.Getenv("IGCTL_GATEWAY_URL"), "IGCTL_GATEWAY_URL", Usage, "the gateway's base URL, e.g. http://127.0.0.1:8080")
 	case prof != nil && prof.GatewayURL != "":
-		return prof.GatewayURL, nil
+		return check(prof.GatewayURL, "the profile's gateway_url", BadConfig, "`igctl config set gateway_url URL`")
 	}
 	return "", Fail(Usage, errors.New("no gateway URL"),
 		"pass --gateway URL, set IGCTL_GATEWAY_URL, or `igctl config set gateway_url URL`")

@@ -98,6 +98,14 @@ IGCTL_PASSWORD or a prompt.`,
 			if err := checkGrantFlags(opts); err != nil {
 				return err
 			}
+			for _, u := range []struct{ flag, value string }{{"--issuer", opts.Issuer}, {"--gateway-url", opts.GatewayURL}, {"--gateway-issuer", opts.GatewayIssuer}} {
+				if u.value == "" {
+					continue
+				}
+				if err := config.CheckURL(u.value); err != nil {
+					return cmdutil.FlagError("%s %q: %v", u.flag, config.ShowURL(u.value), err)
+				}
+			}
 			if runF != nil {
 				return runF(opts)
 			}

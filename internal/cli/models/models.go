@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -80,8 +81,9 @@ func modelsRun(ctx context.Context, opts *Options) error {
 		return s.Explain401(ctx, f, hc)
 	}
 	var apiErr *gateway.APIError
-	if errors.As(err, &apiErr) {
-		return cmdutil.Fail(cmdutil.Bug, err, "")
+	if errors.As(err, &apiErr) && apiErr.Status == http.StatusBadRequest && opts.Provider != "" {
+		// the gateway's answer to a provider it does not have
+		return cmdutil.Fail(cmdutil.Usage, err, "--provider names one of the gateway's providers (igctl models lists them)")
 	}
 	if err != nil {
 		return err

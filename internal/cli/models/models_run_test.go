@@ -122,7 +122,7 @@ func TestModelsRunAuthOffAndAPIError(t *testing.T) {
 	gw.AuthOff = false
 	h.F.Globals.Verbose = false
 	err = modelsRun(context.Background(), &Options{F: h.F, Gateway: gw.URL, Provider: "no-such-provider"})
-	if cmdutil.ExitCode(err) != exitcode.Unexpected || !strings.Contains(err.Error(), "HTTP 400: Provider not found") {
+	if cmdutil.ExitCode(err) != exitcode.Usage || !strings.Contains(err.Error(), "HTTP 400: Provider not found") {
 		t.Errorf("unknown provider: %v (exit %d)", err, cmdutil.ExitCode(err))
 	}
 }

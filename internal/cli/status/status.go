@@ -64,6 +64,12 @@ func statusRun(opts *Options) error {
 		return err
 	}
 	now := f.Now()
+	if explicit := f.ExplicitProfile(); explicit != "" {
+		// --profile / IGCTL_PROFILE naming no profile is the same mistake here as in every other command
+		if _, err := cfg.Get(explicit); err != nil {
+			return err
+		}
+	}
 	current := cfg.Resolve(f.ExplicitProfile())
 	var rows []Row
 	if env := f.Getenv("IGCTL_TOKEN"); env != "" {

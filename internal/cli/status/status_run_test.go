@@ -171,3 +171,16 @@ func stripExpiry(s string) string {
 	}
 	return b.String()
 }
+
+// --profile naming no profile is exit 3, as for token and logout, not a table.
+func TestStatusRunUnknownExplicitProfile(t *testing.T) {
+	_, h := statusFixture(t)
+	h.F.Globals.Profile = "nope"
+	err := statusRun(&Options{F: h.F})
+	if code := cmdutil.ExitCode(err); code != exitcode.Config || !strings.Contains(err.Error(), `unknown profile "nope"`) {
+		t.Fatalf("exit %d: %v", code, err)
+	}
+	if h.Out.Len() != 0 {
+		t.Errorf("printed a table for an unknown profile:\n%s", h.Out)
+	}
+}
