@@ -49,6 +49,14 @@ func NewRootCmd(f *cmdutil.Factory) *cobra.Command {
 			default:
 				return cmdutil.FlagError("--token-store must be auto, keyring, file or none, not %q", f.Globals.TokenStore)
 			}
+			if f.Globals.TokenStore == "" {
+				// every command, not only those that open the store, refuses a misspelt choice
+				switch v := f.Getenv("IGCTL_TOKEN_STORE"); v {
+				case "", "auto", "keyring", "file", "none":
+				default:
+					return cmdutil.FlagError("IGCTL_TOKEN_STORE must be auto, keyring, file or none, not %q", v)
+				}
+			}
 			if !cmd.Flags().Changed("timeout") {
 				if v := f.Getenv("IGCTL_TIMEOUT"); v != "" {
 					d, err := time.ParseDuration(v)
