@@ -27,6 +27,8 @@ type IOStreams struct {
 	noColor               bool
 
 	warnOnce sync.Map
+
+	termWidth func() int // the terminal's width, when a test fixes it
 }
 
 // System returns streams on the process's stdin/stdout/stderr.

@@ -3,11 +3,13 @@ package iostreams
 import (
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"text/tabwriter"
 
 	"charm.land/lipgloss/v2"
 	"charm.land/lipgloss/v2/table"
+	"golang.org/x/term"
 )
 
 // TableStyled reports whether Table draws a bordered table: stdout is a
@@ -30,16 +32,35 @@ var (
 // in capitals, which is what scripts and tests read. A cell may carry a
 // Styled text; its escape codes only appear when the table is styled.
 func (s *IOStreams) Table(headers []string, rows [][]string) error {
-	return writeTable(s.Out, s.TableStyled(), headers, rows)
+	return writeTable(s.Out, s.TableStyled(), s.width(s.Out), headers, rows)
 }
 
 // ErrTable is Table on stderr, styled when ErrTableStyled. A cell may hold
 // several lines when the table is styled.
 func (s *IOStreams) ErrTable(headers []string, rows [][]string) error {
-	return writeTable(s.ErrOut, s.ErrTableStyled(), headers, rows)
+	return writeTable(s.ErrOut, s.ErrTableStyled(), s.width(s.ErrOut), headers, rows)
 }
 
-func writeTable(w io.Writer, styled bool, headers []string, rows [][]string) error {
+// width is the terminal's width in columns for w, or 0 when unknown.
+func (s *IOStreams) width(w io.Writer) int {
+	if s.termWidth != nil {
+		return s.termWidth()
+	}
+	if f, ok := w.(*os.File); ok {
+		if cols, _, err := term.GetSize(int(f.Fd())); err == nil {
+			return cols
+		}
+	}
+	return 0
+}
+
+// SetTermWidth fixes the terminal width tables are fitted to (tests).
+func (s *IOStreams) SetTermWidth(cols int) { s.termWidth = func() int { return cols } }
+
+// writeTable draws the table; a styled table wider than the terminal
+// (cols > 0) is drawn again at the terminal's width, its widest cells
+// wrapped, rather than left to the terminal to break its lines.
+func writeTable(w io.Writer, styled bool, cols int, headers []string, rows [][]string) error {
 	if styled {
 		t := table.New().
 			Border(lipgloss.RoundedBorder()).
@@ -52,7 +73,11 @@ func writeTable(w io.Writer, styled bool, headers []string, rows [][]string) err
 				}
 				return styleCell
 			})
-		_, err := fmt.Fprintln(w, t.String())
+		out := t.String()
+		if cols > 0 && lipgloss.Width(out) > cols {
+			out = t.Width(cols).String()
+		}
+		_, err := fmt.Fprintln(w, out)
 		return err
 	}
 	tw := tabwriter.NewWriter(w, 0, 8, 2, ' ', 0)

@@ -3,6 +3,8 @@ package iostreams
 import (
 	"strings"
 	"testing"
+
+	"charm.land/lipgloss/v2"
 )
 
 func TestTablePlainWhenPiped(t *testing.T) {
@@ -77,5 +79,31 @@ func TestErrTableFollowsStderr(t *testing.T) {
 	_ = io.ErrTable([]string{"check"}, [][]string{{"token"}})
 	if !strings.Contains(errOut.String(), "╭") {
 		t.Errorf("stderr is a terminal, no border:\n%s", errOut)
+	}
+}
+
+// A styled table wider than the terminal is fitted to it, not broken by it.
+func TestTableFitsTheTerminal(t *testing.T) {
+	io, _, out, _ := Test()
+	io.SetTTY(false, true, false)
+	io.SetTermWidth(60)
+	if err := io.Table(benchHeaders, benchRows); err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(strings.TrimRight(out.String(), "\n"), "\n") {
+		if w := lipgloss.Width(line); w > 60 {
+			t.Errorf("line of %d columns on a 60-column terminal: %q", w, line)
+		}
+	}
+	if !strings.Contains(out.String(), "file") || !strings.Contains(out.String(), "none") || !strings.Contains(out.String(), "kc.exa") {
+		t.Errorf("the wrapped table lost its cells:\n%s", out)
+	}
+	// a table that fits is drawn at its own width, not stretched
+	io, _, out, _ = Test()
+	io.SetTTY(false, true, false)
+	io.SetTermWidth(300)
+	_ = io.Table([]string{"a"}, [][]string{{"b"}})
+	if w := lipgloss.Width(strings.SplitN(out.String(), "\n", 2)[0]); w > 10 {
+		t.Errorf("a one-cell table was stretched to %d columns", w)
 	}
 }
