@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/inference-gateway/igctl/internal/config"
 	"github.com/inference-gateway/igctl/internal/token"
@@ -41,14 +42,14 @@ func KnowsGateway(p *config.Profile) bool {
 // tellGatewayHint is how a user tells igctl what the gateway expects.
 const tellGatewayHint = "tell igctl what the gateway expects: `igctl doctor --gateway-env FILE` with the .env the gateway runs from, or `igctl config set gateway_issuer URL` and `igctl config set gateway_client_id ID`"
 
-// Diagnose checks tok the way the gateway will, with the signature against
-// the expected issuer's keys (fetched with hc) unless hc is nil.
-func Diagnose(ctx context.Context, hc *http.Client, tok string, want token.Expect, f *Factory) *token.Diagnosis {
+// Diagnose checks tok the way the gateway will at now, with the signature
+// against the expected issuer's keys (fetched with hc) unless hc is nil.
+func Diagnose(ctx context.Context, hc *http.Client, tok string, want token.Expect, now time.Time) *token.Diagnosis {
 	var verify func(issuer, raw string) error
 	if hc != nil {
 		verify = func(issuer, raw string) error { return token.VerifySignature(ctx, hc, issuer, raw) }
 	}
-	return token.Diagnose(tok, want, f.Now(), verify)
+	return token.Diagnose(tok, want, now, verify)
 }
 
 // FreshEnvTokenHint is the fix for an IGCTL_TOKEN that expired or is about to.

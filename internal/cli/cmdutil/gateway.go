@@ -43,6 +43,8 @@ type Session struct {
 	Manager *token.Manager
 	// Last is the last token handed out (for explaining a 401).
 	Last string
+
+	f *Factory // the environment, clock and -v the session reads
 }
 
 // Session resolves the active profile; with IGCTL_TOKEN set a profile is optional.
@@ -52,7 +54,7 @@ func (f *Factory) Session() (*Session, error) {
 		return nil, err
 	}
 	name := cfg.Resolve(f.ExplicitProfile())
-	s := &Session{Name: name}
+	s := &Session{Name: name, f: f}
 	if p, ok := cfg.Profiles[name]; ok {
 		s.Profile = p
 	} else if f.Getenv("IGCTL_TOKEN") == "" {
@@ -71,7 +73,8 @@ func (f *Factory) Session() (*Session, error) {
 // when asked to after a 401. A token from IGCTL_TOKEN cannot be refreshed:
 // asked for a fresh one, it answers gateway.ErrNoFreshToken, so the caller
 // reports the gateway's 401 with its diagnosis.
-func (s *Session) TokenFunc(f *Factory) gateway.TokenFunc {
+func (s *Session) TokenFunc() gateway.TokenFunc {
+	f := s.f
 	return func(ctx context.Context, force bool) (string, error) {
 		if env := f.Getenv("IGCTL_TOKEN"); env != "" {
 			if force {
@@ -93,21 +96,21 @@ func (s *Session) TokenFunc(f *Factory) gateway.TokenFunc {
 }
 
 // FromEnv reports whether the session's token is IGCTL_TOKEN.
-func (s *Session) FromEnv(f *Factory) bool { return f.Getenv("IGCTL_TOKEN") != "" }
+func (s *Session) FromEnv() bool { return s.f.Getenv("IGCTL_TOKEN") != "" }
 
 // Explain401 turns the gateway's bare 401 into exit 4 with the one cause
 // the gateway's own verifier would log, and the fix for it.
-func (s *Session) Explain401(ctx context.Context, f *Factory, hc *http.Client) error {
-	e := s.Diagnose401(ctx, f, hc)
+func (s *Session) Explain401(ctx context.Context, hc *http.Client) error {
+	e := s.Diagnose401(ctx, hc)
 	retried := "after one refresh and retry"
-	if s.FromEnv(f) {
+	if s.FromEnv() {
 		retried = "IGCTL_TOKEN, not refreshed"
 	}
 	return Fail(AuthFailed, fmt.Errorf("the gateway rejected the token (401, %s): %s", retried, e.Cause), e.Fix)
 }
 
 // Diagnose401 explains why the gateway refuses the last token handed out.
-func (s *Session) Diagnose401(ctx context.Context, f *Factory, hc *http.Client) Explanation {
-	d := Diagnose(ctx, hc, s.Last, GatewayExpect(s.Profile), f)
-	return Explain(d, s.FromEnv(f), s.Profile)
+func (s *Session) Diagnose401(ctx context.Context, hc *http.Client) Explanation {
+	d := Diagnose(ctx, hc, s.Last, GatewayExpect(s.Profile), s.f.Now())
+	return Explain(d, s.FromEnv(), s.Profile)
 }

@@ -155,7 +155,7 @@ func (d *run) checkDiscovery() {
 // and its answer is the gateway health check further down.
 func (d *run) askHealth() {
 	d.base, d.gwErr = d.f.GatewayURL(d.opts.Gateway, d.prof)
-	d.gw = &gateway.Client{BaseURL: d.base, HTTP: d.hc, Token: d.s.TokenFunc(d.f)}
+	d.gw = &gateway.Client{BaseURL: d.base, HTTP: d.hc, Token: d.s.TokenFunc()}
 	if d.gwErr != nil {
 		return
 	}
@@ -204,7 +204,7 @@ func (d *run) checkExpectation() {
 }
 
 func (d *run) checkToken() {
-	d.tok, d.tokErr = d.s.TokenFunc(d.f)(d.ctx, false)
+	d.tok, d.tokErr = d.s.TokenFunc()(d.ctx, false)
 	if d.tokErr != nil {
 		d.r.add("token", Fail, d.tokErr.Error(), cmdutil.HintOf(d.tokErr), cmdutil.Class(d.tokErr))
 		return
@@ -213,9 +213,9 @@ func (d *run) checkToken() {
 	if !d.issuerOK && d.prof != nil && d.want.Issuer == d.prof.Issuer {
 		keys = nil // the issuer's discovery failed above: no keys to check against
 	}
-	diag := cmdutil.Diagnose(d.ctx, keys, d.tok, d.want, d.f)
+	diag := cmdutil.Diagnose(d.ctx, keys, d.tok, d.want, d.f.Now())
 	if diag.First() != nil {
-		e := cmdutil.Explain(diag, d.s.FromEnv(d.f), d.prof)
+		e := cmdutil.Explain(diag, d.s.FromEnv(), d.prof)
 		d.r.add("token", Fail, e.Cause, e.Fix, cmdutil.AuthFailed)
 		return
 	}
@@ -257,7 +257,7 @@ func (d *run) checkGateway() {
 	}
 	switch _, list, err := d.gw.Models(d.ctx, "", nil); {
 	case errors.Is(err, gateway.ErrUnauthorized):
-		e := d.s.Explain401(d.ctx, d.f, d.hc)
+		e := d.s.Explain401(d.ctx, d.hc)
 		r.add("gateway auth", Fail, e.Error(), cmdutil.HintOf(e), cmdutil.AuthFailed)
 	case err != nil:
 		r.add("gateway auth", Fail, err.Error(), "", cmdutil.Class(err))
@@ -274,5 +274,5 @@ func (d *run) checkAgent() {
 	if c, err := token.Decode(d.tok); err == nil {
 		claims = *c
 	}
-	checkAgent(d.ctx, d.r, d.hc, strings.TrimRight(d.opts.Agent, "/"), d.tok, agentTokenFacts{claims: claims, fromEnv: d.s.FromEnv(d.f)})
+	checkAgent(d.ctx, d.r, d.hc, strings.TrimRight(d.opts.Agent, "/"), d.tok, agentTokenFacts{claims: claims, fromEnv: d.s.FromEnv()})
 }

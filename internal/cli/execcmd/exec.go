@@ -122,7 +122,7 @@ func execRun(ctx context.Context, opts *Options) error {
 	tctx, cancel := context.WithTimeout(ctx, f.Globals.Timeout)
 	defer cancel()
 	var tok string
-	if s.FromEnv(f) {
+	if s.FromEnv() {
 		tok = f.Getenv("IGCTL_TOKEN")
 		if _, err := f.CheckEnvToken(tok, opts.MinValid, false); err != nil {
 			return err

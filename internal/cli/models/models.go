@@ -75,10 +75,10 @@ func modelsRun(ctx context.Context, opts *Options) error {
 	if err != nil {
 		return err
 	}
-	c := &gateway.Client{BaseURL: base, HTTP: hc, Token: s.TokenFunc(f)}
+	c := &gateway.Client{BaseURL: base, HTTP: hc, Token: s.TokenFunc()}
 	raw, list, err := c.Models(ctx, opts.Provider, opts.Include)
 	if errors.Is(err, gateway.ErrUnauthorized) {
-		return s.Explain401(ctx, f, hc)
+		return s.Explain401(ctx, hc)
 	}
 	var apiErr *gateway.APIError
 	if errors.As(err, &apiErr) && apiErr.Status == http.StatusBadRequest && opts.Provider != "" {

@@ -72,12 +72,12 @@ func NewUpstream(ctx context.Context, f *cmdutil.Factory, gatewayFlag string) (*
 	up.explain = func(ctx context.Context, tok string) proxy.Explanation {
 		ctx, cancel := context.WithTimeout(ctx, timeout)
 		defer cancel()
-		d := cmdutil.Diagnose(ctx, hc, tok, cmdutil.GatewayExpect(s.Profile), f)
-		e := cmdutil.Explain(d, s.FromEnv(f), s.Profile)
+		d := cmdutil.Diagnose(ctx, hc, tok, cmdutil.GatewayExpect(s.Profile), f.Now())
+		e := cmdutil.Explain(d, s.FromEnv(), s.Profile)
 		return proxy.Explanation{Cause: e.Cause, Fix: e.Fix}
 	}
 	up.Tokens = proxy.NewTokens(source(f, s), proxy.TokensOptions{
-		Now: f.Now, FetchTimeout: timeout, Static: s.FromEnv(f),
+		Now: f.Now, FetchTimeout: timeout, Static: s.FromEnv(),
 		OnEvent: func(ev proxy.Event) {
 			switch {
 			case ev.Err != nil:
@@ -97,7 +97,7 @@ func NewUpstream(ctx context.Context, f *cmdutil.Factory, gatewayFlag string) (*
 	if _, err := up.Tokens.Get(fctx); err != nil {
 		return nil, err
 	}
-	if s.FromEnv(f) {
+	if s.FromEnv() {
 		f.IO.Warn("the token comes from IGCTL_TOKEN, which igctl cannot renew: requests fail once it expires")
 	}
 	return up, nil
@@ -107,7 +107,7 @@ func NewUpstream(ctx context.Context, f *cmdutil.Factory, gatewayFlag string) (*
 // token manager (refreshing under the per-profile lock shared by every igctl
 // process), or IGCTL_TOKEN as it is.
 func source(f *cmdutil.Factory, s *cmdutil.Session) proxy.Source {
-	if s.FromEnv(f) {
+	if s.FromEnv() {
 		return func(ctx context.Context, minValid time.Duration, force bool) (proxy.Token, error) {
 			if force {
 				return proxy.Token{}, gateway.ErrNoFreshToken
