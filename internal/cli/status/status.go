@@ -10,18 +10,32 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/inference-gateway/igctl/internal/cli/cmdutil"
+	"github.com/inference-gateway/igctl/internal/config"
+	"github.com/inference-gateway/igctl/internal/iostreams"
 	"github.com/inference-gateway/igctl/internal/token"
 )
 
-// Options for `igctl status`.
+// Options for `igctl status`: what statusRun reads, and nothing else.
 type Options struct {
-	F    *cmdutil.Factory
+	IO         *iostreams.IOStreams
+	Config     func() (*config.Config, error)
+	TokenStore func() (token.Store, error)
+	Getenv     func(string) string
+	Now        func() time.Time
+	Profile    func() string // --profile or IGCTL_PROFILE, "" when neither is set
+
 	JSON bool
+}
+
+// NewOptions wires Options to f: the getters are f's, read when the command runs.
+func NewOptions(f *cmdutil.Factory) *Options {
+	return &Options{IO: f.IO, Config: f.Config, TokenStore: f.TokenStore, Profile: f.ExplicitProfile,
+		Getenv: func(k string) string { return f.Getenv(k) }, Now: func() time.Time { return f.Now() }}
 }
 
 // NewCmdStatus builds the command.
 func NewCmdStatus(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
-	opts := &Options{F: f}
+	opts := NewOptions(f)
 	cmd := &cobra.Command{
 		Use:     "status",
 		GroupID: "auth",
@@ -30,6 +44,7 @@ func NewCmdStatus(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command 
 Exit 4 when any profile is unusable (not logged in, or expired with no way to refresh).`,
 		Args: cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			f.ReportStore = true // status says where tokens are kept: the fallback warning belongs here
 			if runF != nil {
 				return runF(opts)
 			}
@@ -57,22 +72,20 @@ type Row struct {
 }
 
 func statusRun(opts *Options) error {
-	f := opts.F
-	f.ReportStore = true
-	cfg, err := f.Config()
+	cfg, err := opts.Config()
 	if err != nil {
 		return err
 	}
-	now := f.Now()
-	if explicit := f.ExplicitProfile(); explicit != "" {
+	now := opts.Now()
+	if explicit := opts.Profile(); explicit != "" {
 		// --profile / IGCTL_PROFILE naming no profile is the same mistake here as in every other command
 		if _, err := cfg.Get(explicit); err != nil {
 			return err
 		}
 	}
-	current := cfg.Resolve(f.ExplicitProfile())
+	current := cfg.Resolve(opts.Profile())
 	var rows []Row
-	if env := f.Getenv("IGCTL_TOKEN"); env != "" {
+	if env := opts.Getenv("IGCTL_TOKEN"); env != "" {
 		r := Row{Profile: "(IGCTL_TOKEN)", Source: "env", Token: cmdutil.MaskToken(env), State: "valid", Usable: true}
 		if c, err := token.Decode(env); err == nil {
 			r.Issuer = c.Issuer
@@ -88,7 +101,7 @@ func statusRun(opts *Options) error {
 	}
 	var store token.Store
 	if len(cfg.Profiles) > 0 {
-		if store, err = f.TokenStore(); err != nil {
+		if store, err = opts.TokenStore(); err != nil {
 			return err
 		}
 	}
@@ -128,11 +141,11 @@ func statusRun(opts *Options) error {
 		if rows == nil {
 			rows = []Row{}
 		}
-		if err := json.NewEncoder(f.IO.Out).Encode(rows); err != nil {
+		if err := json.NewEncoder(opts.IO.Out).Encode(rows); err != nil {
 			return err
 		}
 	} else if len(rows) == 0 {
-		f.IO.Infof("no profiles: run `igctl login`")
+		opts.IO.Infof("no profiles: run `igctl login`")
 	} else {
 		table := make([][]string, 0, len(rows))
 		for _, r := range rows {
@@ -147,7 +160,7 @@ func statusRun(opts *Options) error {
 			table = append(table, []string{mark + " " + r.Profile, dash(r.Issuer), dash(r.ClientID), dash(r.Grant), r.Source, r.Token, exp, r.State})
 		}
 		// The two spaces before PROFILE line it up with "* name".
-		if err := f.IO.Table([]string{"  PROFILE", "ISSUER", "CLIENT", "GRANT", "STORE", "TOKEN", "EXPIRES", "STATE"}, table); err != nil {
+		if err := opts.IO.Table([]string{"  PROFILE", "ISSUER", "CLIENT", "GRANT", "STORE", "TOKEN", "EXPIRES", "STATE"}, table); err != nil {
 			return err
 		}
 	}

@@ -36,7 +36,7 @@ func rows(t *testing.T, h *kcfake.Harness) map[string]Row {
 
 func TestStatusRunLoggedIn(t *testing.T) {
 	_, h := statusFixture(t)
-	if err := statusRun(&Options{F: h.F}); err != nil {
+	if err := statusRun(NewOptions(h.F)); err != nil {
 		t.Fatal(err)
 	}
 	out := h.Out.String()
@@ -52,7 +52,7 @@ func TestStatusRunLoggedIn(t *testing.T) {
 func TestStatusRunExpiry(t *testing.T) {
 	_, h := statusFixture(t)
 	h.Later(10 * time.Minute)
-	if err := statusRun(&Options{F: h.F, JSON: true}); err != nil {
+	if err := statusRun(jsonOpts(h.F)); err != nil {
 		t.Fatal(err)
 	}
 	if r := rows(t, h)["default"]; r.State != "refreshable" || !r.Usable {
@@ -60,7 +60,7 @@ func TestStatusRunExpiry(t *testing.T) {
 	}
 	h.Out.Reset()
 	h.Later(31 * time.Minute)
-	err := statusRun(&Options{F: h.F, JSON: true})
+	err := statusRun(jsonOpts(h.F))
 	if cmdutil.ExitCode(err) != exitcode.Auth || !strings.Contains(err.Error(), "profile default is not usable (expired)") {
 		t.Errorf("err = %v (exit %d)", err, cmdutil.ExitCode(err))
 	}
@@ -74,7 +74,7 @@ func TestStatusRunTokenOfAnotherIdentity(t *testing.T) {
 	if err := cfg.Save(); err != nil {
 		t.Fatal(err)
 	}
-	err := statusRun(&Options{F: h.F, JSON: true})
+	err := statusRun(jsonOpts(h.F))
 	r := rows(t, h)["default"]
 	if r.State != "other-identity" || r.Usable || !strings.Contains(r.Detail, `issued for client id "`+kc.ClientID+`", the profile now says "another-client"`) {
 		t.Errorf("row: %+v", r)
@@ -87,7 +87,7 @@ func TestStatusRunTokenOfAnotherIdentity(t *testing.T) {
 func TestStatusRunDamagedTokenFile(t *testing.T) {
 	_, h := statusFixture(t)
 	path := h.Damage(t, "default", "\x00\x01 not json")
-	err := statusRun(&Options{F: h.F, JSON: true})
+	err := statusRun(jsonOpts(h.F))
 	r := rows(t, h)["default"]
 	if r.State != "error" || !strings.Contains(r.Detail, path) {
 		t.Errorf("row: %+v, want the file named", r)
@@ -103,7 +103,7 @@ func TestStatusRunEnvTokenAndNotLoggedIn(t *testing.T) {
 	cfg, _ := h.Fresh(t).F.Config()
 	*cfg.Ensure("ci") = kcfake.Profile(kc, token.GrantClientCredentials)
 	cfg.Save()
-	err := statusRun(&Options{F: h.F, JSON: true})
+	err := statusRun(jsonOpts(h.F))
 	rs := rows(t, h)
 	if r := rs["(IGCTL_TOKEN)"]; r.State != "expired" || r.Issuer != kc.Issuer || r.Source != "env" {
 		t.Errorf("env row: %+v", r)
@@ -118,10 +118,10 @@ func TestStatusRunEnvTokenAndNotLoggedIn(t *testing.T) {
 
 func TestStatusRunNoProfiles(t *testing.T) {
 	h := kcfake.NewHarness(t)
-	if err := statusRun(&Options{F: h.F}); err != nil || !strings.Contains(h.ErrOut.String(), "no profiles") {
+	if err := statusRun(NewOptions(h.F)); err != nil || !strings.Contains(h.ErrOut.String(), "no profiles") {
 		t.Errorf("%v %q", err, h.ErrOut)
 	}
-	if err := statusRun(&Options{F: h.F, JSON: true}); err != nil || strings.TrimSpace(h.Out.String()) != "[]" {
+	if err := statusRun(jsonOpts(h.F)); err != nil || strings.TrimSpace(h.Out.String()) != "[]" {
 		t.Errorf("%v %q", err, h.Out)
 	}
 }
@@ -130,7 +130,7 @@ func TestStatusRunNoProfiles(t *testing.T) {
 // NO_COLOR) it is the plain columns a pipe gets, byte for byte.
 func TestStatusRunTableOnTerminal(t *testing.T) {
 	_, h := statusFixture(t)
-	if err := statusRun(&Options{F: h.F}); err != nil {
+	if err := statusRun(NewOptions(h.F)); err != nil {
 		t.Fatal(err)
 	}
 	piped := h.Out.String()
@@ -140,7 +140,7 @@ func TestStatusRunTableOnTerminal(t *testing.T) {
 
 	h.Out.Reset()
 	h.F.IO.SetTTY(false, true, false)
-	if err := statusRun(&Options{F: h.F}); err != nil {
+	if err := statusRun(NewOptions(h.F)); err != nil {
 		t.Fatal(err)
 	}
 	styled := h.Out.String()
@@ -152,7 +152,7 @@ func TestStatusRunTableOnTerminal(t *testing.T) {
 
 	h.Out.Reset()
 	h.F.IO.SetNoColor(true)
-	if err := statusRun(&Options{F: h.F}); err != nil {
+	if err := statusRun(NewOptions(h.F)); err != nil {
 		t.Fatal(err)
 	}
 	// the expiry column counts down: compare all but it
@@ -176,11 +176,28 @@ func stripExpiry(s string) string {
 func TestStatusRunUnknownExplicitProfile(t *testing.T) {
 	_, h := statusFixture(t)
 	h.F.Globals.Profile = "nope"
-	err := statusRun(&Options{F: h.F})
+	err := statusRun(NewOptions(h.F))
 	if code := cmdutil.ExitCode(err); code != exitcode.Config || !strings.Contains(err.Error(), `unknown profile "nope"`) {
 		t.Fatalf("exit %d: %v", code, err)
 	}
 	if h.Out.Len() != 0 {
 		t.Errorf("printed a table for an unknown profile:\n%s", h.Out)
+	}
+}
+
+func jsonOpts(f *cmdutil.Factory) *Options {
+	o := NewOptions(f)
+	o.JSON = true
+	return o
+}
+
+// The run function reads only its getters: a token store that fails is
+// reported per profile without touching the Factory.
+func TestStatusRunWithAFailingStore(t *testing.T) {
+	_, h := statusFixture(t)
+	o := jsonOpts(h.F)
+	o.TokenStore = func() (token.Store, error) { return nil, cmdutil.Failf(cmdutil.NoStorage, "keyring gone") }
+	if err := statusRun(o); cmdutil.ExitCode(err) != exitcode.Storage {
+		t.Fatalf("exit %d: %v", cmdutil.ExitCode(err), err)
 	}
 }
