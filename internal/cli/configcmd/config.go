@@ -12,6 +12,7 @@ import (
 
 	"github.com/inference-gateway/igctl/internal/cli/cmdutil"
 	"github.com/inference-gateway/igctl/internal/config"
+	"github.com/inference-gateway/igctl/internal/iostreams"
 )
 
 // NewCmdConfig is the `config` group.
@@ -31,15 +32,23 @@ func NewCmdConfig(f *cmdutil.Factory) *cobra.Command {
 	return cmd
 }
 
-// ListOptions for `config list`.
+// ListOptions for `config list`: what listRun reads, and nothing else.
 type ListOptions struct {
-	F    *cmdutil.Factory
+	IO      *iostreams.IOStreams
+	Config  func() (*config.Config, error)
+	Profile func() string // --profile or IGCTL_PROFILE, "" when neither is set
+
 	JSON bool
+}
+
+// NewListOptions wires ListOptions to f: the getters are f's, read when the command runs.
+func NewListOptions(f *cmdutil.Factory) *ListOptions {
+	return &ListOptions{IO: f.IO, Config: f.Config, Profile: f.ExplicitProfile}
 }
 
 // NewCmdList builds `config list`.
 func NewCmdList(f *cmdutil.Factory, runF func(*ListOptions) error) *cobra.Command {
-	opts := &ListOptions{F: f}
+	opts := NewListOptions(f)
 	cmd := &cobra.Command{
 		Use:   "list",
 		Short: "List profiles; the current one is marked with *",
@@ -56,11 +65,11 @@ func NewCmdList(f *cmdutil.Factory, runF func(*ListOptions) error) *cobra.Comman
 }
 
 func listRun(opts *ListOptions) error {
-	cfg, err := opts.F.Config()
+	cfg, err := opts.Config()
 	if err != nil {
 		return err
 	}
-	current := cfg.Resolve(opts.F.ExplicitProfile())
+	current := cfg.Resolve(opts.Profile())
 	if opts.JSON {
 		type row struct {
 			Name    string `json:"name"`
@@ -71,13 +80,13 @@ func listRun(opts *ListOptions) error {
 		for _, n := range cfg.Names() {
 			rows = append(rows, row{n, n == current, cfg.Profiles[n]})
 		}
-		return json.NewEncoder(opts.F.IO.Out).Encode(rows)
+		return json.NewEncoder(opts.IO.Out).Encode(rows)
 	}
 	if len(cfg.Profiles) == 0 {
-		opts.F.IO.Infof("no profiles in %s", cfg.Path())
+		opts.IO.Infof("no profiles in %s", cfg.Path())
 		return nil
 	}
-	tw := tabwriter.NewWriter(opts.F.IO.Out, 0, 4, 2, ' ', 0)
+	tw := tabwriter.NewWriter(opts.IO.Out, 0, 4, 2, ' ', 0)
 	for _, n := range cfg.Names() {
 		mark := " "
 		if n == current {
@@ -89,16 +98,24 @@ func listRun(opts *ListOptions) error {
 	return tw.Flush()
 }
 
-// ShowOptions for `config show`.
+// ShowOptions for `config show`: what showRun reads, and nothing else.
 type ShowOptions struct {
-	F    *cmdutil.Factory
+	IO      *iostreams.IOStreams
+	Config  func() (*config.Config, error)
+	Profile func() string // --profile or IGCTL_PROFILE, "" when neither is set
+
 	Name string
 	JSON bool
 }
 
+// NewShowOptions wires ShowOptions to f: the getters are f's, read when the command runs.
+func NewShowOptions(f *cmdutil.Factory) *ShowOptions {
+	return &ShowOptions{IO: f.IO, Config: f.Config, Profile: f.ExplicitProfile}
+}
+
 // NewCmdShow builds `config show [NAME]`.
 func NewCmdShow(f *cmdutil.Factory, runF func(*ShowOptions) error) *cobra.Command {
-	opts := &ShowOptions{F: f}
+	opts := NewShowOptions(f)
 	cmd := &cobra.Command{
 		Use:   "show [NAME]",
 		Short: "Show one profile (default: the active one)",
@@ -118,38 +135,46 @@ func NewCmdShow(f *cmdutil.Factory, runF func(*ShowOptions) error) *cobra.Comman
 }
 
 func showRun(opts *ShowOptions) error {
-	cfg, err := opts.F.Config()
+	cfg, err := opts.Config()
 	if err != nil {
 		return err
 	}
 	name := opts.Name
 	if name == "" {
-		name = cfg.Resolve(opts.F.ExplicitProfile())
+		name = cfg.Resolve(opts.Profile())
 	}
 	p, err := cfg.Get(name)
 	if err != nil {
 		return err
 	}
 	if opts.JSON {
-		return json.NewEncoder(opts.F.IO.Out).Encode(p)
+		return json.NewEncoder(opts.IO.Out).Encode(p)
 	}
 	out, err := yaml.Marshal(map[string]*config.Profile{name: p})
 	if err != nil {
 		return err
 	}
-	_, err = opts.F.IO.Out.Write(out)
+	_, err = opts.IO.Out.Write(out)
 	return err
 }
 
-// SetOptions for `config set`.
+// SetOptions for `config set`: what setRun reads, and nothing else.
 type SetOptions struct {
-	F          *cmdutil.Factory
+	IO      *iostreams.IOStreams
+	Config  func() (*config.Config, error)
+	Profile func() string // --profile or IGCTL_PROFILE, "" when neither is set
+
 	Key, Value string
+}
+
+// NewSetOptions wires SetOptions to f: the getters are f's, read when the command runs.
+func NewSetOptions(f *cmdutil.Factory) *SetOptions {
+	return &SetOptions{IO: f.IO, Config: f.Config, Profile: f.ExplicitProfile}
 }
 
 // NewCmdSet builds `config set KEY VALUE`.
 func NewCmdSet(f *cmdutil.Factory, runF func(*SetOptions) error) *cobra.Command {
-	opts := &SetOptions{F: f}
+	opts := NewSetOptions(f)
 	cmd := &cobra.Command{
 		Use:   "set KEY VALUE",
 		Short: "Set a profile setting (" + strings.Join(config.Keys, ", ") + ")",
@@ -168,30 +193,37 @@ func NewCmdSet(f *cmdutil.Factory, runF func(*SetOptions) error) *cobra.Command 
 }
 
 func setRun(opts *SetOptions) error {
-	cfg, err := opts.F.Config()
+	cfg, err := opts.Config()
 	if err != nil {
 		return err
 	}
-	name := cfg.Resolve(opts.F.ExplicitProfile())
+	name := cfg.Resolve(opts.Profile())
 	if err := cfg.Ensure(name).Set(opts.Key, opts.Value); err != nil {
 		return err
 	}
 	if err := cfg.Save(); err != nil {
 		return err
 	}
-	opts.F.IO.Success("profile %s: %s set", name, opts.Key)
+	opts.IO.Success("profile %s: %s set", name, opts.Key)
 	return nil
 }
 
-// UseOptions for `config use`.
+// UseOptions for `config use`: what useRun reads, and nothing else.
 type UseOptions struct {
-	F    *cmdutil.Factory
+	IO     *iostreams.IOStreams
+	Config func() (*config.Config, error)
+
 	Name string
+}
+
+// NewUseOptions wires UseOptions to f: the getters are f's, read when the command runs.
+func NewUseOptions(f *cmdutil.Factory) *UseOptions {
+	return &UseOptions{IO: f.IO, Config: f.Config}
 }
 
 // NewCmdUse builds `config use NAME`.
 func NewCmdUse(f *cmdutil.Factory, runF func(*UseOptions) error) *cobra.Command {
-	opts := &UseOptions{F: f}
+	opts := NewUseOptions(f)
 	cmd := &cobra.Command{
 		Use:   "use NAME",
 		Short: "Make NAME the current profile (exit 3 if it does not exist)",
@@ -208,7 +240,7 @@ func NewCmdUse(f *cmdutil.Factory, runF func(*UseOptions) error) *cobra.Command 
 }
 
 func useRun(opts *UseOptions) error {
-	cfg, err := opts.F.Config()
+	cfg, err := opts.Config()
 	if err != nil {
 		return err
 	}
@@ -219,6 +251,6 @@ func useRun(opts *UseOptions) error {
 	if err := cfg.Save(); err != nil {
 		return err
 	}
-	opts.F.IO.Success("current profile is now %s", opts.Name)
+	opts.IO.Success("current profile is now %s", opts.Name)
 	return nil
 }
