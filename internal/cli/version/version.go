@@ -9,17 +9,24 @@ import (
 
 	"github.com/inference-gateway/igctl/internal/build"
 	"github.com/inference-gateway/igctl/internal/cli/cmdutil"
+	"github.com/inference-gateway/igctl/internal/iostreams"
 )
 
-// Options for `igctl version`.
+// Options for `igctl version`: what versionRun reads, and nothing else.
 type Options struct {
-	F    *cmdutil.Factory
+	IO *iostreams.IOStreams
+
 	JSON bool
+}
+
+// NewOptions wires Options to f.
+func NewOptions(f *cmdutil.Factory) *Options {
+	return &Options{IO: f.IO}
 }
 
 // NewCmdVersion builds the command; runF replaces the run function in tests.
 func NewCmdVersion(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
-	opts := &Options{F: f}
+	opts := NewOptions(f)
 	cmd := &cobra.Command{
 		Use:   "version",
 		Short: "Print igctl's version, commit and build date",
@@ -38,8 +45,8 @@ func NewCmdVersion(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command
 func versionRun(opts *Options) error {
 	info := build.Get()
 	if opts.JSON {
-		return json.NewEncoder(opts.F.IO.Out).Encode(info)
+		return json.NewEncoder(opts.IO.Out).Encode(info)
 	}
-	_, err := fmt.Fprintf(opts.F.IO.Out, "igctl %s (commit %s, built %s)\n", info.Version, info.Commit, info.Date)
+	_, err := fmt.Fprintf(opts.IO.Out, "igctl %s (commit %s, built %s)\n", info.Version, info.Commit, info.Date)
 	return err
 }

@@ -2,6 +2,7 @@ package version
 
 import (
 	"encoding/json"
+	"errors"
 	"testing"
 
 	"github.com/inference-gateway/igctl/internal/build"
@@ -20,7 +21,7 @@ func stamp(t *testing.T, version, commit, date string) {
 func TestVersionRunText(t *testing.T) {
 	stamp(t, "v1.2.3", "abc1234", "2026-01-02T03:04:05Z")
 	io, _, out, errOut := iostreams.Test()
-	if err := versionRun(&Options{F: cmdutil.New(io)}); err != nil {
+	if err := versionRun(NewOptions(cmdutil.New(io))); err != nil {
 		t.Fatal(err)
 	}
 	if want := "igctl v1.2.3 (commit abc1234, built 2026-01-02T03:04:05Z)\n"; out.String() != want {
@@ -34,7 +35,7 @@ func TestVersionRunText(t *testing.T) {
 func TestVersionRunJSON(t *testing.T) {
 	stamp(t, "v1.2.3", "abc1234", "2026-01-02T03:04:05Z")
 	io, _, out, _ := iostreams.Test()
-	if err := versionRun(&Options{F: cmdutil.New(io), JSON: true}); err != nil {
+	if err := versionRun(jsonOpts(io)); err != nil {
 		t.Fatal(err)
 	}
 	var got map[string]string
@@ -56,7 +57,7 @@ func TestVersionRunJSON(t *testing.T) {
 func TestVersionRunUnstamped(t *testing.T) {
 	stamp(t, "", "", "")
 	io, _, out, _ := iostreams.Test()
-	if err := versionRun(&Options{F: cmdutil.New(io), JSON: true}); err != nil {
+	if err := versionRun(jsonOpts(io)); err != nil {
 		t.Fatal(err)
 	}
 	var got build.Info
@@ -73,5 +74,33 @@ func TestVersionCmdRefusesArgs(t *testing.T) {
 	cmd.SilenceErrors, cmd.SilenceUsage = true, true
 	if err := cmd.Execute(); cmdutil.Class(err) != cmdutil.Usage {
 		t.Errorf("err = %v (kind %q)", err, cmdutil.Class(err))
+	}
+}
+
+func jsonOpts(io *iostreams.IOStreams) *Options {
+	o := NewOptions(cmdutil.New(io))
+	o.JSON = true
+	return o
+}
+
+// failingWriter is a stdout that is gone (a closed pipe).
+type failingWriter struct{}
+
+var errClosed = errors.New("write |1: broken pipe")
+
+func (failingWriter) Write([]byte) (int, error) { return 0, errClosed }
+
+// versionRun writes to the IO it is given, and a stdout that cannot be
+// written is its error (in both formats), not a silent success.
+func TestVersionRunReportsAFailingStdout(t *testing.T) {
+	stamp(t, "v1.2.3", "abc1234", "2026-01-02T03:04:05Z")
+	for _, json := range []bool{false, true} {
+		io, _, _, _ := iostreams.Test()
+		o := NewOptions(cmdutil.New(io))
+		o.IO = &iostreams.IOStreams{Out: failingWriter{}, ErrOut: io.ErrOut, In: io.In}
+		o.JSON = json
+		if err := versionRun(o); !errors.Is(err, errClosed) {
+			t.Errorf("json=%v: err = %v, want the write error", json, err)
+		}
 	}
 }
