@@ -9,11 +9,13 @@ import (
 
 	"github.com/inference-gateway/igctl/internal/cli/cmdutil"
 	"github.com/inference-gateway/igctl/internal/envmap"
+	"github.com/inference-gateway/igctl/internal/iostreams"
 )
 
-// CheckOptions for `igctl env check`.
+// CheckOptions for `igctl env check`: what checkRun reads, and nothing else.
 type CheckOptions struct {
-	F             *cmdutil.Factory
+	IO *iostreams.IOStreams
+
 	Input         string
 	For           string
 	TargetVersion string
@@ -21,9 +23,14 @@ type CheckOptions struct {
 	JSON          bool
 }
 
+// NewCheckOptions wires CheckOptions to f.
+func NewCheckOptions(f *cmdutil.Factory) *CheckOptions {
+	return &CheckOptions{IO: f.IO}
+}
+
 // NewCmdCheck builds `igctl env check FILE`.
 func NewCmdCheck(f *cmdutil.Factory, runF func(*CheckOptions) error) *cobra.Command {
-	opts := &CheckOptions{F: f}
+	opts := NewCheckOptions(f)
 	cmd := &cobra.Command{
 		Use:   "check FILE",
 		Short: "Lint a .env for the traps that turn authentication off or break it",
@@ -65,8 +72,7 @@ Exit 8 when there is an error or a warning; notes alone exit 0.`,
 }
 
 func checkRun(opts *CheckOptions) error {
-	f := opts.F
-	file, name, err := readInput(f, opts.Input)
+	file, name, err := readInput(opts.IO, opts.Input)
 	if err != nil {
 		return err
 	}
@@ -82,10 +88,10 @@ func checkRun(opts *CheckOptions) error {
 		if findings == nil {
 			findings = []envmap.Finding{}
 		}
-		json.NewEncoder(f.IO.Out).Encode(map[string]any{"file": name, "product": product, "findings": findings})
+		json.NewEncoder(opts.IO.Out).Encode(map[string]any{"file": name, "product": product, "findings": findings})
 	} else {
 		for _, fd := range findings {
-			fmt.Fprintf(f.IO.Out, "%s:%d: %s: %s\n    fix: %s\n", name, fd.Line, fd.Severity, fd.Msg, fd.Fix)
+			fmt.Fprintf(opts.IO.Out, "%s:%d: %s: %s\n    fix: %s\n", name, fd.Line, fd.Severity, fd.Msg, fd.Fix)
 		}
 	}
 	failing := 0
@@ -102,9 +108,9 @@ func checkRun(opts *CheckOptions) error {
 		return cmdutil.Failf(cmdutil.Drift, fmt.Sprintf("%d %s in %s (checked as %s)", failing, noun, name, product))
 	}
 	if len(findings) > 0 {
-		f.IO.Success("%s: only notes (checked as %s)", name, product)
+		opts.IO.Success("%s: only notes (checked as %s)", name, product)
 		return nil
 	}
-	f.IO.Success("%s: no findings (checked as %s)", name, product)
+	opts.IO.Success("%s: no findings (checked as %s)", name, product)
 	return nil
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/inference-gateway/igctl/internal/cli/cmdutil"
 	"github.com/inference-gateway/igctl/internal/envmap"
+	"github.com/inference-gateway/igctl/internal/iostreams"
 )
 
 // NewCmdEnv is the `env` group.
@@ -25,12 +26,12 @@ func NewCmdEnv(f *cmdutil.Factory) *cobra.Command {
 
 // readInput reads and parses FILE or stdin ("-" or none, when stdin is not
 // a terminal), and names it for messages.
-func readInput(f *cmdutil.Factory, arg string) (*envmap.File, string, error) {
+func readInput(ios *iostreams.IOStreams, arg string) (*envmap.File, string, error) {
 	if arg == "" || arg == "-" {
-		if arg == "" && f.IO.IsStdinTTY() {
+		if arg == "" && ios.IsStdinTTY() {
 			return nil, "", cmdutil.FlagError("give a .env file, or - to read stdin")
 		}
-		b, err := io.ReadAll(f.IO.In)
+		b, err := io.ReadAll(ios.In)
 		if err != nil {
 			return nil, "(stdin)", err
 		}

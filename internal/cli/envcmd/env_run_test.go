@@ -2,8 +2,10 @@ package envcmd
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -11,6 +13,7 @@ import (
 
 	"github.com/inference-gateway/igctl/internal/cli/cmdutil"
 	"github.com/inference-gateway/igctl/internal/exitcode"
+	"github.com/inference-gateway/igctl/internal/iostreams"
 	"github.com/inference-gateway/igctl/internal/testenv/kcfake"
 )
 
@@ -34,6 +37,19 @@ func writeEnv(t *testing.T, name, content string) string {
 	return path
 }
 
+// translateOpts is NewTranslateOptions on h's Factory with the flags of o.
+func translateOpts(h *kcfake.Harness, o TranslateOptions) *TranslateOptions {
+	w := NewTranslateOptions(h.F)
+	o.IO, o.Verbosef = w.IO, w.Verbosef
+	return &o
+}
+
+// checkOpts is NewCheckOptions on h's Factory with the flags of o.
+func checkOpts(h *kcfake.Harness, o CheckOptions) *CheckOptions {
+	o.IO = NewCheckOptions(h.F).IO
+	return &o
+}
+
 // wantExit fails unless err reaches the user as exit code want.
 func wantExit(t *testing.T, err error, want exitcode.Code) {
 	t.Helper()
@@ -45,7 +61,7 @@ func wantExit(t *testing.T, err error, want exitcode.Code) {
 func TestTranslateRunGatewayToADKOnStdout(t *testing.T) {
 	h := kcfake.NewHarness(t)
 	in := writeEnv(t, "gateway.env", gatewayEnv)
-	err := translateRun(&TranslateOptions{F: h.F, Input: in, From: "gateway", To: "adk"})
+	err := translateRun(translateOpts(h, TranslateOptions{Input: in, From: "gateway", To: "adk"}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,7 +90,7 @@ func TestTranslateRunToFile(t *testing.T) {
 	h := kcfake.NewHarness(t)
 	in := writeEnv(t, "gateway.env", gatewayEnv)
 	outPath := filepath.Join(t.TempDir(), "adk.env")
-	if err := translateRun(&TranslateOptions{F: h.F, Input: in, From: "gateway", To: "adk", Output: outPath}); err != nil {
+	if err := translateRun(translateOpts(h, TranslateOptions{Input: in, From: "gateway", To: "adk", Output: outPath})); err != nil {
 		t.Fatal(err)
 	}
 	if h.Out.Len() != 0 {
@@ -101,7 +117,7 @@ func TestTranslateRunToMissingDirectory(t *testing.T) {
 	h := kcfake.NewHarness(t)
 	in := writeEnv(t, "gateway.env", gatewayEnv)
 	dir := filepath.Join(t.TempDir(), "no", "such")
-	err := translateRun(&TranslateOptions{F: h.F, Input: in, From: "gateway", To: "adk", Output: filepath.Join(dir, "adk.env")})
+	err := translateRun(translateOpts(h, TranslateOptions{Input: in, From: "gateway", To: "adk", Output: filepath.Join(dir, "adk.env")}))
 	wantExit(t, err, exitcode.Config)
 	if !strings.Contains(err.Error(), "writing "+filepath.Join(dir, "adk.env")) || !strings.Contains(err.Error(), "the directory "+dir+" does not exist") {
 		t.Errorf("err = %v", err)
@@ -117,7 +133,7 @@ func TestTranslateRunToMissingDirectory(t *testing.T) {
 func TestTranslateRunMissingInput(t *testing.T) {
 	h := kcfake.NewHarness(t)
 	missing := filepath.Join(t.TempDir(), "missing.env")
-	err := translateRun(&TranslateOptions{F: h.F, Input: missing, From: "gateway", To: "adk"})
+	err := translateRun(translateOpts(h, TranslateOptions{Input: missing, From: "gateway", To: "adk"}))
 	wantExit(t, err, exitcode.Config)
 	if !strings.Contains(err.Error(), "reading "+missing) {
 		t.Errorf("err = %v", err)
@@ -130,7 +146,7 @@ func TestTranslateRunStrictDrift(t *testing.T) {
 	h := kcfake.NewHarness(t)
 	in := writeEnv(t, "gateway.env", gatewayEnv)
 	outPath := filepath.Join(t.TempDir(), "adk.env")
-	err := translateRun(&TranslateOptions{F: h.F, Input: in, From: "gateway", To: "adk", Strict: true, Output: outPath})
+	err := translateRun(translateOpts(h, TranslateOptions{Input: in, From: "gateway", To: "adk", Strict: true, Output: outPath}))
 	wantExit(t, err, exitcode.Drift)
 	if err.Error() != "--strict: no adk counterpart for ENVIRONMENT, ALLOWED_MODELS" {
 		t.Errorf("err = %q", err)
@@ -141,7 +157,7 @@ func TestTranslateRunStrictDrift(t *testing.T) {
 	// a file whose every key maps passes --strict
 	h = kcfake.NewHarness(t)
 	in = writeEnv(t, "mapped.env", "AUTH_OIDC_ISSUER=http://kc/realms/r\n")
-	if err := translateRun(&TranslateOptions{F: h.F, Input: in, From: "gateway", To: "adk", Strict: true}); err != nil {
+	if err := translateRun(translateOpts(h, TranslateOptions{Input: in, From: "gateway", To: "adk", Strict: true})); err != nil {
 		t.Fatalf("all keys mapped: %v", err)
 	}
 }
@@ -150,7 +166,7 @@ func TestTranslateRunStrictDrift(t *testing.T) {
 func TestTranslateRunCheck(t *testing.T) {
 	h := kcfake.NewHarness(t)
 	in := writeEnv(t, "gateway.env", gatewayEnv)
-	err := translateRun(&TranslateOptions{F: h.F, Input: in, From: "gateway", To: "adk", Check: true})
+	err := translateRun(translateOpts(h, TranslateOptions{Input: in, From: "gateway", To: "adk", Check: true}))
 	wantExit(t, err, exitcode.Drift)
 	out := h.Out.String()
 	if !strings.Contains(out, "-AUTH_OIDC_CLIENT_SECRET=****\n") || !strings.Contains(out, "+AUTH_CLIENT_SECRET=****\n") || strings.Contains(out, "s3cret") {
@@ -158,7 +174,7 @@ func TestTranslateRunCheck(t *testing.T) {
 	}
 	h = kcfake.NewHarness(t)
 	in = writeEnv(t, "adk.env", "AUTH_ISSUER_URL=http://kc/realms/r\n")
-	if err := translateRun(&TranslateOptions{F: h.F, Input: in, From: "adk", To: "adk", Check: true}); err != nil {
+	if err := translateRun(translateOpts(h, TranslateOptions{Input: in, From: "adk", To: "adk", Check: true})); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(h.ErrOut.String(), "already in adk naming") {
@@ -171,7 +187,7 @@ func TestTranslateRunCheck(t *testing.T) {
 func TestTranslateRunConflictHint(t *testing.T) {
 	h := kcfake.NewHarness(t)
 	in := writeEnv(t, "dup.env", "AUTH_OIDC_ISSUER=a\nAUTH_ISSUER_URL=b\n")
-	err := translateRun(&TranslateOptions{F: h.F, Input: in, From: "gateway", To: "adk"})
+	err := translateRun(translateOpts(h, TranslateOptions{Input: in, From: "gateway", To: "adk"}))
 	wantExit(t, err, exitcode.Config)
 	if hint := cmdutil.HintOf(err); !strings.Contains(hint, "--on-conflict keep") {
 		t.Errorf("hint = %q", hint)
@@ -181,7 +197,7 @@ func TestTranslateRunConflictHint(t *testing.T) {
 func TestTranslateRunStdin(t *testing.T) {
 	h := kcfake.NewHarness(t)
 	h.In.WriteString(gatewayEnv)
-	if err := translateRun(&TranslateOptions{F: h.F, Input: "-", To: "adk"}); err != nil {
+	if err := translateRun(translateOpts(h, TranslateOptions{Input: "-", To: "adk"})); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(h.Out.String(), "AUTH_CLIENT_ID=inference-gateway-client\n") {
@@ -192,7 +208,7 @@ func TestTranslateRunStdin(t *testing.T) {
 func TestCheckRunFailingValue(t *testing.T) {
 	h := kcfake.NewHarness(t)
 	in := writeEnv(t, "gw.env", "AUTH_ENABLED=yes\n")
-	err := checkRun(&CheckOptions{F: h.F, Input: in, For: "gateway", Deploy: "local"})
+	err := checkRun(checkOpts(h, CheckOptions{Input: in, For: "gateway", Deploy: "local"}))
 	wantExit(t, err, exitcode.Drift)
 	if !strings.Contains(err.Error(), "1 finding in "+in+" (checked as gateway)") {
 		t.Errorf("err = %v", err)
@@ -206,7 +222,7 @@ func TestCheckRunFailingValue(t *testing.T) {
 func TestCheckRunJSONAndClean(t *testing.T) {
 	h := kcfake.NewHarness(t)
 	in := writeEnv(t, "gw.env", "AUTH_ENABLED=yes\nSERVER_PORT=8080\n")
-	err := checkRun(&CheckOptions{F: h.F, Input: in, For: "gateway", Deploy: "local", JSON: true})
+	err := checkRun(checkOpts(h, CheckOptions{Input: in, For: "gateway", Deploy: "local", JSON: true}))
 	wantExit(t, err, exitcode.Drift)
 	var got struct {
 		File     string
@@ -225,7 +241,7 @@ func TestCheckRunJSONAndClean(t *testing.T) {
 
 	h = kcfake.NewHarness(t)
 	in = writeEnv(t, "clean.env", "AUTH_ENABLED=true\n")
-	if err := checkRun(&CheckOptions{F: h.F, Input: in, For: "gateway", Deploy: "local"}); err != nil {
+	if err := checkRun(checkOpts(h, CheckOptions{Input: in, For: "gateway", Deploy: "local"})); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(h.ErrOut.String(), "no findings (checked as gateway)") {
@@ -236,7 +252,7 @@ func TestCheckRunJSONAndClean(t *testing.T) {
 func TestCheckRunBadVersionIsUsage(t *testing.T) {
 	h := kcfake.NewHarness(t)
 	in := writeEnv(t, "gw.env", "AUTH_ENABLED=true\n")
-	err := checkRun(&CheckOptions{F: h.F, Input: in, For: "gateway", Deploy: "local", TargetVersion: "latest"})
+	err := checkRun(checkOpts(h, CheckOptions{Input: in, For: "gateway", Deploy: "local", TargetVersion: "latest"}))
 	wantExit(t, err, exitcode.Usage)
 }
 
@@ -292,5 +308,49 @@ func TestCheckBadFlagsAreUsage(t *testing.T) {
 		if ran || cmdutil.ExitCode(err) != exitcode.Usage {
 			t.Errorf("%q: ran=%v err=%v (exit %d), want exit 2", args, ran, err, cmdutil.ExitCode(err))
 		}
+	}
+}
+
+// translateRun says what it guessed and what passes through on the -v
+// channel it is given (Verbosef), and nowhere else.
+func TestTranslateRunVerboseGoesToVerbosef(t *testing.T) {
+	h := kcfake.NewHarness(t)
+	in := writeEnv(t, "gateway.env", gatewayEnv)
+	o := translateOpts(h, TranslateOptions{Input: in, To: "adk"})
+	var said []string
+	o.Verbosef = func(format string, a ...any) { said = append(said, fmt.Sprintf(format, a...)) }
+	if err := translateRun(o); err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"input looks like a gateway .env", "unmapped: ENVIRONMENT, ALLOWED_MODELS"}; !slices.Equal(said, want) {
+		t.Errorf("Verbosef got %q, want %q", said, want)
+	}
+	if strings.Contains(h.ErrOut.String(), "input looks like") {
+		t.Errorf("a -v line reached stderr without -v:\n%s", h.ErrOut)
+	}
+}
+
+// With no FILE, both commands read stdin unless the IO they are given has
+// a terminal there: then it is a usage error (exit 2), and stdin is not read.
+func TestEnvRunsRefuseATerminalStdin(t *testing.T) {
+	h := kcfake.NewHarness(t)
+	h.In.WriteString(gatewayEnv)
+	tty, in, _, _ := iostreams.Test()
+	in.WriteString(gatewayEnv)
+	tty.SetTTY(true, false, false)
+	tr := translateOpts(h, TranslateOptions{To: "adk"})
+	ch := checkOpts(h, CheckOptions{Deploy: "local"})
+	tr.IO, ch.IO = tty, tty
+	for name, err := range map[string]error{"translate": translateRun(tr), "check": checkRun(ch)} {
+		if cmdutil.ExitCode(err) != exitcode.Usage || !strings.Contains(err.Error(), "give a .env file, or - to read stdin") {
+			t.Errorf("%s: err = %v (exit %d)", name, err, cmdutil.ExitCode(err))
+		}
+	}
+	if in.Len() != len(gatewayEnv) {
+		t.Error("stdin was read from a terminal")
+	}
+	// the same runs on the Factory's piped stdin read it
+	if err := translateRun(translateOpts(h, TranslateOptions{To: "adk"})); err != nil || !strings.Contains(h.Out.String(), "AUTH_CLIENT_ID=") {
+		t.Errorf("piped stdin: %v\n%s", err, h.Out)
 	}
 }

@@ -2,6 +2,7 @@ package envcmd
 
 import (
 	"fmt"
+	"io"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -10,11 +11,14 @@ import (
 	"github.com/inference-gateway/igctl/internal/cli/cmdutil"
 	"github.com/inference-gateway/igctl/internal/envmap"
 	"github.com/inference-gateway/igctl/internal/fault"
+	"github.com/inference-gateway/igctl/internal/iostreams"
 )
 
-// TranslateOptions for `igctl env translate`.
+// TranslateOptions for `igctl env translate`: what translateRun reads, and nothing else.
 type TranslateOptions struct {
-	F               *cmdutil.Factory
+	IO       *iostreams.IOStreams
+	Verbosef func(string, ...any) // -v diagnostics on stderr
+
 	Input           string
 	From, To        string
 	Output          string
@@ -24,9 +28,14 @@ type TranslateOptions struct {
 	Name, Namespace string
 }
 
+// NewTranslateOptions wires TranslateOptions to f.
+func NewTranslateOptions(f *cmdutil.Factory) *TranslateOptions {
+	return &TranslateOptions{IO: f.IO, Verbosef: f.Verbosef}
+}
+
 // NewCmdTranslate builds the command; runF replaces the run function in tests.
 func NewCmdTranslate(f *cmdutil.Factory, runF func(*TranslateOptions) error) *cobra.Command {
-	opts := &TranslateOptions{F: f}
+	opts := NewTranslateOptions(f)
 	cmd := &cobra.Command{
 		Use:   "translate [FILE|-]",
 		Short: "Translate a .env between gateway and ADK names, or into Kubernetes manifests",
@@ -103,15 +112,15 @@ fails with exit 3, naming the line.
 }
 
 func translateRun(opts *TranslateOptions) error {
-	f := opts.F
-	in, name, err := readInput(f, opts.Input)
+	ios := opts.IO
+	in, name, err := readInput(ios, opts.Input)
 	if err != nil {
 		return err
 	}
 	from := opts.From
 	if from == "" {
 		from = envmap.DetectProduct(in)
-		f.Verbosef("input looks like a %s .env", from)
+		opts.Verbosef("input looks like a %s .env", from)
 	}
 	to := opts.To
 	manifest := to == "k8s" || to == "operator"
@@ -126,9 +135,9 @@ func translateRun(opts *TranslateOptions) error {
 				loc = fmt.Sprintf("%s:%d: ", name, n.Line)
 			}
 			if n.Warning {
-				f.IO.Warn("%s%s", loc, n.Msg)
+				ios.Warn("%s%s", loc, n.Msg)
 			} else {
-				f.IO.Infof("note: %s%s", loc, n.Msg)
+				ios.Infof("note: %s%s", loc, n.Msg)
 			}
 		}
 	}
@@ -139,15 +148,15 @@ func translateRun(opts *TranslateOptions) error {
 		return err
 	}
 	if len(res.Unmapped) > 0 && from != to {
-		f.IO.Infof("note: %d keys have no %s counterpart and pass through unchanged (--strict fails on them)", len(res.Unmapped), to)
-		f.Verbosef("unmapped: %s", strings.Join(res.Unmapped, ", "))
+		ios.Infof("note: %d keys have no %s counterpart and pass through unchanged (--strict fails on them)", len(res.Unmapped), to)
+		opts.Verbosef("unmapped: %s", strings.Join(res.Unmapped, ", "))
 	}
 	if opts.Check {
 		if !res.Changed() {
-			f.IO.Success("%s is already in %s naming", name, opts.To)
+			ios.Success("%s is already in %s naming", name, opts.To)
 			return nil
 		}
-		printDiff(f, name, from, to, res.Edits)
+		printDiff(ios.Out, name, from, to, res.Edits)
 		return cmdutil.Failf(cmdutil.Drift, fmt.Sprintf("%s is not in %s naming (%d lines would change)", name, to, len(res.Edits)))
 	}
 	var out []byte
@@ -160,10 +169,10 @@ func translateRun(opts *TranslateOptions) error {
 		if or != nil {
 			out = or.YAML
 			for _, n := range or.Notes {
-				f.IO.Infof("note: %s", n)
+				ios.Infof("note: %s", n)
 			}
 			if len(or.Dropped) > 0 {
-				f.IO.Warn("no field in the Gateway resource for %d keys, left out: %s", len(or.Dropped), strings.Join(or.Dropped, ", "))
+				ios.Warn("no field in the Gateway resource for %d keys, left out: %s", len(or.Dropped), strings.Join(or.Dropped, ", "))
 			}
 		}
 	default:
@@ -173,13 +182,13 @@ func translateRun(opts *TranslateOptions) error {
 		return err
 	}
 	if opts.Output == "" || opts.Output == "-" {
-		_, err = f.IO.Out.Write(out)
+		_, err = ios.Out.Write(out)
 		return err
 	}
 	if err := atomicfile.Write(opts.Output, out, 0o600, true); err != nil {
 		return cmdutil.Fail(cmdutil.BadConfig, fmt.Errorf("writing %s: %w", opts.Output, err), "")
 	}
-	f.IO.Success("wrote %s", opts.Output)
+	ios.Success("wrote %s", opts.Output)
 	return nil
 }
 
@@ -198,8 +207,7 @@ func validateNames(opts *TranslateOptions) error {
 }
 
 // printDiff shows the edits as a unified-style diff with secrets masked.
-func printDiff(f *cmdutil.Factory, name, from, to string, edits []envmap.Edit) {
-	w := f.IO.Out
+func printDiff(w io.Writer, name, from, to string, edits []envmap.Edit) {
 	fmt.Fprintf(w, "--- %s (%s)\n+++ %s (%s)\n", name, from, name, to)
 	for _, e := range edits {
 		if e.Line > 0 {
