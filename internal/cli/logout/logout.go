@@ -4,21 +4,35 @@ package logout
 import (
 	"context"
 	"errors"
+	"net/http"
 
 	"github.com/spf13/cobra"
 
 	"github.com/inference-gateway/igctl/internal/cli/cmdutil"
+	"github.com/inference-gateway/igctl/internal/config"
+	"github.com/inference-gateway/igctl/internal/iostreams"
 	"github.com/inference-gateway/igctl/internal/token"
 )
 
-// Options for `igctl logout`.
+// Options for `igctl logout`: what logoutRun reads, and nothing else.
 type Options struct {
-	F *cmdutil.Factory
+	IO         *iostreams.IOStreams
+	Config     func() (*config.Config, error)
+	Profile    func() string // --profile or IGCTL_PROFILE, "" when neither is set
+	TokenStore func() (token.Store, error)
+	HTTPClient func(caFile string) (*http.Client, error)
+	Verbosef   func(string, ...any)
+}
+
+// NewOptions wires Options to f: the getters are f's, read when the command runs.
+func NewOptions(f *cmdutil.Factory) *Options {
+	return &Options{IO: f.IO, Config: f.Config, Profile: f.ExplicitProfile, TokenStore: f.TokenStore,
+		HTTPClient: f.HTTPClient, Verbosef: f.Verbosef}
 }
 
 // NewCmdLogout builds the command.
 func NewCmdLogout(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
-	opts := &Options{F: f}
+	opts := NewOptions(f)
 	return &cobra.Command{
 		Use:     "logout",
 		GroupID: "auth",
@@ -38,17 +52,16 @@ local credentials are deleted anyway and a warning says the revocation failed.`,
 }
 
 func logoutRun(ctx context.Context, opts *Options) error {
-	f := opts.F
-	cfg, err := f.Config()
+	cfg, err := opts.Config()
 	if err != nil {
 		return err
 	}
-	name := cfg.Resolve(f.ExplicitProfile())
+	name := cfg.Resolve(opts.Profile())
 	prof, err := cfg.Get(name)
 	if err != nil {
 		return err
 	}
-	store, err := f.TokenStore()
+	store, err := opts.TokenStore()
 	if err != nil {
 		return err
 	}
@@ -59,36 +72,36 @@ func logoutRun(ctx context.Context, opts *Options) error {
 	defer unlock()
 	b, err := store.Load(name)
 	if errors.Is(err, token.ErrNotFound) {
-		f.IO.Infof("profile %s is not logged in", name)
+		opts.IO.Infof("profile %s is not logged in", name)
 		return nil
 	}
 	revoked := false
 	switch {
 	case err != nil:
-		f.IO.Warn("the stored token of profile %s cannot be read (%v): nothing was revoked at the issuer, so its refresh token stays valid there until it expires", name, err)
+		opts.IO.Warn("the stored token of profile %s cannot be read (%v): nothing was revoked at the issuer, so its refresh token stays valid there until it expires", name, err)
 	case b.RefreshToken == "":
 		revoked = true // nothing to revoke: a client-credentials token just expires
 	default:
-		hc, herr := f.HTTPClient(prof.CAFile)
+		hc, herr := opts.HTTPClient(prof.CAFile)
 		if herr == nil {
 			revoked, herr = token.Revoke(ctx, hc, b)
 			if revoked {
-				f.Verbosef("revoked the refresh token at %s", b.RevocationEndpoint)
+				opts.Verbosef("revoked the refresh token at %s", b.RevocationEndpoint)
 			} else if herr == nil {
 				herr = errors.New("the issuer has no revocation endpoint")
 			}
 		}
 		if herr != nil {
-			f.IO.Warn("could not revoke the refresh token (%v): it stays valid at the issuer until it expires", herr)
+			opts.IO.Warn("could not revoke the refresh token (%v): it stays valid at the issuer until it expires", herr)
 		}
 	}
 	if err := store.Delete(name); err != nil {
 		return err
 	}
 	if revoked {
-		f.IO.Success("Logged out of profile %s", name)
+		opts.IO.Success("Logged out of profile %s", name)
 	} else {
-		f.IO.Success("Removed the local credentials of profile %s (not revoked at the issuer)", name)
+		opts.IO.Success("Removed the local credentials of profile %s (not revoked at the issuer)", name)
 	}
 	return nil
 }

@@ -2,6 +2,8 @@ package logout
 
 import (
 	"context"
+	"errors"
+	"net/http"
 	"os"
 	"strings"
 	"testing"
@@ -29,7 +31,7 @@ func gone(t *testing.T, h *kcfake.Harness) {
 
 func TestLogoutRunRevokes(t *testing.T) {
 	kc, h, b := logoutFixture(t, token.GrantPassword)
-	if err := logoutRun(context.Background(), &Options{F: h.F}); err != nil {
+	if err := logoutRun(context.Background(), NewOptions(h.F)); err != nil {
 		t.Fatal(err)
 	}
 	if !kc.Revoked(b.RefreshToken) {
@@ -61,7 +63,7 @@ func TestLogoutRunRevocationFails(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			kc, h, b := logoutFixture(t, token.GrantPassword)
 			tc.setup(kc)
-			if err := logoutRun(context.Background(), &Options{F: h.F}); err != nil {
+			if err := logoutRun(context.Background(), NewOptions(h.F)); err != nil {
 				t.Fatal(err)
 			}
 			stderr := h.ErrOut.String()
@@ -81,7 +83,7 @@ func TestLogoutRunRevocationFails(t *testing.T) {
 func TestLogoutRunDamagedTokenFile(t *testing.T) {
 	kc, h, _ := logoutFixture(t, token.GrantPassword)
 	path := h.Damage(t, "default", "{not json")
-	if err := logoutRun(context.Background(), &Options{F: h.F}); err != nil {
+	if err := logoutRun(context.Background(), NewOptions(h.F)); err != nil {
 		t.Fatal(err)
 	}
 	stderr := h.ErrOut.String()
@@ -98,7 +100,7 @@ func TestLogoutRunDamagedTokenFile(t *testing.T) {
 // A client-credentials token has no refresh token: nothing to revoke, and that is a clean logout.
 func TestLogoutRunClientCredentials(t *testing.T) {
 	kc, h, _ := logoutFixture(t, token.GrantClientCredentials)
-	if err := logoutRun(context.Background(), &Options{F: h.F}); err != nil || !strings.Contains(h.ErrOut.String(), "Logged out of profile default") {
+	if err := logoutRun(context.Background(), NewOptions(h.F)); err != nil || !strings.Contains(h.ErrOut.String(), "Logged out of profile default") {
 		t.Fatalf("%v: %s", err, h.ErrOut)
 	}
 	if kc.Calls(kcfake.Revoke) != 0 {
@@ -109,19 +111,69 @@ func TestLogoutRunClientCredentials(t *testing.T) {
 
 func TestLogoutRunNotLoggedInAndUnknownProfile(t *testing.T) {
 	_, h, _ := logoutFixture(t, token.GrantPassword)
-	if err := logoutRun(context.Background(), &Options{F: h.F}); err != nil {
+	if err := logoutRun(context.Background(), NewOptions(h.F)); err != nil {
 		t.Fatal(err)
 	}
 	h.ErrOut.Reset()
-	if err := logoutRun(context.Background(), &Options{F: h.Fresh(t).F}); err != nil {
+	if err := logoutRun(context.Background(), NewOptions(h.Fresh(t).F)); err != nil {
 		t.Fatal(err)
 	}
 	h2 := h.Fresh(t)
-	if err := logoutRun(context.Background(), &Options{F: h2.F}); err != nil || !strings.Contains(h2.ErrOut.String(), "profile default is not logged in") {
+	if err := logoutRun(context.Background(), NewOptions(h2.F)); err != nil || !strings.Contains(h2.ErrOut.String(), "profile default is not logged in") {
 		t.Errorf("%v: %s", err, h2.ErrOut)
 	}
 	h2.Env["IGCTL_PROFILE"] = "nope"
-	if err := logoutRun(context.Background(), &Options{F: h.Fresh(t).F}); cmdutil.ExitCode(err) != exitcode.Config {
+	if err := logoutRun(context.Background(), NewOptions(h.Fresh(t).F)); cmdutil.ExitCode(err) != exitcode.Config {
 		t.Errorf("unknown profile: %v (exit %d)", err, cmdutil.ExitCode(err))
+	}
+}
+
+// roundTripFunc is an http.RoundTripper made of a function.
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// The revocation goes through the HTTPClient getter: a client whose every
+// request fails is a warning and a local logout, with no request reaching
+// the issuer and the refresh token still alive there.
+func TestLogoutRunWithAFailingHTTPClient(t *testing.T) {
+	kc, h, b := logoutFixture(t, token.GrantPassword)
+	o := NewOptions(h.F)
+	var asked []string
+	o.HTTPClient = func(caFile string) (*http.Client, error) {
+		return &http.Client{Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+			asked = append(asked, r.URL.Path)
+			return nil, errors.New("no route to the issuer (test transport)")
+		})}, nil
+	}
+	if err := logoutRun(context.Background(), o); err != nil {
+		t.Fatal(err)
+	}
+	stderr := h.ErrOut.String()
+	if !strings.Contains(stderr, "could not revoke the refresh token") || !strings.Contains(stderr, "no route to the issuer (test transport)") ||
+		!strings.Contains(stderr, "Removed the local credentials of profile default (not revoked at the issuer)") {
+		t.Errorf("stderr: %s", stderr)
+	}
+	if len(asked) == 0 || kc.Calls(kcfake.Revoke) != 0 || kc.Revoked(b.RefreshToken) {
+		t.Errorf("asked %v through the test client, %d revocations at the fake", asked, kc.Calls(kcfake.Revoke))
+	}
+	gone(t, h)
+}
+
+// A token store that cannot be opened (a locked keyring) is logout's error
+// as it stands (exit 7): nothing is revoked, nothing said to have happened.
+func TestLogoutRunWithAFailingTokenStore(t *testing.T) {
+	kc, h, _ := logoutFixture(t, token.GrantPassword)
+	o := NewOptions(h.F)
+	o.TokenStore = func() (token.Store, error) { return nil, cmdutil.Failf(cmdutil.NoStorage, "keyring locked") }
+	err := logoutRun(context.Background(), o)
+	if cmdutil.ExitCode(err) != exitcode.Storage || !strings.Contains(err.Error(), "keyring locked") {
+		t.Fatalf("err = %v (exit %d)", err, cmdutil.ExitCode(err))
+	}
+	if kc.Calls(kcfake.Revoke) != 0 || h.ErrOut.Len() != 0 {
+		t.Errorf("%d revocations; stderr: %s", kc.Calls(kcfake.Revoke), h.ErrOut)
+	}
+	if _, err := os.Stat(h.TokenFile("default")); err != nil {
+		t.Errorf("the token file went: %v", err)
 	}
 }
