@@ -6,28 +6,44 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/inference-gateway/igctl/internal/cli/cmdutil"
 	"github.com/inference-gateway/igctl/internal/config"
 	"github.com/inference-gateway/igctl/internal/fault"
+	"github.com/inference-gateway/igctl/internal/iostreams"
 	"github.com/inference-gateway/igctl/internal/token"
 )
 
-// InspectOptions for `igctl token inspect`.
+// InspectOptions for `igctl token inspect`: what inspectRun reads, and nothing else.
 type InspectOptions struct {
-	F      *cmdutil.Factory
+	IO           *iostreams.IOStreams
+	Config       func() (*config.Config, error)
+	Profile      func() string // --profile or IGCTL_PROFILE, "" when neither is set
+	TokenManager func(caFile string) (*token.Manager, error)
+	HTTPClient   func(caFile string) (*http.Client, error) // for --verify's JWKS
+	Getenv       func(string) string
+	Now          func() time.Time
+
 	Arg    string // token, "-" for stdin, "" for the profile's token
 	Verify bool
 	JSON   bool
 }
 
+// NewInspectOptions wires InspectOptions to f: the getters are f's, read when the command runs.
+func NewInspectOptions(f *cmdutil.Factory) *InspectOptions {
+	return &InspectOptions{IO: f.IO, Config: f.Config, Profile: f.ExplicitProfile, TokenManager: f.TokenManager, HTTPClient: f.HTTPClient,
+		Getenv: func(k string) string { return f.Getenv(k) }, Now: func() time.Time { return f.Now() }}
+}
+
 // NewCmdInspect builds `igctl token inspect [TOKEN|-]`.
 func NewCmdInspect(f *cmdutil.Factory, runF func(*InspectOptions) error) *cobra.Command {
-	opts := &InspectOptions{F: f}
+	opts := NewInspectOptions(f)
 	cmd := &cobra.Command{
 		Use:   "inspect [TOKEN|-]",
 		Short: "Decode a JWT and check it the way the gateway will",
@@ -55,35 +71,35 @@ Exit 4 when the gateway would reject the token.`,
 }
 
 func inspectRun(ctx context.Context, opts *InspectOptions) error {
-	f := opts.F
+	ios := opts.IO
 	raw := opts.Arg
 	var want token.Expect
 	caFile := ""
 	switch raw {
 	case "-":
-		b, err := io.ReadAll(io.LimitReader(f.IO.In, 1<<20))
+		b, err := io.ReadAll(io.LimitReader(ios.In, 1<<20))
 		if err != nil {
 			return err
 		}
 		raw = strings.TrimSpace(string(b))
 	case "":
-		if env := f.Getenv("IGCTL_TOKEN"); env != "" {
+		if env := opts.Getenv("IGCTL_TOKEN"); env != "" {
 			raw = env
 			break
 		}
-		_, prof, res, err := profileToken(ctx, f, 0, false)
+		_, prof, res, err := profileToken(ctx, profileSource{opts.Config, opts.Profile, opts.TokenManager}, 0, false)
 		if err != nil {
 			return err
 		}
 		raw, caFile = res.AccessToken, prof.CAFile
 		want.ReceivedAt = res.ObtainedAt
 	default:
-		f.IO.WarnOnce("token-argv", "a token given as an argument is visible to other users in the process list: prefer `igctl token inspect -`")
+		ios.WarnOnce("token-argv", "a token given as an argument is visible to other users in the process list: prefer `igctl token inspect -`")
 	}
 	// Compare against the profile when there is one, even for a pasted token.
 	var prof *config.Profile
-	if cfg, err := f.Config(); err == nil {
-		if p, ok := cfg.Profiles[cfg.Resolve(f.ExplicitProfile())]; ok {
+	if cfg, err := opts.Config(); err == nil {
+		if p, ok := cfg.Profiles[cfg.Resolve(opts.Profile())]; ok {
 			prof = p
 			receivedAt := want.ReceivedAt
 			want = cmdutil.GatewayExpect(p)
@@ -97,7 +113,7 @@ func inspectRun(ctx context.Context, opts *InspectOptions) error {
 	if err != nil {
 		return cmdutil.Fail(cmdutil.Usage, err, "")
 	}
-	rep := token.Inspect(claims, want, f.Now())
+	rep := token.Inspect(claims, want, opts.Now())
 	// The signature against the keys the gateway trusts: those of its
 	// issuer. A token from another issuer already fails iss; its own keys
 	// would say nothing about the gateway.
@@ -108,7 +124,7 @@ func inspectRun(ctx context.Context, opts *InspectOptions) error {
 		if iss == "" {
 			iss = claims.Issuer
 		}
-		hc, err := f.HTTPClient(caFile)
+		hc, err := opts.HTTPClient(caFile)
 		if err != nil {
 			return err
 		}
@@ -127,11 +143,11 @@ func inspectRun(ctx context.Context, opts *InspectOptions) error {
 		}
 	}
 	if opts.JSON {
-		if err := json.NewEncoder(f.IO.Out).Encode(rep); err != nil {
+		if err := json.NewEncoder(ios.Out).Encode(rep); err != nil {
 			return err
 		}
 	} else {
-		printReport(f, rep)
+		printReport(ios.Out, rep)
 	}
 	if !rep.OK() {
 		// the one cause the gateway would log first, and its fix
@@ -139,7 +155,7 @@ func inspectRun(ctx context.Context, opts *InspectOptions) error {
 		if opts.Verify && !rep.Verified && !signatureOK(rep) {
 			verify = func(string, string) error { return errSignature }
 		}
-		e := cmdutil.Explain(token.Diagnose(raw, want, f.Now(), verify), raw == f.Getenv("IGCTL_TOKEN"), prof)
+		e := cmdutil.Explain(token.Diagnose(raw, want, opts.Now(), verify), raw == opts.Getenv("IGCTL_TOKEN"), prof)
 		if e.Cause != "" && e.Fix != "" && !strings.HasPrefix(e.Cause, "the token passes") {
 			return cmdutil.Fail(cmdutil.AuthFailed, fmt.Errorf("the gateway would reject this token: %s", e.Cause), e.Fix)
 		}
@@ -174,9 +190,9 @@ func unreachable(err error) bool {
 	return false
 }
 
-func printReport(f *cmdutil.Factory, rep *token.Report) {
+func printReport(w io.Writer, rep *token.Report) {
 	c := rep.Claims
-	tw := tabwriter.NewWriter(f.IO.Out, 0, 4, 2, ' ', 0)
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	state := "unverified (signature not checked; use --verify)"
 	if rep.Verified {
 		state = "signature verified"

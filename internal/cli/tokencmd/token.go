@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"strconv"
 	"time"
 
@@ -12,15 +13,25 @@ import (
 
 	"github.com/inference-gateway/igctl/internal/cli/cmdutil"
 	"github.com/inference-gateway/igctl/internal/config"
+	"github.com/inference-gateway/igctl/internal/iostreams"
 	"github.com/inference-gateway/igctl/internal/token"
 )
 
 // Formats of `igctl token`.
 var Formats = []string{"raw", "json", "env", "header", "curl"}
 
-// Options for `igctl token`.
+// Options for `igctl token`: what tokenRun reads, and nothing else.
 type Options struct {
-	F            *cmdutil.Factory
+	IO           *iostreams.IOStreams
+	Config       func() (*config.Config, error)
+	Profile      func() string // --profile or IGCTL_PROFILE, "" when neither is set
+	TokenManager func(caFile string) (*token.Manager, error)
+	// CheckEnvToken applies --min-valid to IGCTL_TOKEN (f.CheckEnvToken).
+	CheckEnvToken func(env string, minValid time.Duration, strict bool) (*token.Claims, error)
+	Getenv        func(string) string
+	Now           func() time.Time
+	Verbosef      func(string, ...any)
+
 	Format       string
 	MinValid     time.Duration
 	ForceRefresh bool
@@ -28,9 +39,16 @@ type Options struct {
 	minValidSet bool
 }
 
+// NewOptions wires Options to f: the getters are f's, read when the command runs.
+func NewOptions(f *cmdutil.Factory) *Options {
+	return &Options{IO: f.IO, Config: f.Config, Profile: f.ExplicitProfile, TokenManager: f.TokenManager,
+		CheckEnvToken: f.CheckEnvToken, Verbosef: f.Verbosef,
+		Getenv: func(k string) string { return f.Getenv(k) }, Now: func() time.Time { return f.Now() }}
+}
+
 // NewCmdToken builds `igctl token` with its `inspect` subcommand.
 func NewCmdToken(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
-	opts := &Options{F: f}
+	opts := NewOptions(f)
 	cmd := &cobra.Command{
 		Use:     "token",
 		GroupID: "auth",
@@ -91,16 +109,15 @@ type output struct {
 }
 
 func tokenRun(ctx context.Context, opts *Options) error {
-	f := opts.F
-	now := f.Now()
+	now := opts.Now()
 	var out output
-	if env := f.Getenv("IGCTL_TOKEN"); env != "" {
-		f.Verbosef("using IGCTL_TOKEN from the environment")
+	if env := opts.Getenv("IGCTL_TOKEN"); env != "" {
+		opts.Verbosef("using IGCTL_TOKEN from the environment")
 		if opts.ForceRefresh {
 			return cmdutil.FlagError("--force-refresh with IGCTL_TOKEN set: igctl cannot refresh a token from the environment; unset IGCTL_TOKEN to use the profile")
 		}
 		out = output{AccessToken: env, TokenType: "Bearer"}
-		c, err := f.CheckEnvToken(env, opts.MinValid, opts.minValidSet)
+		c, err := opts.CheckEnvToken(env, opts.MinValid, opts.minValidSet)
 		if err != nil {
 			return err
 		}
@@ -110,17 +127,17 @@ func tokenRun(ctx context.Context, opts *Options) error {
 			out.ExpiresAt, out.ExpiresIn = exp.UTC().Format(time.RFC3339), int64(exp.Sub(now).Seconds())
 		}
 	} else {
-		name, _, res, err := profileToken(ctx, f, opts.MinValid, opts.ForceRefresh)
+		name, _, res, err := profileToken(ctx, profileSource{opts.Config, opts.Profile, opts.TokenManager}, opts.MinValid, opts.ForceRefresh)
 		if err != nil {
 			return err
 		}
 		if res.Refreshed {
-			f.Verbosef("refreshed the token of profile %s", name)
+			opts.Verbosef("refreshed the token of profile %s", name)
 		}
 		out = output{AccessToken: res.AccessToken, TokenType: tokenType(res.TokenType), Scope: res.Scope, Issuer: res.Issuer, Profile: name,
 			ExpiresAt: res.Expiry.UTC().Format(time.RFC3339), ExpiresIn: int64(res.Expiry.Sub(now).Seconds())}
 	}
-	return write(f, opts.Format, out)
+	return write(opts.IO.Out, opts.Format, out)
 }
 
 func tokenType(t string) string {
@@ -130,24 +147,31 @@ func tokenType(t string) string {
 	return t
 }
 
+// profileSource is what profileToken reads: getters of Options and InspectOptions.
+type profileSource struct {
+	config       func() (*config.Config, error)
+	profile      func() string
+	tokenManager func(caFile string) (*token.Manager, error)
+}
+
 // activeProfile resolves and loads the profile a command works on.
-func activeProfile(f *cmdutil.Factory) (string, *config.Profile, error) {
-	cfg, err := f.Config()
+func activeProfile(src profileSource) (string, *config.Profile, error) {
+	cfg, err := src.config()
 	if err != nil {
 		return "", nil, err
 	}
-	name := cfg.Resolve(f.ExplicitProfile())
+	name := cfg.Resolve(src.profile())
 	p, err := cfg.Get(name)
 	return name, p, err
 }
 
 // profileToken returns the active profile's token, refreshed as needed.
-func profileToken(ctx context.Context, f *cmdutil.Factory, minValid time.Duration, force bool) (string, *config.Profile, *token.Result, error) {
-	name, prof, err := activeProfile(f)
+func profileToken(ctx context.Context, src profileSource, minValid time.Duration, force bool) (string, *config.Profile, *token.Result, error) {
+	name, prof, err := activeProfile(src)
 	if err != nil {
 		return "", nil, nil, err
 	}
-	m, err := f.TokenManager(prof.CAFile)
+	m, err := src.tokenManager(prof.CAFile)
 	if err != nil {
 		return "", nil, nil, err
 	}
@@ -155,8 +179,7 @@ func profileToken(ctx context.Context, f *cmdutil.Factory, minValid time.Duratio
 	return name, prof, res, err
 }
 
-func write(f *cmdutil.Factory, format string, o output) error {
-	w := f.IO.Out
+func write(w io.Writer, format string, o output) error {
 	var err error
 	switch format {
 	case "raw":

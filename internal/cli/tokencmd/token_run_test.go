@@ -3,6 +3,10 @@ package tokencmd
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"io"
+	"net"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -24,12 +28,25 @@ func tokenFixture(t *testing.T, grant string) (*kcfake.Keycloak, *kcfake.Harness
 	return kc, h, b
 }
 
+// run is tokenRun with NewOptions on h's Factory and the flags of o.
 func run(h *kcfake.Harness, o Options) error {
-	o.F = h.F
-	if o.Format == "" {
-		o.Format = "raw"
+	return tokenRun(context.Background(), opts(h, o))
+}
+
+func opts(h *kcfake.Harness, o Options) *Options {
+	w := NewOptions(h.F)
+	w.Format, w.MinValid, w.ForceRefresh, w.minValidSet = o.Format, o.MinValid, o.ForceRefresh, o.minValidSet
+	if w.Format == "" {
+		w.Format = "raw"
 	}
-	return tokenRun(context.Background(), &o)
+	return w
+}
+
+// inspectOpts is NewInspectOptions on h's Factory with the flags of o.
+func inspectOpts(h *kcfake.Harness, o InspectOptions) *InspectOptions {
+	w := NewInspectOptions(h.F)
+	w.Arg, w.Verify, w.JSON = o.Arg, o.Verify, o.JSON
+	return w
 }
 
 func TestTokenRunServesTheStoredToken(t *testing.T) {
@@ -223,7 +240,7 @@ func TestTokenRunEnvToken(t *testing.T) {
 // fake's own key, in the layout of Keycloak's recorded JWKS).
 func TestInspectRunVerify(t *testing.T) {
 	kc, h, _ := tokenFixture(t, token.GrantPassword)
-	if err := inspectRun(context.Background(), &InspectOptions{F: h.F, Verify: true}); err != nil {
+	if err := inspectRun(context.Background(), inspectOpts(h, InspectOptions{Verify: true})); err != nil {
 		t.Fatalf("inspect: %v\n%s", err, h.Out)
 	}
 	if !strings.Contains(h.Out.String(), "signature verified") || !strings.Contains(h.Out.String(), "verified against "+kc.Issuer+" JWKS") {
@@ -235,7 +252,7 @@ func TestInspectRunVerify(t *testing.T) {
 	defer other.Close()
 	forged := other.AccessToken(func(c map[string]any) { c["iss"] = kc.Issuer })
 	h.Out.Reset()
-	err := inspectRun(context.Background(), &InspectOptions{F: h.F, Arg: forged, Verify: true})
+	err := inspectRun(context.Background(), inspectOpts(h, InspectOptions{Arg: forged, Verify: true}))
 	if cmdutil.ExitCode(err) != exitcode.Auth || !strings.Contains(h.Out.String(), "signature  FAIL failed to verify signature") {
 		t.Errorf("err = %v (exit %d)\n%s", err, cmdutil.ExitCode(err), h.Out)
 	}
@@ -249,9 +266,119 @@ func TestInspectRunVerify(t *testing.T) {
 	t.Run("JWKS unreachable", func(t *testing.T) {
 		kc.Fail(kcfake.JWKS, kcfake.FaultDrop)
 		h.Out.Reset()
-		err := inspectRun(context.Background(), &InspectOptions{F: h.F, Verify: true})
+		err := inspectRun(context.Background(), inspectOpts(h, InspectOptions{Verify: true}))
 		if cmdutil.ExitCode(err) != exitcode.Network {
 			t.Errorf("an unreachable JWKS is exit 6, got %d: %v; stdout %s", cmdutil.ExitCode(err), err, h.Out)
 		}
 	})
+}
+
+// roundTripFunc is an http.RoundTripper made of a function.
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// clientOf is an HTTP client whose every request gets rt's answer.
+func clientOf(rt roundTripFunc) func(string) (*http.Client, error) {
+	return func(string) (*http.Client, error) { return &http.Client{Transport: rt}, nil }
+}
+
+// The token manager comes from its getter: one whose refresh requests meet a
+// proxy's HTML 503 is exit 6, the fake issuer is never asked, and the stored
+// token stays as it was.
+func TestTokenRunWithAManagerBehindAFailingProxy(t *testing.T) {
+	kc, h, b := tokenFixture(t, token.GrantPassword)
+	h.Edit(t, "default", func(b *token.Bundle) { b.Expiry = time.Now().Add(-time.Second) })
+	calls := kc.Calls(kcfake.Token)
+	o := opts(h, Options{MinValid: 30 * time.Second})
+	proxied := 0
+	proxy := func(r *http.Request) (*http.Response, error) {
+		proxied++
+		return &http.Response{StatusCode: http.StatusServiceUnavailable, Header: http.Header{"Content-Type": {"text/html"}},
+			Body: io.NopCloser(strings.NewReader("<html><body>503 Service Unavailable</body></html>")), Request: r}, nil
+	}
+	o.TokenManager = func(caFile string) (*token.Manager, error) {
+		m, err := h.F.TokenManager(caFile)
+		if err == nil {
+			m.HTTP = func() (*http.Client, error) { return clientOf(proxy)("") }
+		}
+		return m, err
+	}
+	err := tokenRun(context.Background(), o)
+	if cmdutil.ExitCode(err) != exitcode.Network {
+		t.Fatalf("err = %v (exit %d), want 6", err, cmdutil.ExitCode(err))
+	}
+	if proxied == 0 || kc.Calls(kcfake.Token) != calls {
+		t.Errorf("%d requests through the test client, %d at the fake", proxied, kc.Calls(kcfake.Token)-calls)
+	}
+	if s := h.Stored(t, "default"); s == nil || s.RefreshToken != b.RefreshToken || h.Out.Len() != 0 {
+		t.Errorf("a failed refresh changed the stored token or printed one: %q", h.Out)
+	}
+}
+
+// A token manager that cannot be had (a locked keyring) is token's error as
+// it stands, exit 7.
+func TestTokenRunWithAFailingTokenManager(t *testing.T) {
+	_, h, _ := tokenFixture(t, token.GrantPassword)
+	o := opts(h, Options{})
+	o.TokenManager = func(string) (*token.Manager, error) { return nil, cmdutil.Failf(cmdutil.NoStorage, "keyring locked") }
+	if err := tokenRun(context.Background(), o); cmdutil.ExitCode(err) != exitcode.Storage || h.Out.Len() != 0 {
+		t.Fatalf("err = %v (exit %d), stdout %q", err, cmdutil.ExitCode(err), h.Out)
+	}
+}
+
+// IGCTL_TOKEN is read through Getenv and its expires_in counts from Now:
+// the getters, not the Factory's fields.
+func TestTokenRunReadsItsEnvironmentAndClock(t *testing.T) {
+	kc, h, _ := tokenFixture(t, token.GrantPassword)
+	env := kc.AccessToken(nil)
+	c, err := token.Decode(env)
+	if err != nil || c.Expiry == nil {
+		t.Fatalf("%v %+v", err, c)
+	}
+	o := opts(h, Options{Format: "json"})
+	o.Getenv = func(k string) string { return map[string]string{"IGCTL_TOKEN": env}[k] }
+	o.Now = func() time.Time { return time.Unix(*c.Expiry, 0).Add(-42 * time.Second) }
+	if err := tokenRun(context.Background(), o); err != nil {
+		t.Fatal(err)
+	}
+	var out output
+	if err := json.Unmarshal(h.Out.Bytes(), &out); err != nil || out.AccessToken != env || out.ExpiresIn != 42 || out.Profile != "" {
+		t.Errorf("%v: %s", err, h.Out)
+	}
+}
+
+// --verify fetches the issuer's keys through HTTPClient: a client that
+// cannot connect is a network failure (exit 6), never a verdict on the
+// token, and the fake's JWKS is not asked.
+func TestInspectRunVerifyWithAFailingHTTPClient(t *testing.T) {
+	kc, h, _ := tokenFixture(t, token.GrantPassword)
+	o := inspectOpts(h, InspectOptions{Verify: true})
+	o.HTTPClient = clientOf(func(*http.Request) (*http.Response, error) {
+		return nil, &net.OpError{Op: "dial", Net: "tcp", Err: errors.New("connection refused (test transport)")}
+	})
+	err := inspectRun(context.Background(), o)
+	if cmdutil.ExitCode(err) != exitcode.Network || !strings.Contains(err.Error(), "test transport") {
+		t.Fatalf("err = %v (exit %d)\n%s", err, cmdutil.ExitCode(err), h.Out)
+	}
+	if kc.Calls(kcfake.JWKS) != 0 || strings.Contains(h.Out.String(), "signature") {
+		t.Errorf("%d JWKS requests at the fake; stdout %s", kc.Calls(kcfake.JWKS), h.Out)
+	}
+}
+
+// Without an argument inspect takes IGCTL_TOKEN from Getenv and checks exp
+// against Now: past it, exit 4 naming the expiry.
+func TestInspectRunReadsItsEnvironmentAndClock(t *testing.T) {
+	kc, h, _ := tokenFixture(t, token.GrantPassword)
+	env := kc.AccessToken(nil)
+	o := inspectOpts(h, InspectOptions{JSON: true})
+	o.Getenv = func(k string) string { return map[string]string{"IGCTL_TOKEN": env}[k] }
+	o.Now = func() time.Time { return time.Now().Add(time.Hour) }
+	err := inspectRun(context.Background(), o)
+	if cmdutil.ExitCode(err) != exitcode.Auth || !strings.Contains(err.Error(), "expired") {
+		t.Fatalf("err = %v (exit %d)\n%s", err, cmdutil.ExitCode(err), h.Out)
+	}
+	if !strings.Contains(cmdutil.HintOf(err), "IGCTL_TOKEN") {
+		t.Errorf("hint %q does not speak of IGCTL_TOKEN", cmdutil.HintOf(err))
+	}
 }
