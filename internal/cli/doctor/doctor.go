@@ -18,12 +18,22 @@ import (
 	"github.com/inference-gateway/igctl/internal/config"
 	"github.com/inference-gateway/igctl/internal/envmap"
 	"github.com/inference-gateway/igctl/internal/gateway"
+	"github.com/inference-gateway/igctl/internal/iostreams"
 	"github.com/inference-gateway/igctl/internal/token"
 )
 
-// Options for `igctl doctor`.
+// Options for `igctl doctor`: what doctorRun and its checks read, and nothing else.
 type Options struct {
-	F          *cmdutil.Factory
+	IO         *iostreams.IOStreams
+	Config     func() (*config.Config, error) // --gateway-env saves what it learns in config.yaml
+	Session    func() (*cmdutil.Session, error)
+	GatewayURL func(flag string, p *config.Profile) (string, error)
+	HTTPClient func(caFile string) (*http.Client, error)
+	TokenStore func() (token.Store, error)
+	Getenv     func(string) string
+	Now        func() time.Time
+	Verbosef   func(string, ...any)
+
 	Gateway    string
 	Agent      string
 	GatewayEnv string // the .env the gateway runs from
@@ -32,9 +42,16 @@ type Options struct {
 	gatewayEnv *envmap.File
 }
 
+// NewOptions wires Options to f: the getters are f's, read when the command runs.
+func NewOptions(f *cmdutil.Factory) *Options {
+	return &Options{IO: f.IO, Config: f.Config, Session: f.Session, GatewayURL: f.GatewayURL, HTTPClient: f.HTTPClient,
+		TokenStore: f.TokenStore, Verbosef: f.Verbosef,
+		Getenv: func(k string) string { return f.Getenv(k) }, Now: func() time.Time { return f.Now() }}
+}
+
 // NewCmdDoctor builds the command; runF replaces the run function in tests.
 func NewCmdDoctor(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
-	opts := &Options{F: f}
+	opts := NewOptions(f)
 	cmd := &cobra.Command{
 		Use:     "doctor",
 		GroupID: "auth",
@@ -60,6 +77,7 @@ the public one carries no scheme), and that it accepts the token (a -32001
 rejection names its reason). The exit code is that of the first failure.`,
 		Args: cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			f.ReportStore = true // doctor says where tokens are kept: the fallback warning belongs here
 			if runF != nil {
 				return runF(opts)
 			}
@@ -76,7 +94,6 @@ rejection names its reason). The exit code is that of the first failure.`,
 // run is one doctor run: what the checks learn and share, in order.
 type run struct {
 	ctx  context.Context
-	f    *cmdutil.Factory
 	opts *Options
 	r    *report
 	s    *cmdutil.Session
@@ -114,14 +131,12 @@ var steps = []struct {
 }
 
 func doctorRun(ctx context.Context, opts *Options) error {
-	f := opts.F
-	f.ReportStore = true
-	s, err := f.Session()
+	s, err := opts.Session()
 	if err != nil {
 		return err
 	}
 	if opts.GatewayEnv != "" {
-		prof, err := learnGatewayEnv(f, opts, s)
+		prof, err := learnGatewayEnv(opts, s)
 		if err != nil {
 			return err
 		}
@@ -131,16 +146,16 @@ func doctorRun(ctx context.Context, opts *Options) error {
 	if s.Profile != nil {
 		caFile = s.Profile.CAFile
 	}
-	hc, err := f.HTTPClient(caFile)
+	hc, err := opts.HTTPClient(caFile)
 	if err != nil {
 		return err
 	}
-	d := &run{ctx: ctx, f: f, opts: opts, r: &report{}, s: s, prof: s.Profile, hc: hc}
+	d := &run{ctx: ctx, opts: opts, r: &report{}, s: s, prof: s.Profile, hc: hc}
 	for _, step := range steps {
-		f.Verbosef("doctor: %s", step.name)
+		opts.Verbosef("doctor: %s", step.name)
 		step.run(d)
 	}
-	return finish(f, opts, d.r)
+	return finish(opts, d.r)
 }
 
 func (d *run) checkDiscovery() {
@@ -148,32 +163,32 @@ func (d *run) checkDiscovery() {
 		d.r.add("discovery", Skip, "no issuer in the profile (IGCTL_TOKEN only)", "", "")
 		return
 	}
-	d.issuerOK, d.issuerOff = checkIssuer(d.ctx, d.r, d.hc, d.prof.Issuer, d.f.Now)
+	d.issuerOK, d.issuerOff = checkIssuer(d.ctx, d.r, d.hc, d.prof.Issuer, d.opts.Now)
 }
 
 // askHealth asks /health once: its Date header may time the clock check,
 // and its answer is the gateway health check further down.
 func (d *run) askHealth() {
-	d.base, d.gwErr = d.f.GatewayURL(d.opts.Gateway, d.prof)
+	d.base, d.gwErr = d.opts.GatewayURL(d.opts.Gateway, d.prof)
 	d.gw = &gateway.Client{BaseURL: d.base, HTTP: d.hc, Token: d.s.TokenFunc()}
 	if d.gwErr != nil {
 		return
 	}
-	sent := d.f.Now()
+	sent := d.opts.Now()
 	var date time.Time
 	date, d.healthErr = d.gw.Health(d.ctx)
-	d.gwOff = dateOffset(date, sent, d.f.Now(), "the gateway's Date header")
+	d.gwOff = dateOffset(date, sent, d.opts.Now(), "the gateway's Date header")
 }
 
 func (d *run) checkClock() { checkClock(d.r, d.issuerOff, d.gwOff, d.s) }
 
 func (d *run) checkStore() {
-	r, f := d.r, d.f
-	if f.Getenv("IGCTL_TOKEN") != "" {
+	r, opts := d.r, d.opts
+	if opts.Getenv("IGCTL_TOKEN") != "" {
 		r.add("token store", Skip, "IGCTL_TOKEN is set and wins over the store", "", "")
 		return
 	}
-	st, err := f.TokenStore()
+	st, err := opts.TokenStore()
 	if err != nil {
 		r.add("token store", Fail, err.Error(), cmdutil.HintOf(err), cmdutil.Class(err))
 		return
@@ -213,14 +228,14 @@ func (d *run) checkToken() {
 	if !d.issuerOK && d.prof != nil && d.want.Issuer == d.prof.Issuer {
 		keys = nil // the issuer's discovery failed above: no keys to check against
 	}
-	diag := cmdutil.Diagnose(d.ctx, keys, d.tok, d.want, d.f.Now())
+	diag := cmdutil.Diagnose(d.ctx, keys, d.tok, d.want, d.opts.Now())
 	if diag.First() != nil {
 		e := cmdutil.Explain(diag, d.s.FromEnv(), d.prof)
 		d.r.add("token", Fail, e.Cause, e.Fix, cmdutil.AuthFailed)
 		return
 	}
 	exp := time.Unix(*diag.Claims.Expiry, 0)
-	detail := fmt.Sprintf("valid (expires %s), iss and aud as expected", cmdutil.Until(exp, d.f.Now()))
+	detail := fmt.Sprintf("valid (expires %s), iss and aud as expected", cmdutil.Until(exp, d.opts.Now()))
 	if keys != nil && d.want.Issuer != "" && len(diag.Unchecked) == 0 {
 		detail += ", signature verified"
 	}

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/inference-gateway/igctl/internal/cli/cmdutil"
 	"github.com/inference-gateway/igctl/internal/exitcode"
@@ -32,11 +33,17 @@ type result struct {
 	Checks []Check `json:"checks"`
 }
 
-func doctor(t *testing.T, h *kcfake.Harness, o Options) (map[string]Check, error) {
+// doctor runs doctorRun with JSON output on the Options NewCmdDoctor wires,
+// set changes before it runs; it returns the checks by name.
+func doctor(t *testing.T, h *kcfake.Harness, set func(*Options)) (map[string]Check, error) {
 	t.Helper()
-	o.F, o.JSON = h.F, true
+	o := NewOptions(h.F)
+	o.JSON = true
+	if set != nil {
+		set(o)
+	}
 	h.Out.Reset()
-	err := doctorRun(context.Background(), &o)
+	err := doctorRun(context.Background(), o)
 	var r result
 	if jerr := json.Unmarshal(h.Out.Bytes(), &r); jerr != nil {
 		if err != nil {
@@ -53,7 +60,7 @@ func doctor(t *testing.T, h *kcfake.Harness, o Options) (map[string]Check, error
 
 func TestDoctorRunAllGood(t *testing.T) {
 	_, _, h := doctorFixture(t)
-	checks, err := doctor(t, h, Options{})
+	checks, err := doctor(t, h, nil)
 	if err != nil {
 		t.Fatalf("%v\n%s", err, h.Out)
 	}
@@ -68,7 +75,7 @@ func TestDoctorRunAllGood(t *testing.T) {
 	}
 	// the human form on stderr
 	h.ErrOut.Reset()
-	if err := doctorRun(context.Background(), &Options{F: h.F}); err != nil || !strings.Contains(h.ErrOut.String(), "OK    gateway auth") {
+	if err := doctorRun(context.Background(), NewOptions(h.F)); err != nil || !strings.Contains(h.ErrOut.String(), "OK    gateway auth") {
 		t.Errorf("%v\n%s", err, h.ErrOut)
 	}
 }
@@ -77,7 +84,7 @@ func TestDoctorRunAllGood(t *testing.T) {
 func TestDoctorRunGateway401(t *testing.T) {
 	_, gw, h := doctorFixture(t)
 	gw.ClientID = "inference-gateway-client" // the gateway runs with other settings than igctl was told
-	checks, err := doctor(t, h, Options{})
+	checks, err := doctor(t, h, nil)
 	c := checks["gateway auth"]
 	if cmdutil.ExitCode(err) != exitcode.Auth || c.Status != Fail || !strings.Contains(c.Detail, "the gateway rejected the token (401, after one refresh and retry)") ||
 		!strings.Contains(c.Detail, "passes every check igctl makes") || !strings.Contains(c.Fix, "--gateway-env") {
@@ -91,7 +98,7 @@ func TestDoctorRunGatewayEnv(t *testing.T) {
 	gw.ClientID = "inference-gateway-client"
 	env := filepath.Join(t.TempDir(), ".env.gateway")
 	os.WriteFile(env, []byte("AUTH_ENABLED=true\nAUTH_OIDC_ISSUER="+kc.Issuer+"\nAUTH_OIDC_CLIENT_ID=inference-gateway-client\n"), 0o600)
-	checks, err := doctor(t, h, Options{GatewayEnv: env})
+	checks, err := doctor(t, h, func(o *Options) { o.GatewayEnv = env })
 	if c := checks["token"]; cmdutil.ExitCode(err) != exitcode.Auth || c.Status != Fail || !strings.Contains(c.Detail, `lacks "inference-gateway-client"`) {
 		t.Fatalf("err = %v, token check %+v", err, c)
 	}
@@ -103,7 +110,7 @@ func TestDoctorRunGatewayEnv(t *testing.T) {
 
 func TestDoctorRunGatewayDown(t *testing.T) {
 	_, _, h := doctorFixture(t)
-	checks, err := doctor(t, h, Options{Gateway: kcfake.ClosedURL()})
+	checks, err := doctor(t, h, func(o *Options) { o.Gateway = kcfake.ClosedURL() })
 	if cmdutil.ExitCode(err) != exitcode.Network || checks["gateway health"].Status != Fail || checks["gateway auth"].Status != Skip {
 		t.Fatalf("err = %v (exit %d), checks %+v", err, cmdutil.ExitCode(err), checks)
 	}
@@ -114,7 +121,7 @@ func TestDoctorRunAuthOff(t *testing.T) {
 	gw.AuthOff = true
 	env := filepath.Join(t.TempDir(), ".env")
 	os.WriteFile(env, []byte("AUTH_ENABLE=true\nAUTH_OIDC_ISSUER=x\nAUTH_OIDC_CLIENT_ID=y\n"), 0o600)
-	checks, err := doctor(t, h, Options{GatewayEnv: env})
+	checks, err := doctor(t, h, func(o *Options) { o.GatewayEnv = env })
 	if c := checks["gateway auth"]; c.Status != Fail || !strings.Contains(c.Fix, "AUTH_ENABLE, a name the gateway ignores since v0.41.0") {
 		t.Errorf("gateway auth: %+v", c)
 	}
@@ -126,7 +133,7 @@ func TestDoctorRunAuthOff(t *testing.T) {
 func TestDoctorRunIssuerDown(t *testing.T) {
 	kc, _, h := doctorFixture(t)
 	kc.Fail(kcfake.Discovery, kcfake.FaultDrop)
-	checks, err := doctor(t, h, Options{})
+	checks, err := doctor(t, h, nil)
 	if cmdutil.ExitCode(err) != exitcode.Network || checks["discovery"].Status != Fail || checks["issuer"].Status != Skip {
 		t.Fatalf("err = %v (exit %d), discovery %+v", err, cmdutil.ExitCode(err), checks["discovery"])
 	}
@@ -139,7 +146,7 @@ func TestDoctorRunIssuerDown(t *testing.T) {
 func TestDoctorRunDiscovery5xx(t *testing.T) {
 	kc, _, h := doctorFixture(t)
 	kc.Fail(kcfake.Discovery, kcfake.Fault5xx)
-	checks, err := doctor(t, h, Options{})
+	checks, err := doctor(t, h, nil)
 	if checks["discovery"].Status != Fail || !strings.Contains(checks["discovery"].Detail, "HTTP 503") {
 		t.Fatalf("discovery: %+v", checks["discovery"])
 	}
@@ -156,13 +163,13 @@ func TestDoctorRunRefreshFailsAndDamagedFile(t *testing.T) {
 		b.AccessToken = kc.AccessToken(func(c map[string]any) { c["exp"] = 1 })
 		b.Expiry = b.ObtainedAt
 	})
-	checks, err := doctor(t, h, Options{})
+	checks, err := doctor(t, h, nil)
 	if c := checks["token"]; cmdutil.ExitCode(err) != exitcode.Auth || c.Status != Fail || !strings.Contains(c.Detail, "Token is not active") {
 		t.Errorf("expired refresh: err = %v, token %+v", err, c)
 	}
 
 	path := h.Damage(t, "default", "garbage")
-	checks, err = doctor(t, h.Fresh(t), Options{})
+	checks, err = doctor(t, h.Fresh(t), nil)
 	if c := checks["token"]; cmdutil.ExitCode(err) != exitcode.Config || c.Status != Fail || !strings.Contains(c.Detail, path) || !strings.Contains(c.Fix, "igctl login") {
 		t.Errorf("damaged file: %v (exit %d), token %+v", err, cmdutil.ExitCode(err), c)
 	}
@@ -174,7 +181,7 @@ func TestDoctorRunRefreshFailsAndDamagedFile(t *testing.T) {
 func TestDoctorRunTableOnTerminal(t *testing.T) {
 	_, _, h := doctorFixture(t)
 	h.F.IO.SetTTY(false, false, true)
-	if err := doctorRun(context.Background(), &Options{F: h.F}); err != nil {
+	if err := doctorRun(context.Background(), NewOptions(h.F)); err != nil {
 		t.Fatal(err)
 	}
 	styled := h.ErrOut.String()
@@ -189,7 +196,7 @@ func TestDoctorRunTableOnTerminal(t *testing.T) {
 
 	h.ErrOut.Reset()
 	h.F.IO.SetNoColor(true)
-	if err := doctorRun(context.Background(), &Options{F: h.F}); err != nil {
+	if err := doctorRun(context.Background(), NewOptions(h.F)); err != nil {
 		t.Fatal(err)
 	}
 	plain := h.ErrOut.String()
@@ -200,5 +207,34 @@ func TestDoctorRunTableOnTerminal(t *testing.T) {
 	}
 	if strings.ContainsAny(plain, "╭│\x1b") {
 		t.Errorf("--no-color drew a styled table:\n%s", plain)
+	}
+}
+
+// The token store check opens the store through the TokenStore getter: one
+// that fails is that check's failure, and its exit code (the token, from the
+// session, is still checked).
+func TestDoctorRunTokenStoreGetterFails(t *testing.T) {
+	_, _, h := doctorFixture(t)
+	checks, err := doctor(t, h, func(o *Options) {
+		o.TokenStore = func() (token.Store, error) { return nil, cmdutil.Failf(cmdutil.NoStorage, "keyring gone") }
+	})
+	if c := checks["token store"]; cmdutil.ExitCode(err) != exitcode.Storage || c.Status != Fail || c.Detail != "keyring gone" {
+		t.Fatalf("err = %v (exit %d), token store %+v", err, cmdutil.ExitCode(err), c)
+	}
+	if checks["token"].Status != OK || checks["gateway auth"].Status != OK {
+		t.Errorf("token %+v, gateway auth %+v", checks["token"], checks["gateway auth"])
+	}
+}
+
+// The clock and the token's expiry are read from the Now getter: an hour
+// ahead, the gateway's Date header is an hour behind and the token expired.
+func TestDoctorRunClockFromTheNowGetter(t *testing.T) {
+	_, _, h := doctorFixture(t)
+	checks, err := doctor(t, h, func(o *Options) { o.Now = func() time.Time { return time.Now().Add(time.Hour) } })
+	if c := checks["clock"]; cmdutil.ExitCode(err) != exitcode.Auth || c.Status != Fail || !strings.Contains(c.Detail, "server clock -3") {
+		t.Fatalf("err = %v (exit %d), clock %+v", err, cmdutil.ExitCode(err), c)
+	}
+	if c := checks["token"]; c.Status != Fail || !strings.Contains(c.Detail, "expired") {
+		t.Errorf("token %+v", c)
 	}
 }

@@ -12,7 +12,7 @@ import (
 
 // learnGatewayEnv reads the gateway's .env and records what the gateway
 // expects in the profile (in memory only when there is no profile).
-func learnGatewayEnv(f *cmdutil.Factory, opts *Options, s *cmdutil.Session) (*config.Profile, error) {
+func learnGatewayEnv(opts *Options, s *cmdutil.Session) (*config.Profile, error) {
 	data, err := os.ReadFile(opts.GatewayEnv)
 	if err != nil {
 		return nil, cmdutil.Fail(cmdutil.BadConfig, fmt.Errorf("--gateway-env: %w", err), "")
@@ -30,14 +30,14 @@ func learnGatewayEnv(f *cmdutil.Factory, opts *Options, s *cmdutil.Session) (*co
 	}
 	if prof.GatewayIssuer != iss || prof.GatewayClientID != id {
 		prof.GatewayIssuer, prof.GatewayClientID = iss, id
-		cfg, err := f.Config()
+		cfg, err := opts.Config()
 		if err != nil {
 			return nil, err
 		}
 		if err := cfg.Save(); err != nil {
 			return nil, err
 		}
-		f.Verbosef("profile %s: the gateway expects iss %s and aud containing %s", s.Name, iss, id)
+		opts.Verbosef("profile %s: the gateway expects iss %s and aud containing %s", s.Name, iss, id)
 	}
 	return prof, nil
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/inference-gateway/igctl/internal/cli/cmdutil"
 	"github.com/inference-gateway/igctl/internal/fault"
+	"github.com/inference-gateway/igctl/internal/iostreams"
 )
 
 // Status of one check.
@@ -37,7 +38,8 @@ func (r *report) add(name, status, detail, fix string, kind fault.Kind) {
 
 // finish prints the report (JSON on stdout, or for people on stderr) and
 // returns the first failure, which exits with its check's code.
-func finish(f *cmdutil.Factory, opts *Options, r *report) error {
+func finish(opts *Options, r *report) error {
+	io := opts.IO
 	var first *Check
 	for i := range r.checks {
 		if r.checks[i].Status == Fail && first == nil {
@@ -47,11 +49,11 @@ func finish(f *cmdutil.Factory, opts *Options, r *report) error {
 	var err error
 	switch {
 	case opts.JSON:
-		err = json.NewEncoder(f.IO.Out).Encode(map[string]any{"ok": first == nil, "checks": r.checks})
-	case f.IO.ErrTableStyled():
-		err = f.IO.ErrTable([]string{"status", "check", "detail"}, tableRows(f, r.checks))
+		err = json.NewEncoder(io.Out).Encode(map[string]any{"ok": first == nil, "checks": r.checks})
+	case io.ErrTableStyled():
+		err = io.ErrTable([]string{"status", "check", "detail"}, tableRows(io, r.checks))
 	default:
-		printPlain(f, r.checks)
+		printPlain(io, r.checks)
 	}
 	if first != nil {
 		kind := first.kind
@@ -71,25 +73,25 @@ func fixShown(c Check) bool { return c.Fix != "" && (c.Status == Fail || c.Statu
 // printPlain is the report when stderr is not a terminal or colour is off:
 // "STATUS  name  detail" with the fix on the next line, the lines scripts
 // (and the testscripts) read.
-func printPlain(f *cmdutil.Factory, checks []Check) {
+func printPlain(io *iostreams.IOStreams, checks []Check) {
 	for _, c := range checks {
 		label := fmt.Sprintf("%-4s", strings.ToUpper(c.Status))
-		fmt.Fprintf(f.IO.ErrOut, "%s  %-15s %s\n", f.IO.Styled(statusStyle[c.Status], label), c.Name, c.Detail)
+		fmt.Fprintf(io.ErrOut, "%s  %-15s %s\n", io.Styled(statusStyle[c.Status], label), c.Name, c.Detail)
 		if fixShown(c) {
-			fmt.Fprintf(f.IO.ErrOut, "      %-15s fix: %s\n", "", c.Fix)
+			fmt.Fprintf(io.ErrOut, "      %-15s fix: %s\n", "", c.Fix)
 		}
 	}
 }
 
 // tableRows are the checks for the bordered table, the fix under the detail.
-func tableRows(f *cmdutil.Factory, checks []Check) [][]string {
+func tableRows(io *iostreams.IOStreams, checks []Check) [][]string {
 	rows := make([][]string, 0, len(checks))
 	for _, c := range checks {
 		detail := c.Detail
 		if fixShown(c) {
 			detail += "\nfix: " + c.Fix
 		}
-		rows = append(rows, []string{f.IO.Styled(statusStyle[c.Status], strings.ToUpper(c.Status)), c.Name, detail})
+		rows = append(rows, []string{io.Styled(statusStyle[c.Status], strings.ToUpper(c.Status)), c.Name, detail})
 	}
 	return rows
 }

@@ -11,12 +11,13 @@ import (
 	"unsafe"
 
 	"github.com/inference-gateway/igctl/internal/cli/cmdutil"
+	"github.com/inference-gateway/igctl/internal/iostreams"
 )
 
 // replaceOrRun replaces igctl with the command: same process, so the
 // command gets every signal and its exit status is the process's. It only
 // returns on failure.
-func replaceOrRun(path string, argv, env []string, f *cmdutil.Factory) (int, error) {
+func replaceOrRun(path string, argv, env []string, io *iostreams.IOStreams) (int, error) {
 	err := syscall.Exec(path, argv, env)
 	return 0, cmdutil.Fail(cmdutil.Bug, fmt.Errorf("cannot run %s: %w", path, err), "")
 }
@@ -28,8 +29,8 @@ var forwarded = []os.Signal{syscall.SIGINT, syscall.SIGQUIT, syscall.SIGTERM, sy
 
 // runChild runs the command in igctl's process group, passes signals on
 // and returns its status (128+N when signal N ended it, as shells say).
-func runChild(path string, argv, env []string, f *cmdutil.Factory) (int, error) {
-	cmd := &exec.Cmd{Path: path, Args: argv, Env: env, Stdin: f.IO.In, Stdout: f.IO.Out, Stderr: f.IO.ErrOut}
+func runChild(path string, argv, env []string, io *iostreams.IOStreams) (int, error) {
+	cmd := &exec.Cmd{Path: path, Args: argv, Env: env, Stdin: io.In, Stdout: io.Out, Stderr: io.ErrOut}
 	sigs := make(chan os.Signal, 8)
 	signal.Notify(sigs, forwarded...)
 	defer signal.Stop(sigs)

@@ -18,11 +18,17 @@ import (
 	"github.com/inference-gateway/igctl/internal/cli/cmdutil"
 	"github.com/inference-gateway/igctl/internal/cli/proxycmd"
 	"github.com/inference-gateway/igctl/internal/proxy"
+	"github.com/inference-gateway/igctl/internal/token"
 )
 
-// Options for `igctl exec`.
+// Options for `igctl exec`: what execRun reads, and nothing else.
 type Options struct {
-	F              *cmdutil.Factory
+	// Deps are the session, the gateway URL, the clock, -v's output and
+	// the terminal, and what --proxy's upstream needs besides.
+	proxycmd.Deps
+	CheckEnvToken func(env string, minValid time.Duration, strict bool) (*token.Claims, error)
+	Verbose       func() bool // -v: --proxy's access log goes to stderr too
+
 	Gateway        string
 	Proxy          bool
 	BaseURLVars    []string
@@ -37,9 +43,15 @@ type Options struct {
 	Exit func(code int)
 }
 
+// NewOptions wires Options to f: the getters are f's, read when the command runs.
+func NewOptions(f *cmdutil.Factory) *Options {
+	return &Options{Deps: proxycmd.NewDeps(f), CheckEnvToken: f.CheckEnvToken,
+		Verbose: func() bool { return f.Globals.Verbose }, Environ: os.Environ, Exit: os.Exit}
+}
+
 // NewCmdExec builds the command; runF replaces the run function in tests.
 func NewCmdExec(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cobra.Command {
-	opts := &Options{F: f, Environ: os.Environ, Exit: os.Exit}
+	opts := NewOptions(f)
 	cmd := &cobra.Command{
 		Use:     "exec [--proxy] -- COMMAND [ARGS...]",
 		GroupID: "auth",
@@ -103,7 +115,6 @@ empty value (--api-key-var=) sets none.`,
 var envName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 
 func execRun(ctx context.Context, opts *Options) error {
-	f := opts.F
 	path, err := exec.LookPath(opts.Argv[0])
 	if err != nil {
 		return cmdutil.Fail(cmdutil.Usage, fmt.Errorf("cannot run %s: %w", opts.Argv[0], errors.Unwrap(err)), "")
@@ -111,20 +122,20 @@ func execRun(ctx context.Context, opts *Options) error {
 	if opts.Proxy {
 		return runWithProxy(ctx, opts, path)
 	}
-	s, err := f.Session()
+	s, err := opts.Session()
 	if err != nil {
 		return err
 	}
-	base, err := f.GatewayURL(opts.Gateway, s.Profile)
+	base, err := opts.GatewayURL(opts.Gateway, s.Profile)
 	if err != nil {
 		return err
 	}
-	tctx, cancel := context.WithTimeout(ctx, f.Globals.Timeout)
+	tctx, cancel := context.WithTimeout(ctx, opts.Timeout())
 	defer cancel()
 	var tok string
 	if s.FromEnv() {
-		tok = f.Getenv("IGCTL_TOKEN")
-		if _, err := f.CheckEnvToken(tok, opts.MinValid, false); err != nil {
+		tok = opts.Getenv("IGCTL_TOKEN")
+		if _, err := opts.CheckEnvToken(tok, opts.MinValid, false); err != nil {
 			return err
 		}
 	} else {
@@ -133,10 +144,10 @@ func execRun(ctx context.Context, opts *Options) error {
 			return err
 		}
 		tok = res.AccessToken
-		f.Verbosef("the token is valid until %s", res.Expiry.Local().Format("15:04:05"))
+		opts.Verbosef("the token is valid until %s", res.Expiry.Local().Format("15:04:05"))
 	}
 	env := withVars(opts.Environ(), opts, base, tok)
-	code, err := replaceOrRun(path, opts.Argv, env, f)
+	code, err := replaceOrRun(path, opts.Argv, env, opts.IO)
 	if err != nil {
 		return err
 	}
@@ -149,8 +160,7 @@ func execRun(ctx context.Context, opts *Options) error {
 // runWithProxy serves an ephemeral proxy on a free loopback port with a
 // one-time key for as long as the command runs.
 func runWithProxy(ctx context.Context, opts *Options, path string) error {
-	f := opts.F
-	up, err := proxycmd.NewUpstream(ctx, f, opts.Gateway)
+	up, err := proxycmd.NewUpstream(ctx, opts.Deps, opts.Gateway)
 	if err != nil {
 		return err
 	}
@@ -162,13 +172,13 @@ func runWithProxy(ctx context.Context, opts *Options, path string) error {
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	// The access log would mix with the command's own output: -v shows it.
-	srv := proxycmd.Serve(runCtx, ln, up.Handler(f, key, f.Globals.Verbose), up)
+	srv := proxycmd.Serve(runCtx, ln, up.Handler(key, opts.Verbose()), up)
 	local := "http://" + ln.Addr().String()
-	f.Verbosef("proxy for the command: %s -> %s", local, up.URL.Redacted())
+	opts.Verbosef("proxy for the command: %s -> %s", local, up.URL.Redacted())
 	env := withVars(opts.Environ(), opts, local, key)
-	code, err := runChild(path, opts.Argv, env, f)
+	code, err := runChild(path, opts.Argv, env, opts.IO)
 	if cut := srv.Drain(5*time.Second, nil); cut > 0 {
-		f.Verbosef("cut %d request(s) the command left open", cut)
+		opts.Verbosef("cut %d request(s) the command left open", cut)
 	}
 	cancel()
 	if err != nil {

@@ -11,21 +11,35 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/inference-gateway/igctl/internal/cli/cmdutil"
+	"github.com/inference-gateway/igctl/internal/config"
 	"github.com/inference-gateway/igctl/internal/gateway"
+	"github.com/inference-gateway/igctl/internal/iostreams"
 )
 
-// Options for `igctl models`.
+// Options for `igctl models`: what modelsRun reads, and nothing else.
 type Options struct {
-	F        *cmdutil.Factory
+	IO         *iostreams.IOStreams
+	Session    func() (*cmdutil.Session, error)
+	GatewayURL func(flag string, p *config.Profile) (string, error)
+	HTTPClient func(caFile string) (*http.Client, error)
+	Verbose    func() bool // -v: also ask without a token whether authentication is on
+	Verbosef   func(string, ...any)
+
 	Gateway  string
 	Provider string
 	Include  []string
 	JSON     bool
 }
 
+// NewOptions wires Options to f: the getters are f's, read when the command runs.
+func NewOptions(f *cmdutil.Factory) *Options {
+	return &Options{IO: f.IO, Session: f.Session, GatewayURL: f.GatewayURL, HTTPClient: f.HTTPClient,
+		Verbose: func() bool { return f.Globals.Verbose }, Verbosef: f.Verbosef}
+}
+
 // NewCmdModels builds the command; runF replaces the run function in tests.
 func NewCmdModels(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
-	opts := &Options{F: f}
+	opts := NewOptions(f)
 	cmd := &cobra.Command{
 		Use:     "models",
 		GroupID: "auth",
@@ -58,12 +72,11 @@ one id per line for pipes, the gateway's JSON untouched with --json.`,
 }
 
 func modelsRun(ctx context.Context, opts *Options) error {
-	f := opts.F
-	s, err := f.Session()
+	s, err := opts.Session()
 	if err != nil {
 		return err
 	}
-	base, err := f.GatewayURL(opts.Gateway, s.Profile)
+	base, err := opts.GatewayURL(opts.Gateway, s.Profile)
 	if err != nil {
 		return err
 	}
@@ -71,7 +84,7 @@ func modelsRun(ctx context.Context, opts *Options) error {
 	if s.Profile != nil {
 		caFile = s.Profile.CAFile
 	}
-	hc, err := f.HTTPClient(caFile)
+	hc, err := opts.HTTPClient(caFile)
 	if err != nil {
 		return err
 	}
@@ -89,32 +102,32 @@ func modelsRun(ctx context.Context, opts *Options) error {
 		return err
 	}
 	if opts.JSON {
-		_, err = f.IO.Out.Write(raw)
+		_, err = opts.IO.Out.Write(raw)
 	} else {
-		err = printModels(f, list, opts.Include)
+		err = printModels(opts.IO, list, opts.Include)
 	}
-	if err != nil || !f.Globals.Verbose {
+	if err != nil || !opts.Verbose() {
 		return err
 	}
 	// -v: does the gateway check tokens at all? One more request, without one.
 	switch off, err := c.AuthOff(ctx); {
 	case err != nil:
-		f.Verbosef("could not tell whether authentication is on: %v", err)
+		opts.Verbosef("could not tell whether authentication is on: %v", err)
 	case off:
 		return cmdutil.Fail(cmdutil.BadConfig, fmt.Errorf("authentication is OFF at %s: GET /v1/models answered 200 without any token, so the gateway serves everyone", base),
 			cmdutil.GatewayAuthOffFix)
 	default:
-		f.Verbosef("authentication is on: without a token the gateway answers 401")
+		opts.Verbosef("authentication is on: without a token the gateway answers 401")
 	}
 	return nil
 }
 
 // printModels writes one id per line for pipes, a table on a terminal
 // (bordered unless colour is off).
-func printModels(f *cmdutil.Factory, list *gateway.ModelList, include []string) error {
-	if !f.IO.IsStdoutTTY() {
+func printModels(io *iostreams.IOStreams, list *gateway.ModelList, include []string) error {
+	if !io.IsStdoutTTY() {
 		for _, m := range list.Data {
-			fmt.Fprintln(f.IO.Out, m.ID)
+			fmt.Fprintln(io.Out, m.ID)
 		}
 		return nil
 	}
@@ -153,11 +166,11 @@ func printModels(f *cmdutil.Factory, list *gateway.ModelList, include []string) 
 		}
 		rows = append(rows, row)
 	}
-	if err := f.IO.Table(header, rows); err != nil {
+	if err := io.Table(header, rows); err != nil {
 		return err
 	}
 	if len(list.Data) == 0 {
-		f.IO.Infof("the gateway lists no models (are any provider API keys configured?)")
+		io.Infof("the gateway lists no models (are any provider API keys configured?)")
 	}
 	return nil
 }

@@ -5,7 +5,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/inference-gateway/igctl/internal/cli/cmdutil"
 	"github.com/inference-gateway/igctl/internal/gateway"
 	"github.com/inference-gateway/igctl/internal/iostreams"
 )
@@ -30,7 +29,7 @@ func renderColour(t *testing.T, tty, noColor bool, include []string) string {
 	if err := json.Unmarshal([]byte(answer), &list); err != nil {
 		t.Fatal(err)
 	}
-	if err := printModels(cmdutil.New(io), &list, include); err != nil {
+	if err := printModels(io, &list, include); err != nil {
 		t.Fatal(err)
 	}
 	return out.String()

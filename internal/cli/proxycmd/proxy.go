@@ -20,15 +20,18 @@ import (
 
 	"github.com/inference-gateway/igctl/internal/atomicfile"
 	"github.com/inference-gateway/igctl/internal/cli/cmdutil"
+	"github.com/inference-gateway/igctl/internal/iostreams"
 	"github.com/inference-gateway/igctl/internal/proxy"
 )
 
 // DefaultListen is where `igctl proxy` listens unless told otherwise.
 const DefaultListen = "127.0.0.1:8090"
 
-// Options for `igctl proxy`.
+// Options for `igctl proxy`: what proxyRun reads, and nothing else.
 type Options struct {
-	F            *cmdutil.Factory
+	Deps                    // the gateway side: session, gateway URL, HTTP client, clock, terminal
+	ConfigDir func() string // where the local key lives by default (CONFIG_DIR/proxy)
+
 	Gateway      string
 	Listen       string
 	KeyFile      string
@@ -41,9 +44,14 @@ type Options struct {
 	started func(local string)
 }
 
+// NewOptions wires Options to f: the getters are f's, read when the command runs.
+func NewOptions(f *cmdutil.Factory) *Options {
+	return &Options{Deps: NewDeps(f), ConfigDir: f.ConfigDir}
+}
+
 // NewCmdProxy builds the command; runF replaces the run function in tests.
 func NewCmdProxy(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cobra.Command {
-	opts := &Options{F: f}
+	opts := NewOptions(f)
 	cmd := &cobra.Command{
 		Use:     "proxy",
 		GroupID: "auth",
@@ -96,7 +104,7 @@ nothing bounds how long a stream runs.`,
 }
 
 func proxyRun(ctx context.Context, opts *Options) error {
-	f := opts.F
+	io := opts.IO
 	if opts.DrainTimeout < 0 {
 		return cmdutil.FlagError("--drain-timeout must not be negative")
 	}
@@ -106,7 +114,7 @@ func proxyRun(ctx context.Context, opts *Options) error {
 	if _, _, err := net.SplitHostPort(opts.Listen); err != nil {
 		return cmdutil.FlagError("--listen %q is not HOST:PORT (e.g. %s)", opts.Listen, DefaultListen)
 	}
-	up, err := NewUpstream(ctx, f, opts.Gateway)
+	up, err := NewUpstream(ctx, opts.Deps, opts.Gateway)
 	if err != nil {
 		return err
 	}
@@ -114,7 +122,7 @@ func proxyRun(ctx context.Context, opts *Options) error {
 	if !opts.NoKey {
 		keyFile = opts.KeyFile
 		if keyFile == "" {
-			keyFile = filepath.Join(f.ConfigDir(), "proxy", up.Session.Name+".key")
+			keyFile = filepath.Join(opts.ConfigDir(), "proxy", up.Session.Name+".key")
 		}
 		if key, created, err = loadOrCreateKey(keyFile); err != nil {
 			return err
@@ -126,11 +134,11 @@ func proxyRun(ctx context.Context, opts *Options) error {
 	}
 	addr := ln.Addr().String()
 	if !IsLoopback(opts.Listen) {
-		f.IO.Warn("listening on %s, which is not loopback only: whoever reaches it%s uses your identity at the gateway", opts.Listen,
+		io.Warn("listening on %s, which is not loopback only: whoever reaches it%s uses your identity at the gateway", opts.Listen,
 			map[bool]string{true: "", false: " with the local key"}[opts.NoKey])
 	}
 	if opts.NoKey {
-		f.IO.Warn("--no-key: every process that can connect to %s uses your identity at the gateway", addr)
+		io.Warn("--no-key: every process that can connect to %s uses your identity at the gateway", addr)
 	}
 
 	signals := opts.signals
@@ -141,24 +149,24 @@ func proxyRun(ctx context.Context, opts *Options) error {
 	defer stop()
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	srv := Serve(runCtx, ln, up.Handler(f, key, true), up)
+	srv := Serve(runCtx, ln, up.Handler(key, true), up)
 
 	local := "http://" + LocalAddr(ln)
-	fmt.Fprintf(f.IO.Out, "OPENAI_BASE_URL=%s/v1\n", local)
+	fmt.Fprintf(io.Out, "OPENAI_BASE_URL=%s/v1\n", local)
 	if created {
 		// The key's one appearance; from now on it is read from the file.
-		fmt.Fprintf(f.IO.Out, "OPENAI_API_KEY=%s\n", key)
+		fmt.Fprintf(io.Out, "OPENAI_API_KEY=%s\n", key)
 	}
-	f.IO.Infof("igctl proxy: %s -> %s (profile %s)", local, up.URL.Redacted(), up.Session.Name)
+	io.Infof("igctl proxy: %s -> %s (profile %s)", local, up.URL.Redacted(), up.Session.Name)
 	switch {
 	case opts.NoKey:
-		f.IO.Infof("clients need no API key (--no-key)")
+		io.Infof("clients need no API key (--no-key)")
 	case created:
-		f.IO.Infof("a new local key was written to %s (0600) and printed above, this once: clients send it as their API key", keyFile)
+		io.Infof("a new local key was written to %s (0600) and printed above, this once: clients send it as their API key", keyFile)
 	default:
-		f.IO.Infof("clients send the local key in %s as their API key: OPENAI_API_KEY=$(cat %s)", keyFile, keyFile)
+		io.Infof("clients send the local key in %s as their API key: OPENAI_API_KEY=$(cat %s)", keyFile, keyFile)
 	}
-	warnIfGatewayDown(ctx, f, up)
+	warnIfGatewayDown(ctx, io, up)
 	if opts.started != nil {
 		opts.started(local)
 	}
@@ -168,13 +176,13 @@ func proxyRun(ctx context.Context, opts *Options) error {
 		return cmdutil.Fail(cmdutil.Network, fmt.Errorf("the proxy stopped serving: %w", err), "")
 	case sig := <-sigs:
 		n := srv.InFlight()
-		f.IO.Infof("igctl proxy: %s: no new connections; draining %d request(s) in flight (up to %s; a second signal cuts them)", sig, n, opts.DrainTimeout)
+		io.Infof("igctl proxy: %s: no new connections; draining %d request(s) in flight (up to %s; a second signal cuts them)", sig, n, opts.DrainTimeout)
 		cut := srv.Drain(opts.DrainTimeout, sigs)
 		cancel()
 		if cut > 0 {
-			f.IO.Warn("cut %d request(s) still in flight", cut)
+			io.Warn("cut %d request(s) still in flight", cut)
 		} else {
-			f.IO.Infof("igctl proxy: stopped")
+			io.Infof("igctl proxy: stopped")
 		}
 	}
 	return nil
@@ -182,19 +190,19 @@ func proxyRun(ctx context.Context, opts *Options) error {
 
 // warnIfGatewayDown probes the public /health once: a gateway that is down
 // now may come up later, so it is a warning, not a failure.
-func warnIfGatewayDown(ctx context.Context, f *cmdutil.Factory, up *Upstream) {
+func warnIfGatewayDown(ctx context.Context, io *iostreams.IOStreams, up *Upstream) {
 	u := *up.URL
 	u.Path = strings.TrimRight(u.Path, "/") + "/health"
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
 	if err != nil {
-		f.IO.Warn("cannot probe the gateway at %s: %v", up.URL.Redacted(), err)
+		io.Warn("cannot probe the gateway at %s: %v", up.URL.Redacted(), err)
 		return
 	}
 	resp, err := (&http.Client{Transport: up.Transport}).Do(req)
 	if err != nil {
-		f.IO.Warn("the gateway does not answer at %s: %v; requests get 502 until it does", up.URL.Redacted(), unwrap(err))
+		io.Warn("the gateway does not answer at %s: %v; requests get 502 until it does", up.URL.Redacted(), unwrap(err))
 		return
 	}
 	resp.Body.Close()

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/inference-gateway/igctl/internal/cli/cmdutil"
+	"github.com/inference-gateway/igctl/internal/config"
 	"github.com/inference-gateway/igctl/internal/testenv/kcfake"
 	"github.com/inference-gateway/igctl/internal/token"
 )
@@ -62,20 +63,25 @@ func proxyFixture(t *testing.T) *fixture {
 	return fx
 }
 
+// proxyOpts are the Options NewCmdProxy wires to h's Factory, listening on
+// any free loopback port, changed by set.
+func proxyOpts(h *kcfake.Harness, set func(*Options)) *Options {
+	o := NewOptions(h.F)
+	o.Listen, o.DrainTimeout = "127.0.0.1:0", 5*time.Second
+	if set != nil {
+		set(o)
+	}
+	return o
+}
+
 // serve runs proxyRun until visit returns, then sends it SIGTERM; it
 // returns proxyRun's error.
-func serve(t *testing.T, h *kcfake.Harness, opts Options, visit func(local string)) error {
+func serve(t *testing.T, h *kcfake.Harness, set func(*Options), visit func(local string)) error {
 	t.Helper()
-	opts.F = h.F
 	// the access log and the token keeper write from their own goroutines,
 	// as to a terminal; the test's buffer needs a lock
 	h.F.IO.ErrOut = &lockedWriter{w: h.F.IO.ErrOut}
-	if opts.Listen == "" {
-		opts.Listen = "127.0.0.1:0"
-	}
-	if opts.DrainTimeout == 0 {
-		opts.DrainTimeout = 5 * time.Second
-	}
+	opts := proxyOpts(h, set)
 	sigs := make(chan os.Signal, 2)
 	opts.signals = func() (chan os.Signal, func()) { return sigs, func() {} }
 	opts.started = func(local string) {
@@ -85,7 +91,7 @@ func serve(t *testing.T, h *kcfake.Harness, opts Options, visit func(local strin
 		}()
 	}
 	done := make(chan error, 1)
-	go func() { done <- proxyRun(context.Background(), &opts) }()
+	go func() { done <- proxyRun(context.Background(), opts) }()
 	select {
 	case err := <-done:
 		return err
@@ -95,15 +101,16 @@ func serve(t *testing.T, h *kcfake.Harness, opts Options, visit func(local strin
 	}
 }
 
-// mustNotServe fails the test if the proxy comes up, and then stops it.
-func mustNotServe(t *testing.T, name string, o Options) *Options {
+// mustNotServe runs proxyRun, failing the test if the proxy comes up
+// (and then stopping it).
+func mustNotServe(t *testing.T, name string, o *Options) error {
 	sigs := make(chan os.Signal, 2)
 	o.signals = func() (chan os.Signal, func()) { return sigs, func() {} }
 	o.started = func(string) {
 		t.Errorf("%s: the proxy served", name)
 		sigs <- syscall.SIGTERM
 	}
-	return &o
+	return proxyRun(context.Background(), o)
 }
 
 type lockedWriter struct {
@@ -142,7 +149,7 @@ func TestProxyRunKeyAndToken(t *testing.T) {
 	keyFile := filepath.Join(fx.h.Dir, "proxy", "default.key")
 	var key string
 	var status = map[string]int{}
-	err := serve(t, fx.h, Options{}, func(local string) {
+	err := serve(t, fx.h, nil, func(local string) {
 		data, err := os.ReadFile(keyFile)
 		if err != nil {
 			t.Errorf("key file: %v", err)
@@ -183,7 +190,7 @@ func TestProxyRunKeyAndToken(t *testing.T) {
 
 	// A second run reads the same key and does not print it.
 	h2 := fx.h.Fresh(t)
-	err = serve(t, h2, Options{}, func(local string) {
+	err = serve(t, h2, nil, func(local string) {
 		if s := get(t, local+"/v1/models", map[string]string{"Authorization": "Bearer " + key}); s != 200 {
 			t.Errorf("the same key on the second run: %d", s)
 		}
@@ -215,7 +222,7 @@ func TestProxyRunRefusesBadKeyFile(t *testing.T) {
 		if err := os.Chmod(keyFile, tc.mode); err != nil {
 			t.Fatal(err)
 		}
-		err := proxyRun(context.Background(), mustNotServe(t, tc.name, Options{F: fx.h.F, KeyFile: keyFile, Listen: "127.0.0.1:0"}))
+		err := mustNotServe(t, tc.name, proxyOpts(fx.h, func(o *Options) { o.KeyFile = keyFile }))
 		if cmdutil.ExitCode(err) != 3 || !strings.Contains(cmdutil.HintOf(err), tc.hint) {
 			t.Errorf("%s: %v (exit %d, hint %q), want exit 3 with %q", tc.name, err, cmdutil.ExitCode(err), cmdutil.HintOf(err), tc.hint)
 		}
@@ -224,14 +231,13 @@ func TestProxyRunRefusesBadKeyFile(t *testing.T) {
 
 func TestProxyRunFlagErrors(t *testing.T) {
 	fx := proxyFixture(t)
-	for _, o := range []Options{
-		{DrainTimeout: -time.Second},
-		{NoKey: true, KeyFile: "k"},
-		{Listen: "8090"},
+	for name, set := range map[string]func(*Options){
+		"--drain-timeout -1s":   func(o *Options) { o.DrainTimeout = -time.Second },
+		"--no-key --key-file k": func(o *Options) { o.NoKey, o.KeyFile = true, "k" },
+		"--listen 8090":         func(o *Options) { o.Listen = "8090" },
 	} {
-		o.F = fx.h.F
-		if err := proxyRun(context.Background(), mustNotServe(t, "flags", o)); cmdutil.Class(err) != cmdutil.Usage {
-			t.Errorf("%+v: %v, want a usage error", o, err)
+		if err := mustNotServe(t, name, proxyOpts(fx.h, set)); cmdutil.Class(err) != cmdutil.Usage {
+			t.Errorf("%s: %v, want a usage error", name, err)
 		}
 	}
 }
@@ -248,7 +254,7 @@ func TestProxyRunNotLoggedIn(t *testing.T) {
 	if err := os.Remove(h.TokenFile("default")); err != nil {
 		t.Fatal(err)
 	}
-	err := proxyRun(context.Background(), mustNotServe(t, "not logged in", Options{F: h.F, Listen: "127.0.0.1:0"}))
+	err := mustNotServe(t, "not logged in", proxyOpts(h, nil))
 	if cmdutil.ExitCode(err) != 4 {
 		t.Errorf("%v (exit %d), want exit 4", err, cmdutil.ExitCode(err))
 	}
@@ -257,7 +263,7 @@ func TestProxyRunNotLoggedIn(t *testing.T) {
 // --no-key: no key file, every request goes through with the token.
 func TestProxyRunNoKey(t *testing.T) {
 	fx := proxyFixture(t)
-	err := serve(t, fx.h, Options{NoKey: true}, func(local string) {
+	err := serve(t, fx.h, func(o *Options) { o.NoKey = true }, func(local string) {
 		if s := get(t, local+"/v1/models", map[string]string{"Authorization": "Bearer client-own"}); s != 200 {
 			t.Errorf("--no-key: %d", s)
 		}
@@ -271,5 +277,43 @@ func TestProxyRunNoKey(t *testing.T) {
 	auth, _, _ := fx.seen.get()
 	if len(auth) != 1 || auth[0] == "Bearer client-own" || !strings.Contains(fx.h.ErrOut.String(), "--no-key") {
 		t.Errorf("auth %q, stderr:\n%s", auth, fx.h.ErrOut)
+	}
+}
+
+// The gateway comes from the GatewayURL getter: one that is not http(s)
+// is refused at start (exit 2), and an HTTP client that cannot be built is
+// the command's error; neither serves.
+func TestProxyRunGatewayAndHTTPClientGetters(t *testing.T) {
+	fx := proxyFixture(t)
+	err := mustNotServe(t, "ftp gateway", proxyOpts(fx.h, func(o *Options) {
+		o.GatewayURL = func(string, *config.Profile) (string, error) { return "ftp://gw.example.com", nil }
+	}))
+	if cmdutil.Class(err) != cmdutil.Usage || !strings.Contains(err.Error(), `gateway URL "ftp://gw.example.com" is not an http(s) URL`) {
+		t.Errorf("ftp gateway: %v", err)
+	}
+	err = mustNotServe(t, "no HTTP client", proxyOpts(fx.h, func(o *Options) {
+		o.HTTPClient = func(string) (*http.Client, error) {
+			return nil, cmdutil.Failf(cmdutil.BadConfig, "CA file ca.pem holds no PEM certificate")
+		}
+	}))
+	if cmdutil.ExitCode(err) != 3 || !strings.Contains(err.Error(), "ca.pem") {
+		t.Errorf("no HTTP client: %v (exit %d)", err, cmdutil.ExitCode(err))
+	}
+}
+
+// The default key file is CONFIG_DIR/proxy/PROFILE.key with CONFIG_DIR
+// from the ConfigDir getter.
+func TestProxyRunKeyUnderTheConfigDirGetter(t *testing.T) {
+	fx := proxyFixture(t)
+	dir := t.TempDir()
+	err := serve(t, fx.h, func(o *Options) { o.ConfigDir = func() string { return dir } }, func(string) {})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "proxy", "default.key")); err != nil {
+		t.Errorf("key file: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(fx.h.Dir, "proxy")); !os.IsNotExist(err) {
+		t.Errorf("a key was written under the Factory's config dir: %v", err)
 	}
 }

@@ -15,10 +15,33 @@ import (
 	"time"
 
 	"github.com/inference-gateway/igctl/internal/cli/cmdutil"
+	"github.com/inference-gateway/igctl/internal/config"
 	"github.com/inference-gateway/igctl/internal/gateway"
+	"github.com/inference-gateway/igctl/internal/iostreams"
 	"github.com/inference-gateway/igctl/internal/proxy"
 	"github.com/inference-gateway/igctl/internal/token"
 )
+
+// Deps is what NewUpstream and the proxy it feeds read: `igctl proxy` and
+// `igctl exec --proxy` embed it in their Options, wired by NewDeps, so a
+// test can swap any one of them.
+type Deps struct {
+	IO         *iostreams.IOStreams
+	Session    func() (*cmdutil.Session, error)
+	GatewayURL func(flag string, p *config.Profile) (string, error)
+	HTTPClient func(caFile string) (*http.Client, error)
+	Getenv     func(string) string
+	Now        func() time.Time
+	Timeout    func() time.Duration // --timeout (0: cmdutil.DefaultTimeout)
+	Verbosef   func(string, ...any)
+}
+
+// NewDeps wires Deps to f: the getters are f's, read when the command runs.
+func NewDeps(f *cmdutil.Factory) Deps {
+	return Deps{IO: f.IO, Session: f.Session, GatewayURL: f.GatewayURL, HTTPClient: f.HTTPClient, Verbosef: f.Verbosef,
+		Getenv: func(k string) string { return f.Getenv(k) }, Now: func() time.Time { return f.Now() },
+		Timeout: func() time.Duration { return f.Globals.Timeout }}
+}
 
 // Upstream is the gateway side of a proxy, shared by `igctl proxy` and
 // `igctl exec --proxy`: where the gateway is, how to reach it and the
@@ -29,17 +52,19 @@ type Upstream struct {
 	Tokens    *proxy.Tokens
 	Session   *cmdutil.Session
 	explain   func(ctx context.Context, tok string) proxy.Explanation
+	io        *iostreams.IOStreams
+	now       func() time.Time
 }
 
 // NewUpstream resolves the session and the gateway and fetches the first
 // token, so that a profile that is not logged in fails at start (exit 4),
 // not on the first request.
-func NewUpstream(ctx context.Context, f *cmdutil.Factory, gatewayFlag string) (*Upstream, error) {
-	s, err := f.Session()
+func NewUpstream(ctx context.Context, d Deps, gatewayFlag string) (*Upstream, error) {
+	s, err := d.Session()
 	if err != nil {
 		return nil, err
 	}
-	base, err := f.GatewayURL(gatewayFlag, s.Profile)
+	base, err := d.GatewayURL(gatewayFlag, s.Profile)
 	if err != nil {
 		return nil, err
 	}
@@ -51,14 +76,14 @@ func NewUpstream(ctx context.Context, f *cmdutil.Factory, gatewayFlag string) (*
 	if s.Profile != nil {
 		caFile = s.Profile.CAFile
 	}
-	hc, err := f.HTTPClient(caFile)
+	hc, err := d.HTTPClient(caFile)
 	if err != nil {
 		return nil, err
 	}
 	// --timeout bounds connecting and waiting for the response headers of
 	// each request, never a body: a stream may run as long as it runs.
 	tr := hc.Transport.(*http.Transport).Clone()
-	timeout := f.Globals.Timeout
+	timeout := d.Timeout()
 	if timeout <= 0 {
 		timeout = cmdutil.DefaultTimeout
 	}
@@ -68,27 +93,27 @@ func NewUpstream(ctx context.Context, f *cmdutil.Factory, gatewayFlag string) (*
 	tr.MaxIdleConns = 256
 	tr.MaxIdleConnsPerHost = 128
 
-	up := &Upstream{URL: u, Transport: tr, Session: s}
+	up := &Upstream{URL: u, Transport: tr, Session: s, io: d.IO, now: d.Now}
 	up.explain = func(ctx context.Context, tok string) proxy.Explanation {
 		ctx, cancel := context.WithTimeout(ctx, timeout)
 		defer cancel()
-		d := cmdutil.Diagnose(ctx, hc, tok, cmdutil.GatewayExpect(s.Profile), f.Now())
+		d := cmdutil.Diagnose(ctx, hc, tok, cmdutil.GatewayExpect(s.Profile), d.Now())
 		e := cmdutil.Explain(d, s.FromEnv(), s.Profile)
 		return proxy.Explanation{Cause: e.Cause, Fix: e.Fix}
 	}
-	up.Tokens = proxy.NewTokens(source(f, s), proxy.TokensOptions{
-		Now: f.Now, FetchTimeout: timeout, Static: s.FromEnv(),
+	up.Tokens = proxy.NewTokens(source(d.Getenv, s), proxy.TokensOptions{
+		Now: d.Now, FetchTimeout: timeout, Static: s.FromEnv(),
 		OnEvent: func(ev proxy.Event) {
 			switch {
 			case ev.Err != nil:
-				f.IO.Warn("renewing the token failed: %v", ev.Err)
+				d.IO.Warn("renewing the token failed: %v", ev.Err)
 				if h := cmdutil.HintOf(ev.Err); h != "" {
-					f.IO.Hint(h)
+					d.IO.Hint(h)
 				}
 			case ev.Refreshed:
-				f.Verbosef("token refreshed: valid %s, until %s", ev.Lifetime.Round(time.Second), ev.Expiry.Local().Format("15:04:05"))
+				d.Verbosef("token refreshed: valid %s, until %s", ev.Lifetime.Round(time.Second), ev.Expiry.Local().Format("15:04:05"))
 			default:
-				f.Verbosef("token taken from the store, valid until %s (another igctl process refreshed it, or it was still valid)", ev.Expiry.Local().Format("15:04:05"))
+				d.Verbosef("token taken from the store, valid until %s (another igctl process refreshed it, or it was still valid)", ev.Expiry.Local().Format("15:04:05"))
 			}
 		},
 	})
@@ -98,7 +123,7 @@ func NewUpstream(ctx context.Context, f *cmdutil.Factory, gatewayFlag string) (*
 		return nil, err
 	}
 	if s.FromEnv() {
-		f.IO.Warn("the token comes from IGCTL_TOKEN, which igctl cannot renew: requests fail once it expires")
+		d.IO.Warn("the token comes from IGCTL_TOKEN, which igctl cannot renew: requests fail once it expires")
 	}
 	return up, nil
 }
@@ -106,13 +131,13 @@ func NewUpstream(ctx context.Context, f *cmdutil.Factory, gatewayFlag string) (*
 // source turns the session into the proxy's token source: the profile's
 // token manager (refreshing under the per-profile lock shared by every igctl
 // process), or IGCTL_TOKEN as it is.
-func source(f *cmdutil.Factory, s *cmdutil.Session) proxy.Source {
+func source(getenv func(string) string, s *cmdutil.Session) proxy.Source {
 	if s.FromEnv() {
 		return func(ctx context.Context, minValid time.Duration, force bool) (proxy.Token, error) {
 			if force {
 				return proxy.Token{}, gateway.ErrNoFreshToken
 			}
-			raw := f.Getenv("IGCTL_TOKEN")
+			raw := getenv("IGCTL_TOKEN")
 			t := proxy.Token{Value: raw}
 			if c, err := token.Decode(raw); err == nil && c.Expiry != nil {
 				t.Expiry = time.Unix(*c.Expiry, 0)
@@ -134,23 +159,23 @@ func source(f *cmdutil.Factory, s *cmdutil.Session) proxy.Source {
 
 // Handler is the proxy in front of the upstream. notice gets 401
 // diagnoses and upstream failures for stderr.
-func (up *Upstream) Handler(f *cmdutil.Factory, key string, accessLog bool) *proxy.Proxy {
+func (up *Upstream) Handler(key string, accessLog bool) *proxy.Proxy {
 	o := proxy.Options{
 		Upstream: up.URL, Transport: up.Transport, Tokens: up.Tokens, Key: key,
-		Explain401: up.explain, Now: f.Now,
+		Explain401: up.explain, Now: up.now,
 		Notice: func(n proxy.Notice) {
-			f.IO.Warn("%s", n.Err)
+			up.io.Warn("%s", n.Err)
 			hint := n.Fix
 			if hint == "" {
 				hint = cmdutil.HintOf(n.Err)
 			}
 			if hint != "" {
-				f.IO.Hint(hint)
+				up.io.Hint(hint)
 			}
 		},
 	}
 	if accessLog {
-		o.AccessLog = f.IO.ErrOut
+		o.AccessLog = up.io.ErrOut
 	}
 	return proxy.New(o)
 }
