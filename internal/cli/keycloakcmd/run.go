@@ -108,7 +108,7 @@ func bootstrapRun(ctx context.Context, opts *BootstrapOptions) error {
 			}
 			// The first client is the one the written gateway .env names: what the gateway expects.
 			prof := config.Profile{Issuer: c.Issuer, ClientID: c.ClientID, Grant: token.GrantClientCredentials, GatewayIssuer: c.Issuer, GatewayClientID: c.ClientID}
-			if err := loginflow.Complete(ctx, f, name, prof, token.LoginRequest{Issuer: c.Issuer, ClientID: c.ClientID, ClientSecret: c.Secret, Grant: token.GrantClientCredentials}); err != nil {
+			if err := loginflow.New(f).Complete(ctx, name, prof, token.LoginRequest{Issuer: c.Issuer, ClientID: c.ClientID, ClientSecret: c.Secret, Grant: token.GrantClientCredentials}); err != nil {
 				return err
 			}
 		}

@@ -59,22 +59,22 @@ func (o *Options) chosenGrant() string {
 // browserOffered reports whether the issuer's discovery document offers
 // the authorization code grant with PKCE. Any failure says no: the grant
 // chosen instead reports its own errors.
-func browserOffered(ctx context.Context, f *cmdutil.Factory, prof config.Profile) bool {
-	hc, err := f.HTTPClient(prof.CAFile)
+func browserOffered(ctx context.Context, opts *Options, prof config.Profile) bool {
+	hc, err := opts.HTTPClient(prof.CAFile)
 	if err != nil {
 		return false
 	}
-	ctx, cancel := context.WithTimeout(ctx, f.Globals.Timeout)
+	ctx, cancel := context.WithTimeout(ctx, opts.Timeout())
 	defer cancel()
 	d, err := token.DiscoverInteractive(ctx, hc, prof.Issuer)
 	if err != nil {
-		f.Verbosef("discovery for the default grant failed (%v): using client credentials", err)
+		opts.Verbosef("discovery for the default grant failed (%v): using client credentials", err)
 		return false
 	}
 	if !d.SupportsAuthCode() {
 		return false
 	}
-	f.Verbosef("no --username on a terminal: the browser login, which %s offers", prof.Issuer)
+	opts.Verbosef("no --username on a terminal: the browser login, which %s offers", prof.Issuer)
 	return true
 }
 
@@ -102,42 +102,42 @@ func browserCommand(getenv func(string) string) []string {
 
 // openURL starts the browser command and does not wait for it (a browser
 // may run for hours); its output is dropped.
-func openURL(f *cmdutil.Factory, url string) error {
-	argv := append(browserCommand(f.Getenv), url)
+func openURL(opts *Options, url string) error {
+	argv := append(browserCommand(opts.Getenv), url)
 	cmd := exec.Command(argv[0], argv[1:]...)
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("%s: %w", argv[0], errors.Unwrap(err))
 	}
 	go cmd.Wait()
-	f.Verbosef("opened the login page with %s", argv[0])
+	opts.Verbosef("opened the login page with %s", argv[0])
 	return nil
 }
 
 // showAuthURL opens the authorization URL in a browser, or prints it with
 // --no-browser or when no browser can be started.
-func showAuthURL(f *cmdutil.Factory, url string, noBrowser bool) error {
-	if !noBrowser {
-		err := openURL(f, url)
+func showAuthURL(opts *Options, url string) error {
+	if !opts.NoBrowser {
+		err := openURL(opts, url)
 		if err == nil {
-			f.IO.Infof("Log in in the browser window that opened; igctl waits for it to come back (Ctrl-C to cancel)")
+			opts.IO.Infof("Log in in the browser window that opened; igctl waits for it to come back (Ctrl-C to cancel)")
 			return nil
 		}
-		f.IO.Warn("could not open a browser (%v): open the URL below yourself, or set IGCTL_BROWSER", err)
+		opts.IO.Warn("could not open a browser (%v): open the URL below yourself, or set IGCTL_BROWSER", err)
 	}
-	fmt.Fprintf(f.IO.ErrOut, "Open this URL in a browser on this machine to log in:\n\n    %s\n\n", url)
-	f.IO.Infof("waiting for the browser to come back to igctl (Ctrl-C to cancel)")
+	fmt.Fprintf(opts.IO.ErrOut, "Open this URL in a browser on this machine to log in:\n\n    %s\n\n", url)
+	opts.IO.Infof("waiting for the browser to come back to igctl (Ctrl-C to cancel)")
 	return nil
 }
 
 // showDevicePrompt tells the person where to go and what to type; the
 // device code itself is never shown.
-func showDevicePrompt(f *cmdutil.Factory, p token.DevicePrompt, noBrowser bool) error {
-	w := f.IO.ErrOut
+func showDevicePrompt(opts *Options, p token.DevicePrompt) error {
+	w := opts.IO.ErrOut
 	fmt.Fprintf(w, "To log in, open this page on any device:\n\n    %s\n\nand enter the code:  %s\n\n",
-		p.VerificationURI, f.IO.Styled("ok", p.UserCode))
+		p.VerificationURI, opts.IO.Styled("ok", p.UserCode))
 	if p.VerificationURIComplete != "" {
 		fmt.Fprintf(w, "Or open this link, which has the code filled in:\n\n    %s\n\n", p.VerificationURIComplete)
-		if f.IO.IsStderrTTY() {
+		if opts.IO.IsStderrTTY() {
 			if q, err := qrcode.New(p.VerificationURIComplete, qrcode.Low); err == nil {
 				fmt.Fprintf(w, "or scan it:\n\n%s\n", indent(q.ToSmallString(false), "    "))
 			}
@@ -146,20 +146,20 @@ func showDevicePrompt(f *cmdutil.Factory, p token.DevicePrompt, noBrowser bool) 
 	// Only an explicit IGCTL_BROWSER is used here: a device login usually
 	// runs where no browser can (an SSH session), and the person may well
 	// use a phone. A hook can forward the URL, though.
-	if !noBrowser && f.Getenv("IGCTL_BROWSER") != "" {
+	if !opts.NoBrowser && opts.Getenv("IGCTL_BROWSER") != "" {
 		target := p.VerificationURIComplete
 		if target == "" {
 			target = p.VerificationURI
 		}
-		if err := openURL(f, target); err != nil {
-			f.IO.Warn("could not run IGCTL_BROWSER (%v)", err)
+		if err := openURL(opts, target); err != nil {
+			opts.IO.Warn("could not run IGCTL_BROWSER (%v)", err)
 		}
 	}
 	wait := "waiting for you to approve the login"
 	if p.ExpiresIn > 0 {
 		wait += fmt.Sprintf(" (the code expires in %s)", p.ExpiresIn)
 	}
-	f.IO.Infof("%s; Ctrl-C to cancel", wait)
+	opts.IO.Infof("%s; Ctrl-C to cancel", wait)
 	return nil
 }
 

@@ -4,11 +4,10 @@ package login
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"path/filepath"
 	"strings"
 	"time"
-
-	"net/http"
 
 	"github.com/spf13/cobra"
 
@@ -16,12 +15,31 @@ import (
 	"github.com/inference-gateway/igctl/internal/cli/loginflow"
 	"github.com/inference-gateway/igctl/internal/config"
 	"github.com/inference-gateway/igctl/internal/envmap"
+	"github.com/inference-gateway/igctl/internal/iostreams"
 	"github.com/inference-gateway/igctl/internal/token"
 )
 
-// Options for `igctl login`.
+// Options for `igctl login`: what loginRun reads, and nothing else.
 type Options struct {
-	F *cmdutil.Factory
+	IO         *iostreams.IOStreams
+	Config     func() (*config.Config, error)
+	TokenStore func() (token.Store, error) // for the client secret kept with the last login's token
+	// HTTPClient asks the issuer's discovery document whether it offers
+	// the browser login; the login's own requests go through CompleteLogin
+	// and FinishLogin.
+	HTTPClient func(caFile string) (*http.Client, error)
+	ReadSecret func(cmdutil.SecretFlags, cmdutil.SecretSpec) (string, error)
+	Getenv     func(string) string
+	Now        func() time.Time
+	Verbosef   func(string, ...any)
+	Profile    func() string        // --profile or IGCTL_PROFILE, "" when neither is set
+	CAFile     func() string        // --ca-file
+	Timeout    func() time.Duration // --timeout
+	// CompleteLogin runs the password or client-credentials grant, stores
+	// the token and saves the profile (loginflow's Complete); FinishLogin
+	// does the same around the browser and device grants (its Finish).
+	CompleteLogin func(ctx context.Context, name string, prof config.Profile, req token.LoginRequest) error
+	FinishLogin   func(ctx context.Context, name string, prof config.Profile, obtain loginflow.Obtain) error
 
 	Issuer, ClientID, Grant, Username, Scope, GatewayURL string
 	FromEnv                                              string
@@ -41,9 +59,21 @@ type Options struct {
 // DefaultWait is how long --web and --device wait for the person.
 const DefaultWait = 5 * time.Minute
 
+// NewOptions wires Options to f: the getters are f's, read when the command runs.
+func NewOptions(f *cmdutil.Factory) *Options {
+	flow := loginflow.New(f)
+	return &Options{IO: f.IO, Config: f.Config, TokenStore: f.TokenStore, HTTPClient: f.HTTPClient,
+		ReadSecret: f.ReadSecret, Verbosef: f.Verbosef, Profile: f.ExplicitProfile,
+		Getenv:        func(k string) string { return f.Getenv(k) },
+		Now:           func() time.Time { return f.Now() },
+		CAFile:        func() string { return f.Globals.CAFile },
+		Timeout:       func() time.Duration { return f.Globals.Timeout },
+		CompleteLogin: flow.Complete, FinishLogin: flow.Finish}
+}
+
 // NewCmdLogin builds the command; runF replaces the run function in tests.
 func NewCmdLogin(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
-	opts := &Options{F: f}
+	opts := NewOptions(f)
 	cmd := &cobra.Command{
 		Use:     "login",
 		GroupID: "auth",
@@ -134,12 +164,11 @@ IGCTL_PASSWORD or a prompt.`,
 }
 
 func loginRun(ctx context.Context, opts *Options) error {
-	f := opts.F
-	cfg, err := f.Config()
+	cfg, err := opts.Config()
 	if err != nil {
 		return err
 	}
-	name := cfg.Resolve(f.ExplicitProfile())
+	name := cfg.Resolve(opts.Profile())
 	prof := *cfg.Ensure(name) // a copy: the profile is only saved after a successful login
 	fromEnvSecret := ""
 	if opts.FromEnv != "" {
@@ -164,13 +193,13 @@ func loginRun(ctx context.Context, opts *Options) error {
 	set(&prof.GatewayURL, opts.GatewayURL)
 	set(&prof.GatewayIssuer, opts.GatewayIssuer)
 	set(&prof.GatewayClientID, opts.GatewayClientID)
-	if ca := f.Globals.CAFile; ca != "" {
+	if ca := opts.CAFile(); ca != "" {
 		// remembered, so later refreshes trust the same CA without the flag
 		if abs, err := filepath.Abs(ca); err == nil {
 			prof.CAFile = abs
 		}
 	}
-	explicit := opts.Secret.Stdin || opts.Secret.File != "" || f.Getenv("IGCTL_CLIENT_SECRET") != ""
+	explicit := opts.Secret.Stdin || opts.Secret.File != "" || opts.Getenv("IGCTL_CLIENT_SECRET") != ""
 	chosen := opts.chosenGrant()
 	switch {
 	case chosen != "":
@@ -183,8 +212,8 @@ func loginRun(ctx context.Context, opts *Options) error {
 		prof.Grant = token.GrantClientCredentials
 		// A person on a terminal, with no user name and no client secret:
 		// the browser login, when the issuer offers it.
-		if f.IO.IsStdinTTY() && f.IO.IsStderrTTY() && !explicit && fromEnvSecret == "" && prof.Issuer != "" && prof.ClientID != "" {
-			if browserOffered(ctx, f, prof) {
+		if opts.IO.IsStdinTTY() && opts.IO.IsStderrTTY() && !explicit && fromEnvSecret == "" && prof.Issuer != "" && prof.ClientID != "" {
+			if browserOffered(ctx, opts, prof) {
 				prof.Grant = token.GrantAuthCode
 			}
 		}
@@ -193,10 +222,10 @@ func loginRun(ctx context.Context, opts *Options) error {
 		prof.Username = ""
 	}
 	interactive := prof.Grant == token.GrantAuthCode || prof.Grant == token.GrantDevice
-	if !interactive && f.Globals.Timeout > 0 {
+	if timeout := opts.Timeout(); !interactive && timeout > 0 {
 		// Only a person needs --wait: the other grants end by --timeout.
 		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, f.Globals.Timeout)
+		ctx, cancel = context.WithTimeout(ctx, timeout)
 		defer cancel()
 	}
 	var missing []string
@@ -216,7 +245,7 @@ func loginRun(ctx context.Context, opts *Options) error {
 	req := token.LoginRequest{Issuer: prof.Issuer, ClientID: prof.ClientID, Grant: prof.Grant, Username: prof.Username, Scope: prof.Scope}
 	stored := ""
 	if !explicit && fromEnvSecret == "" {
-		stored = storedClientSecret(f, name, prof)
+		stored = storedClientSecret(opts, name, prof)
 	}
 	switch {
 	case fromEnvSecret != "" && !opts.Secret.Stdin && opts.Secret.File == "":
@@ -225,11 +254,11 @@ func loginRun(ctx context.Context, opts *Options) error {
 		// a second login needs no flags: the secret of the first is kept
 		// with the token, in the token store (never in config.yaml)
 		req.ClientSecret = stored
-		f.Verbosef("using the client secret stored with profile %s's token", name)
+		opts.Verbosef("using the client secret stored with profile %s's token", name)
 	case interactive && !explicit:
 		// a person's client is public: nothing to ask for
 	default:
-		req.ClientSecret, err = f.ReadSecret(opts.Secret, cmdutil.SecretSpec{
+		req.ClientSecret, err = opts.ReadSecret(opts.Secret, cmdutil.SecretSpec{
 			What: "client secret", Flag: "client-secret", Env: "IGCTL_CLIENT_SECRET",
 			Optional: prof.Grant == token.GrantPassword, // public clients have none
 		})
@@ -238,7 +267,7 @@ func loginRun(ctx context.Context, opts *Options) error {
 		}
 	}
 	if prof.Grant == token.GrantPassword {
-		req.Password, err = f.ReadSecret(opts.Password, cmdutil.SecretSpec{What: "password", Flag: "password", Env: "IGCTL_PASSWORD"})
+		req.Password, err = opts.ReadSecret(opts.Password, cmdutil.SecretSpec{What: "password", Flag: "password", Env: "IGCTL_PASSWORD"})
 		if err != nil {
 			return err
 		}
@@ -246,23 +275,23 @@ func loginRun(ctx context.Context, opts *Options) error {
 
 	switch prof.Grant {
 	case token.GrantAuthCode:
-		return loginflow.Finish(ctx, f, name, prof, func(ctx context.Context, hc *http.Client) (*token.Bundle, error) {
+		return opts.FinishLogin(ctx, name, prof, func(ctx context.Context, hc *http.Client) (*token.Bundle, error) {
 			return token.LoginAuthCode(ctx, hc, req, token.AuthCodeOptions{
-				Open: func(u string) error { return showAuthURL(f, u, opts.NoBrowser) },
-				Warn: func(format string, a ...any) { f.IO.Warn(format, a...) },
+				Open: func(u string) error { return showAuthURL(opts, u) },
+				Warn: func(format string, a ...any) { opts.IO.Warn(format, a...) },
 				Wait: opts.Wait,
 			})
 		})
 	case token.GrantDevice:
-		return loginflow.Finish(ctx, f, name, prof, func(ctx context.Context, hc *http.Client) (*token.Bundle, error) {
+		return opts.FinishLogin(ctx, name, prof, func(ctx context.Context, hc *http.Client) (*token.Bundle, error) {
 			return token.LoginDevice(ctx, hc, req, token.DeviceOptions{
-				Prompt: func(p token.DevicePrompt) error { return showDevicePrompt(f, p, opts.NoBrowser) },
-				Now:    f.Now,
+				Prompt: func(p token.DevicePrompt) error { return showDevicePrompt(opts, p) },
+				Now:    opts.Now,
 				Wait:   opts.Wait,
 			})
 		})
 	}
-	err = loginflow.Complete(ctx, f, name, prof, req)
+	err = opts.CompleteLogin(ctx, name, prof, req)
 	if prof.Grant == token.GrantPassword {
 		err = passwordHint(err)
 	}
@@ -271,8 +300,8 @@ func loginRun(ctx context.Context, opts *Options) error {
 
 // storedClientSecret is the client secret kept with the profile's token,
 // when that token was issued to the same issuer and client.
-func storedClientSecret(f *cmdutil.Factory, name string, prof config.Profile) string {
-	store, err := f.TokenStore()
+func storedClientSecret(opts *Options, name string, prof config.Profile) string {
+	store, err := opts.TokenStore()
 	if err != nil {
 		return ""
 	}

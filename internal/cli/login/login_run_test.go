@@ -24,7 +24,9 @@ func loginFixture(t *testing.T) (*kcfake.Keycloak, *kcfake.Harness) {
 }
 
 func passwordOpts(h *kcfake.Harness, kc *kcfake.Keycloak) *Options {
-	return &Options{F: h.F, Issuer: kc.Issuer, ClientID: kc.ClientID, Username: kc.Username}
+	opts := NewOptions(h.F)
+	opts.Issuer, opts.ClientID, opts.Username = kc.Issuer, kc.ClientID, kc.Username
+	return opts
 }
 
 func TestLoginRunPasswordGrant(t *testing.T) {
@@ -53,7 +55,8 @@ func TestLoginRunPasswordGrant(t *testing.T) {
 
 func TestLoginRunClientCredentials(t *testing.T) {
 	kc, h := loginFixture(t)
-	opts := &Options{F: h.F, Issuer: kc.Issuer, ClientID: kc.ClientID, Grant: token.GrantClientCredentials, GatewayURL: "http://gw.example"}
+	opts := NewOptions(h.F)
+	opts.Issuer, opts.ClientID, opts.Grant, opts.GatewayURL = kc.Issuer, kc.ClientID, token.GrantClientCredentials, "http://gw.example"
 	if err := loginRun(context.Background(), opts); err != nil {
 		t.Fatalf("loginRun: %v", err)
 	}
@@ -180,7 +183,9 @@ func TestLoginRunDiscoveryFaults(t *testing.T) {
 
 func TestLoginRunUsageErrors(t *testing.T) {
 	kc, h := loginFixture(t)
-	err := loginRun(context.Background(), &Options{F: h.F, Username: "alice"})
+	opts := NewOptions(h.F)
+	opts.Username = "alice"
+	err := loginRun(context.Background(), opts)
 	if cmdutil.ExitCode(err) != exitcode.Usage || !strings.Contains(err.Error(), `profile "default" needs --issuer, --client-id`) {
 		t.Errorf("err = %v (exit %d)", err, cmdutil.ExitCode(err))
 	}
