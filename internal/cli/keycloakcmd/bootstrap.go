@@ -2,6 +2,8 @@
 package keycloakcmd
 
 import (
+	"context"
+	"net/http"
 	"net/url"
 	"strings"
 	"time"
@@ -9,7 +11,11 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/inference-gateway/igctl/internal/cli/cmdutil"
+	"github.com/inference-gateway/igctl/internal/cli/loginflow"
+	"github.com/inference-gateway/igctl/internal/config"
+	"github.com/inference-gateway/igctl/internal/iostreams"
 	"github.com/inference-gateway/igctl/internal/keycloak"
+	"github.com/inference-gateway/igctl/internal/token"
 )
 
 // NewCmdKeycloak is the `keycloak` group.
@@ -23,9 +29,17 @@ func NewCmdKeycloak(f *cmdutil.Factory) *cobra.Command {
 	return cmd
 }
 
-// BootstrapOptions for `igctl keycloak bootstrap`.
+// BootstrapOptions for `igctl keycloak bootstrap`: what bootstrapRun reads,
+// and nothing else.
 type BootstrapOptions struct {
-	F *cmdutil.Factory
+	IO          *iostreams.IOStreams
+	HTTPClient  func(caFile string) (*http.Client, error)
+	ReadSecret  func(cmdutil.SecretFlags, cmdutil.SecretSpec) (string, error)
+	Getenv      func(string) string
+	ProfileName func() (string, error) // the profile --login saves
+	// CompleteLogin runs --login's client-credentials grant, stores the
+	// token and saves the profile (loginflow's Complete).
+	CompleteLogin func(ctx context.Context, name string, prof config.Profile, req token.LoginRequest) error
 
 	URL, AdminUser            string
 	AdminPassword             cmdutil.SecretFlags
@@ -44,9 +58,16 @@ type BootstrapOptions struct {
 	PublicClient string
 }
 
+// NewBootstrapOptions wires BootstrapOptions to f: the getters are f's,
+// read when the command runs.
+func NewBootstrapOptions(f *cmdutil.Factory) *BootstrapOptions {
+	return &BootstrapOptions{IO: f.IO, HTTPClient: f.HTTPClient, ReadSecret: f.ReadSecret, ProfileName: f.ProfileName,
+		Getenv: func(k string) string { return f.Getenv(k) }, CompleteLogin: loginflow.New(f).Complete}
+}
+
 // NewCmdBootstrap builds the command; runF replaces the run function in tests.
 func NewCmdBootstrap(f *cmdutil.Factory, runF func(*BootstrapOptions) error) *cobra.Command {
-	opts := &BootstrapOptions{F: f}
+	opts := NewBootstrapOptions(f)
 	var writeEnv string
 	cmd := &cobra.Command{
 		Use:   "bootstrap",

@@ -25,7 +25,8 @@ func bootFixture(t *testing.T) (*kcfake.Admin, *kcfake.Harness, *BootstrapOption
 	h := kcfake.NewHarness(t)
 	h.Env["KEYCLOAK_ADMIN_PASSWORD"] = "kcfake-admin-password"
 	h.Env["IGCTL_USER_PASSWORD"] = "kcfake-user-password"
-	opts := &BootstrapOptions{F: h.F, URL: a.URL, AdminUser: "admin", Realm: a.Realm, ClientID: keycloak.DefaultClientID, Username: keycloak.DefaultUsername, WriteEnv: map[string]string{}}
+	opts := NewBootstrapOptions(h.F)
+	opts.URL, opts.AdminUser, opts.Realm, opts.ClientID, opts.Username, opts.WriteEnv = a.URL, "admin", a.Realm, keycloak.DefaultClientID, keycloak.DefaultUsername, map[string]string{}
 	return a, h, opts
 }
 

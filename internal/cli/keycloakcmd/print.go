@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/inference-gateway/igctl/internal/cli/cmdutil"
+	"github.com/inference-gateway/igctl/internal/iostreams"
 	"github.com/inference-gateway/igctl/internal/keycloak"
 )
 
@@ -16,7 +16,7 @@ type jsonClient struct {
 	Secret   string `json:"secret,omitempty"`
 }
 
-func printResult(f *cmdutil.Factory, opts *BootstrapOptions, res *keycloak.Result) {
+func printResult(opts *BootstrapOptions, res *keycloak.Result) {
 	if res == nil {
 		return
 	}
@@ -36,9 +36,9 @@ func printResult(f *cmdutil.Factory, opts *BootstrapOptions, res *keycloak.Resul
 			}
 			out.Clients = append(out.Clients, jc)
 		}
-		json.NewEncoder(f.IO.Out).Encode(out)
+		json.NewEncoder(opts.IO.Out).Encode(out)
 	} else {
-		printTable(f, opts, res)
+		printTable(opts, res)
 	}
 	counts := map[string]int{}
 	for _, c := range res.Objects {
@@ -48,12 +48,12 @@ func printResult(f *cmdutil.Factory, opts *BootstrapOptions, res *keycloak.Resul
 	if opts.DryRun {
 		summary = "plan: " + strings.ReplaceAll(strings.ReplaceAll(summary, "created", "to create"), "updated", "to update")
 	}
-	f.IO.Infof("%s (%d write requests)", summary, res.Writes)
+	opts.IO.Infof("%s (%d write requests)", summary, res.Writes)
 }
 
 // printTable lists each object with its action, and under it the fields
 // that differ. On a terminal it is a table; piped, columns two spaces apart.
-func printTable(f *cmdutil.Factory, opts *BootstrapOptions, res *keycloak.Result) {
+func printTable(opts *BootstrapOptions, res *keycloak.Result) {
 	verb := map[string]string{keycloak.Created: "created", keycloak.Updated: "updated", keycloak.Unchanged: "unchanged"}
 	if opts.DryRun {
 		verb = map[string]string{keycloak.Created: "would create", keycloak.Updated: "would update", keycloak.Unchanged: "unchanged"}
@@ -66,18 +66,18 @@ func printTable(f *cmdutil.Factory, opts *BootstrapOptions, res *keycloak.Result
 		}
 	}
 	if len(rows) > 0 { // a run refused before its first object prints nothing
-		_ = f.IO.Table([]string{"action", "kind", "name", "realm"}, rows) // like every line of the report: a closed stdout is not the bootstrap's failure
+		_ = opts.IO.Table([]string{"action", "kind", "name", "realm"}, rows) // like every line of the report: a closed stdout is not the bootstrap's failure
 	}
 	if opts.ShowSecret {
 		for _, c := range res.Clients {
-			fmt.Fprintf(f.IO.Out, "secret\t%s/%s\t%s\n", c.Realm, c.ClientID, c.Secret)
+			fmt.Fprintf(opts.IO.Out, "secret\t%s/%s\t%s\n", c.Realm, c.ClientID, c.Secret)
 		}
 	}
 }
 
 // showLogins says how people (the public client, when there is one) and CI
 // (the confidential client's service account) log in.
-func showLogins(f *cmdutil.Factory, spec *keycloak.Spec, gw keycloak.ClientResult, gatewayEnv string) {
+func showLogins(io *iostreams.IOStreams, spec *keycloak.Spec, gw keycloak.ClientResult, gatewayEnv string) {
 	for _, realm := range spec.Realms {
 		if realm.Name != gw.Realm {
 			continue
@@ -86,11 +86,11 @@ func showLogins(f *cmdutil.Factory, spec *keycloak.Spec, gw keycloak.ClientResul
 			if !c.Public {
 				continue
 			}
-			f.IO.Infof("people log in with: igctl login --web --issuer %s --client-id %s --gateway-client-id %s   (--device on SSH sessions)",
+			io.Infof("people log in with: igctl login --web --issuer %s --client-id %s --gateway-client-id %s   (--device on SSH sessions)",
 				gw.Issuer, c.ClientID, gw.ClientID)
 		}
 	}
 	if gatewayEnv != "" {
-		f.IO.Infof("CI logs in with: igctl login --from-env %s --grant client-credentials", gatewayEnv)
+		io.Infof("CI logs in with: igctl login --from-env %s --grant client-credentials", gatewayEnv)
 	}
 }

@@ -11,15 +11,14 @@ import (
 
 	"github.com/inference-gateway/igctl/internal/atomicfile"
 	"github.com/inference-gateway/igctl/internal/cli/cmdutil"
-	"github.com/inference-gateway/igctl/internal/cli/loginflow"
 	"github.com/inference-gateway/igctl/internal/config"
 	"github.com/inference-gateway/igctl/internal/envmap"
+	"github.com/inference-gateway/igctl/internal/iostreams"
 	"github.com/inference-gateway/igctl/internal/keycloak"
 	"github.com/inference-gateway/igctl/internal/token"
 )
 
 func bootstrapRun(ctx context.Context, opts *BootstrapOptions) error {
-	f := opts.F
 	var spec *keycloak.Spec
 	if opts.SpecFile != "" {
 		var err error
@@ -38,27 +37,27 @@ func bootstrapRun(ctx context.Context, opts *BootstrapOptions) error {
 			spec.Realms[i].AccessTokenLifespan = int(opts.AccessTokenLifespan / time.Second)
 		}
 	}
-	hc, err := f.HTTPClient("")
+	hc, err := opts.HTTPClient("")
 	if err != nil {
 		return err
 	}
 	if opts.Wait > 0 {
-		if err := waitReady(ctx, f, hc, opts.URL, opts.Wait); err != nil {
+		if err := waitReady(ctx, opts.IO, hc, opts.URL, opts.Wait); err != nil {
 			return err
 		}
 	}
 	creds := keycloak.Credentials{Username: opts.AdminUser}
 	if opts.AdminClientID != "" {
 		creds.ClientID = opts.AdminClientID
-		creds.ClientSecret, err = f.ReadSecret(opts.AdminClientSecret, cmdutil.SecretSpec{What: "admin client secret", Flag: "admin-client-secret", Env: "KEYCLOAK_ADMIN_CLIENT_SECRET"})
+		creds.ClientSecret, err = opts.ReadSecret(opts.AdminClientSecret, cmdutil.SecretSpec{What: "admin client secret", Flag: "admin-client-secret", Env: "KEYCLOAK_ADMIN_CLIENT_SECRET"})
 	} else {
-		creds.Password, err = f.ReadSecret(opts.AdminPassword, cmdutil.SecretSpec{What: "admin password", Flag: "admin-password", Env: "KEYCLOAK_ADMIN_PASSWORD"})
+		creds.Password, err = opts.ReadSecret(opts.AdminPassword, cmdutil.SecretSpec{What: "admin password", Flag: "admin-password", Env: "KEYCLOAK_ADMIN_PASSWORD"})
 	}
 	if err != nil {
 		return err
 	}
 	admin := keycloak.NewAdmin(opts.URL, hc, creds)
-	userPWGiven := opts.UserPassword.Stdin || opts.UserPassword.File != "" || f.Getenv("IGCTL_USER_PASSWORD") != ""
+	userPWGiven := opts.UserPassword.Stdin || opts.UserPassword.File != "" || opts.Getenv("IGCTL_USER_PASSWORD") != ""
 	var userPW string
 	kopts := keycloak.Options{
 		DryRun: opts.DryRun, RotateSecret: opts.RotateSecret,
@@ -72,7 +71,7 @@ func bootstrapRun(ctx context.Context, opts *BootstrapOptions) error {
 			if needed && opts.DryRun && !userPWGiven {
 				return "", nil // a plan needs no password
 			}
-			pw, err := f.ReadSecret(opts.UserPassword, cmdutil.SecretSpec{What: "password for user " + username, Flag: "user-password", Env: "IGCTL_USER_PASSWORD"})
+			pw, err := opts.ReadSecret(opts.UserPassword, cmdutil.SecretSpec{What: "password for user " + username, Flag: "user-password", Env: "IGCTL_USER_PASSWORD"})
 			userPW = pw
 			return pw, err
 		},
@@ -81,7 +80,7 @@ func bootstrapRun(ctx context.Context, opts *BootstrapOptions) error {
 		return err
 	}
 	res, err := keycloak.Bootstrap(ctx, admin, spec, kopts)
-	printResult(f, opts, res)
+	printResult(opts, res)
 	if err != nil {
 		return classify(err)
 	}
@@ -89,7 +88,7 @@ func bootstrapRun(ctx context.Context, opts *BootstrapOptions) error {
 		if res.Changed() {
 			return cmdutil.Failf(cmdutil.Drift, "Keycloak differs from the wanted state (dry run: nothing was changed)")
 		}
-		f.IO.Success("Keycloak already matches: nothing to change")
+		opts.IO.Success("Keycloak already matches: nothing to change")
 		return nil
 	}
 	if len(res.Clients) > 0 {
@@ -98,17 +97,17 @@ func bootstrapRun(ctx context.Context, opts *BootstrapOptions) error {
 			if err := writeEnvFile(file, product, c); err != nil {
 				return err
 			}
-			f.IO.Success("wrote %s settings to %s (0600)", product, file)
+			opts.IO.Success("wrote %s settings to %s (0600)", product, file)
 		}
-		showLogins(f, spec, c, opts.WriteEnv["gateway"])
+		showLogins(opts.IO, spec, c, opts.WriteEnv["gateway"])
 		if opts.Login {
-			name, err := f.ProfileName()
+			name, err := opts.ProfileName()
 			if err != nil {
 				return err
 			}
 			// The first client is the one the written gateway .env names: what the gateway expects.
 			prof := config.Profile{Issuer: c.Issuer, ClientID: c.ClientID, Grant: token.GrantClientCredentials, GatewayIssuer: c.Issuer, GatewayClientID: c.ClientID}
-			if err := loginflow.New(f).Complete(ctx, name, prof, token.LoginRequest{Issuer: c.Issuer, ClientID: c.ClientID, ClientSecret: c.Secret, Grant: token.GrantClientCredentials}); err != nil {
+			if err := opts.CompleteLogin(ctx, name, prof, token.LoginRequest{Issuer: c.Issuer, ClientID: c.ClientID, ClientSecret: c.Secret, Grant: token.GrantClientCredentials}); err != nil {
 				return err
 			}
 		}
@@ -133,7 +132,7 @@ func classify(err error) error {
 	return err
 }
 
-func waitReady(ctx context.Context, f *cmdutil.Factory, hc *http.Client, base string, max time.Duration) error {
+func waitReady(ctx context.Context, io *iostreams.IOStreams, hc *http.Client, base string, max time.Duration) error {
 	deadline := time.Now().Add(max)
 	u := base + "/realms/master/.well-known/openid-configuration"
 	announced := false
@@ -157,7 +156,7 @@ func waitReady(ctx context.Context, f *cmdutil.Factory, hc *http.Client, base st
 			return cmdutil.Failf(cmdutil.Network, fmt.Sprintf("%s (HTTP %d)", msg, resp.StatusCode))
 		}
 		if !announced {
-			f.IO.Infof("waiting for Keycloak at %s …", base)
+			io.Infof("waiting for Keycloak at %s …", base)
 			announced = true
 		}
 		select {
