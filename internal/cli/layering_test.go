@@ -124,3 +124,33 @@ func TestDomainErrorsNameNoCommand(t *testing.T) {
 		})
 	})
 }
+
+// A command's Options hold what its run function reads, each a value or a
+// getter a test can replace, never the whole Factory.
+func TestOptionsHoldNoFactory(t *testing.T) {
+	sources(t, func(path string, f *ast.File, fset *token.FileSet) {
+		if !strings.HasPrefix(path, "internal/cli/") || strings.HasPrefix(path, "internal/cli/cmdutil/") || strings.Count(path, "/") < 3 {
+			return
+		}
+		ast.Inspect(f, func(node ast.Node) bool {
+			ts, ok := node.(*ast.TypeSpec)
+			if !ok || !strings.HasSuffix(ts.Name.Name, "Options") {
+				return true
+			}
+			st, ok := ts.Type.(*ast.StructType)
+			if !ok {
+				return true
+			}
+			for _, field := range st.Fields.List {
+				star, ok := field.Type.(*ast.StarExpr)
+				if !ok {
+					continue
+				}
+				if sel, ok := star.X.(*ast.SelectorExpr); ok && sel.Sel.Name == "Factory" {
+					t.Errorf("%s: %s holds the whole *cmdutil.Factory: give it the getters its run function reads", fset.Position(field.Pos()), ts.Name.Name)
+				}
+			}
+			return true
+		})
+	})
+}
