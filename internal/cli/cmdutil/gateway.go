@@ -13,6 +13,9 @@ import (
 	"github.com/inference-gateway/igctl/internal/token"
 )
 
+// ErrNoGatewayURL: neither --gateway, IGCTL_GATEWAY_URL nor the profile names a gateway.
+var ErrNoGatewayURL = errors.New("no gateway URL")
+
 // GatewayURL picks the gateway: flag, then IGCTL_GATEWAY_URL, then the
 // profile. One that is not an http(s) URL is refused naming where it came
 // from: a usage error for the flag and the variable, a configuration error
@@ -32,7 +35,7 @@ func (f *Factory) GatewayURL(flag string, prof *config.Profile) (string, error) 
 	case prof != nil && prof.GatewayURL != "":
 		return check(prof.GatewayURL, "the profile's gateway_url", BadConfig, "`igctl config set gateway_url URL`")
 	}
-	return "", Fail(Usage, errors.New("no gateway URL"),
+	return "", Fail(Usage, ErrNoGatewayURL,
 		"pass --gateway URL, set IGCTL_GATEWAY_URL, or `igctl config set gateway_url URL`")
 }
 

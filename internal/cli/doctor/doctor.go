@@ -248,9 +248,13 @@ func (d *run) checkToken() {
 func (d *run) checkGateway() {
 	r := d.r
 	switch {
-	case d.gwErr != nil:
+	case errors.Is(d.gwErr, cmdutil.ErrNoGatewayURL):
 		r.add("gateway health", Skip, "no gateway URL", cmdutil.HintOf(d.gwErr), "")
 		r.add("gateway auth", Skip, "no gateway URL", "", "")
+		return
+	case d.gwErr != nil: // a URL was given, and it is not one
+		r.add("gateway health", Fail, d.gwErr.Error(), cmdutil.HintOf(d.gwErr), cmdutil.Class(d.gwErr))
+		r.add("gateway auth", Skip, "no usable gateway URL", "", "")
 		return
 	case d.healthErr != nil:
 		r.add("gateway health", Fail, d.healthErr.Error(), "start the gateway, or fix --gateway / gateway_url", cmdutil.Class(d.healthErr))

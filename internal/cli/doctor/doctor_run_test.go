@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/inference-gateway/igctl/internal/cli/cmdutil"
+	"github.com/inference-gateway/igctl/internal/config"
 	"github.com/inference-gateway/igctl/internal/exitcode"
 	"github.com/inference-gateway/igctl/internal/testenv/kcfake"
 	"github.com/inference-gateway/igctl/internal/token"
@@ -236,5 +237,23 @@ func TestDoctorRunClockFromTheNowGetter(t *testing.T) {
 	}
 	if c := checks["token"]; c.Status != Fail || !strings.Contains(c.Detail, "expired") {
 		t.Errorf("token %+v", c)
+	}
+}
+
+// A --gateway that is not a URL fails the gateway check with exit 2; only a
+// gateway named nowhere is skipped.
+func TestDoctorRunBadGatewayURL(t *testing.T) {
+	_, _, h := doctorFixture(t)
+	checks, err := doctor(t, h, func(o *Options) { o.Gateway = "http://[::1" })
+	if cmdutil.ExitCode(err) != exitcode.Usage || checks["gateway health"].Status != Fail || !strings.Contains(checks["gateway health"].Detail, `--gateway "http://[::1"`) {
+		t.Fatalf("err = %v (exit %d), checks %+v", err, cmdutil.ExitCode(err), checks)
+	}
+	checks, err = doctor(t, h, func(o *Options) {
+		o.GatewayURL = func(string, *config.Profile) (string, error) {
+			return "", cmdutil.Fail(cmdutil.Usage, cmdutil.ErrNoGatewayURL, "")
+		}
+	})
+	if err != nil || checks["gateway health"].Status != Skip {
+		t.Fatalf("no gateway named: err = %v, checks %+v", err, checks)
 	}
 }
