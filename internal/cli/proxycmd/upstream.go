@@ -97,8 +97,8 @@ func NewUpstream(ctx context.Context, d Deps, gatewayFlag string) (*Upstream, er
 	up.explain = func(ctx context.Context, tok string) proxy.Explanation {
 		ctx, cancel := context.WithTimeout(ctx, timeout)
 		defer cancel()
-		d := cmdutil.Diagnose(ctx, hc, tok, cmdutil.GatewayExpect(s.Profile), d.Now())
-		e := cmdutil.Explain(d, s.FromEnv(), s.Profile)
+		diag := cmdutil.Diagnose(ctx, hc, tok, cmdutil.GatewayExpect(s.Profile), d.Now())
+		e := cmdutil.Explain(diag, s.FromEnv(), s.Profile)
 		return proxy.Explanation{Cause: e.Cause, Fix: e.Fix}
 	}
 	up.Tokens = proxy.NewTokens(source(d.Getenv, s), proxy.TokensOptions{

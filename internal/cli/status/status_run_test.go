@@ -191,13 +191,17 @@ func jsonOpts(f *cmdutil.Factory) *Options {
 	return o
 }
 
-// The run function reads only its getters: a token store that fails is
-// reported per profile without touching the Factory.
+// A token store that cannot be opened at all is the command's failure (exit
+// 7), with no half-printed list, and is only ever asked for through the getter.
 func TestStatusRunWithAFailingStore(t *testing.T) {
 	_, h := statusFixture(t)
 	o := jsonOpts(h.F)
-	o.TokenStore = func() (token.Store, error) { return nil, cmdutil.Failf(cmdutil.NoStorage, "keyring gone") }
-	if err := statusRun(o); cmdutil.ExitCode(err) != exitcode.Storage {
-		t.Fatalf("exit %d: %v", cmdutil.ExitCode(err), err)
+	asked := 0
+	o.TokenStore = func() (token.Store, error) { asked++; return nil, cmdutil.Failf(cmdutil.NoStorage, "keyring gone") }
+	if err := statusRun(o); cmdutil.ExitCode(err) != exitcode.Storage || asked != 1 {
+		t.Fatalf("exit %d (store asked %d times): %v", cmdutil.ExitCode(err), asked, err)
+	}
+	if h.Out.Len() != 0 {
+		t.Errorf("printed with no store:\n%s", h.Out)
 	}
 }
