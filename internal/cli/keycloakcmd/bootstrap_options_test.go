@@ -102,3 +102,49 @@ func TestBootstrapRunLoginHandsTheFlowTheClient(t *testing.T) {
 		t.Errorf("err = %v (exit %d)", err, cmdutil.ExitCode(err))
 	}
 }
+
+// A user password file that is missing, or a --write-env into a directory
+// that is missing, is refused before Keycloak is asked anything: a refused
+// run leaves no half-made realm behind.
+func TestBootstrapRunRefusesLocalInputsBeforeAnyRequest(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		set  func(o *BootstrapOptions, dir string)
+		want string
+	}{
+		{"user password file", func(o *BootstrapOptions, dir string) {
+			o.UserPassword = cmdutil.SecretFlags{File: dir + "/no-such-file"}
+			o.ReadSecret = func(f cmdutil.SecretFlags, spec cmdutil.SecretSpec) (string, error) {
+				if f.File != "" {
+					return "", cmdutil.Failf(cmdutil.BadConfig, "reading the "+spec.What+" from --user-password-file: no such file or directory")
+				}
+				return "admin-pw", nil
+			}
+		}, "password for user"},
+		{"write-env directory", func(o *BootstrapOptions, dir string) {
+			o.WriteEnv = map[string]string{"gateway": dir + "/nodir/gateway.env"}
+		}, "the directory " + "DIR/nodir does not exist"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			a, _, opts := bootFixture(t)
+			a.Phase("create")
+			dir := t.TempDir()
+			tc.set(opts, dir)
+			requests := 0
+			opts.HTTPClient = func(string) (*http.Client, error) {
+				return &http.Client{Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+					requests++
+					return nil, errors.New("must not be asked")
+				})}, nil
+			}
+			err := bootstrapRun(context.Background(), opts)
+			want := strings.ReplaceAll(tc.want, "DIR", dir)
+			if cmdutil.ExitCode(err) != exitcode.Config || !strings.Contains(err.Error(), want) {
+				t.Fatalf("err = %v (exit %d), want %q", err, cmdutil.ExitCode(err), want)
+			}
+			if requests != 0 {
+				t.Errorf("%d requests reached Keycloak before the refusal", requests)
+			}
+		})
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"net/http"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/inference-gateway/igctl/internal/atomicfile"
@@ -75,6 +76,30 @@ func bootstrapRun(ctx context.Context, opts *BootstrapOptions) error {
 			userPW = pw
 			return pw, err
 		},
+	}
+	// What can be refused locally is refused before the first write, so a
+	// run that fails on a missing password file or output directory has
+	// changed nothing in Keycloak.
+	if userPWGiven {
+		who := "the users"
+		for _, r := range spec.Realms {
+			if len(r.Users) > 0 {
+				who = "user " + r.Users[0].Username
+				break
+			}
+		}
+		pw, err := opts.ReadSecret(opts.UserPassword, cmdutil.SecretSpec{What: "password for " + who, Flag: "user-password", Env: "IGCTL_USER_PASSWORD"})
+		if err != nil {
+			return err
+		}
+		userPW = pw
+	}
+	if !opts.DryRun {
+		for _, file := range opts.WriteEnv {
+			if err := checkEnvTarget(file); err != nil {
+				return err
+			}
+		}
 	}
 	if err := admin.Login(ctx); err != nil {
 		return err
@@ -165,6 +190,31 @@ func waitReady(ctx context.Context, io *iostreams.IOStreams, hc *http.Client, ba
 		case <-time.After(time.Second):
 		}
 	}
+}
+
+// checkEnvTarget refuses a --write-env file that cannot be written: its
+// directory missing or not a directory, or the file itself a directory or
+// unreadable (it is updated, not replaced).
+func checkEnvTarget(path string) error {
+	dir := filepath.Dir(path)
+	st, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return cmdutil.Fail(cmdutil.BadConfig, fmt.Errorf("--write-env %s: the directory %s does not exist", path, dir), "create it first, or write the file elsewhere")
+	case err != nil:
+		return cmdutil.Fail(cmdutil.BadConfig, fmt.Errorf("--write-env %s: %w", path, err), "")
+	case !st.IsDir():
+		return cmdutil.Failf(cmdutil.BadConfig, fmt.Sprintf("--write-env %s: %s is not a directory", path, dir))
+	}
+	if st, err := os.Stat(path); err == nil && st.IsDir() {
+		return cmdutil.Failf(cmdutil.BadConfig, fmt.Sprintf("--write-env %s is a directory", path))
+	}
+	if f, err := os.Open(path); err == nil {
+		f.Close()
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return cmdutil.Fail(cmdutil.BadConfig, fmt.Errorf("--write-env %s: %w", path, err), "")
+	}
+	return nil
 }
 
 // writeEnvFile updates (or creates) a .env with the client's settings in the
