@@ -486,8 +486,10 @@ func TestScripts(t *testing.T) {
 			// has no failed request, the provider's text in each answer, and chunks
 			// spread by about DELAY (at least MINSPREAD, default 0.6, of the
 			// provider's own spread); the figures go to stdout. An answer that
-			// ended early without an error passes only when the real gateway
-			// logged "error reading stream" for it (see openaiclient.Timing).
+			// ended early, cleanly or with its connection broken off, passes
+			// only when the real gateway logged a broken stream for it ("error
+			// reading stream" from its provider, or "failed to write chunk"),
+			// one log line for each (see openaiclient.Timing).
 			"chunktiming": func(ts *testscript.TestScript, neg bool, args []string) {
 				if len(args) < 2 || len(args) > 3 {
 					ts.Fatalf("usage: chunktiming FILE DELAY [MINSPREAD]")
@@ -508,14 +510,21 @@ func TestScripts(t *testing.T) {
 				// logged the broken hop to its provider, once for each (it
 				// happens without igctl in the path too); Analyze already
 				// failed a run without one complete stream.
-				if t.Truncated > 0 {
+				if broken := t.Truncated + t.Cut; broken > 0 {
 					g := state(ts).realgw
-					logged := 0
+					logged, errLines := 0, []string{}
 					if g != nil {
-						logged = strings.Count(g.Log(), `"msg":"error reading stream"`)
+						log := g.Log()
+						logged = strings.Count(log, `"msg":"error reading stream"`) + strings.Count(log, `"msg":"failed to write chunk"`)
+						for _, l := range strings.Split(log, "\n") {
+							if strings.Contains(strings.ToLower(l), `"level":"error"`) {
+								errLines = append(errLines, l)
+							}
+						}
 					}
-					if logged < t.Truncated {
-						ts.Fatalf("%d answer(s) ended early, and the gateway logged %d broken stream(s) to its provider", t.Truncated, logged)
+					ts.Logf("the gateway's error lines:\n%s", strings.Join(errLines, "\n"))
+					if logged < broken {
+						ts.Fatalf("%d answer(s) ended early and %d broke off, and the gateway logged %d broken stream(s)", t.Truncated, t.Cut, logged)
 					}
 				}
 			},
