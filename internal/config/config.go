@@ -146,6 +146,11 @@ func (c *Config) Save() error {
 		if err != nil {
 			return err
 		}
+		// Never write what the next command cannot read (an edit that
+		// left an alias without its anchor, say): the file stays as it was.
+		if _, err := parse(c.path, out); err != nil {
+			return fault.New(Invalid, fmt.Errorf("config %s: igctl's edit would leave it unreadable (%v); nothing was written", c.path, err), fault.Facts{Path: c.path})
+		}
 		if err := atomicfile.Write(target, out, 0o600, false); err != nil {
 			return fault.New(Unreadable, fmt.Errorf("writing config %s: %w", c.path, err), fault.Facts{Path: c.path})
 		}

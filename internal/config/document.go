@@ -109,6 +109,14 @@ func parse(path string, data []byte) (*document, error) {
 			}
 			doc.current = s
 		case keyProfiles:
+			if v.Kind == yaml.AliasNode {
+				// profiles: *anchor is edited as a copy of its own, so the
+				// anchored mapping elsewhere stays as it is and the profile
+				// nodes recorded below are the ones an edit changes
+				c := copyNode(deref(v))
+				c.Anchor, c.LineComment = "", v.LineComment
+				top.Content[i+1], v = c, c
+			}
 			if err := doc.parseProfiles(v); err != nil {
 				return nil, err
 			}

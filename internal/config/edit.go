@@ -89,13 +89,8 @@ func (d *document) profilesNode() *yaml.Node {
 		return nil
 	}
 	v := top.Content[i+1]
-	if v.Kind == yaml.AliasNode || isNull(v) {
-		// an alias is copied before it is edited, so its anchor stays as it was
+	if isNull(v) { // an alias was made a copy of its own by parse
 		m := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
-		if v.Kind == yaml.AliasNode {
-			m = copyNode(deref(v))
-			m.Anchor = ""
-		}
 		m.LineComment = v.LineComment
 		top.Content[i+1] = m
 		v = m
@@ -129,10 +124,43 @@ func (d *document) deleteProfile(name string) bool {
 	if _, ok := d.profiles[name]; !ok {
 		return false
 	}
-	k := d.profileKeys[name]
+	k, v := d.profileKeys[name], d.profileVals[name]
 	delete(d.profiles, name)
 	delete(d.profileKeys, name)
 	delete(d.profileVals, name)
+	// aliases elsewhere to an anchor inside the deleted profile become
+	// copies, so the file still parses without it
+	anchored := map[*yaml.Node]bool{}
+	var mark func(n *yaml.Node)
+	mark = func(n *yaml.Node) {
+		if n.Anchor != "" {
+			anchored[n] = true
+		}
+		for _, ch := range n.Content {
+			mark(ch)
+		}
+	}
+	mark(v)
+	if len(anchored) > 0 && d.root != nil {
+		var unalias func(n *yaml.Node)
+		unalias = func(n *yaml.Node) {
+			for i, ch := range n.Content {
+				if ch.Kind == yaml.AliasNode && anchored[ch.Alias] {
+					c := copyNode(ch.Alias)
+					c.Anchor = ""
+					n.Content[i] = c
+					for other, val := range d.profileVals {
+						if val == ch {
+							d.profileVals[other] = c
+						}
+					}
+					continue
+				}
+				unalias(ch)
+			}
+		}
+		unalias(d.root)
+	}
 	m := d.profilesNode()
 	for i := 0; m != nil && i+1 < len(m.Content); i += 2 {
 		if m.Content[i] == k {

@@ -459,3 +459,46 @@ func must(t *testing.T, err error) {
 }
 
 func errorsAs[T error](err error, target *T) bool { return errors.As(err, target) }
+
+// Deleting the profile that holds an anchor others alias keeps the file
+// readable: the aliases become copies.
+func TestDeletingAnAnchoredProfileKeepsItsAliases(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, FileName)
+	must(t, os.WriteFile(path, []byte("profiles:\n  a: &base\n    issuer: https://x\n  b: *base\n"), 0o600))
+	c, err := Load(dir)
+	must(t, err)
+	delete(c.Profiles, "a")
+	must(t, c.Save())
+	c2, err := Load(dir)
+	if err != nil {
+		t.Fatalf("the saved file does not load: %v", err)
+	}
+	if _, ok := c2.Profiles["a"]; ok || c2.Profiles["b"] == nil || c2.Profiles["b"].Issuer != "https://x" {
+		t.Fatalf("profiles after the delete: %+v", c2.Profiles)
+	}
+}
+
+// profiles: *anchor is edited as a copy: deletes, additions and changes land
+// in profiles, and the anchored mapping (an x- key igctl keeps) stays as it was.
+func TestAliasedProfilesMappingIsEditedAsACopy(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, FileName)
+	orig := "x-base: &ps\n  a:\n    issuer: https://a\n  b:\n    issuer: https://b\nprofiles: *ps\n"
+	must(t, os.WriteFile(path, []byte(orig), 0o600))
+	c, err := Load(dir)
+	must(t, err)
+	delete(c.Profiles, "b")
+	c.Profiles["a"].Issuer = "https://a2"
+	c.Profiles["new"] = &Profile{Issuer: "https://n"}
+	must(t, c.Save())
+	c2, err := Load(dir)
+	must(t, err)
+	if _, ok := c2.Profiles["b"]; ok || c2.Profiles["a"].Issuer != "https://a2" || c2.Profiles["new"] == nil {
+		t.Fatalf("profiles: %+v", c2.Profiles)
+	}
+	data, _ := os.ReadFile(path)
+	if !strings.Contains(string(data), "x-base: &ps\n  a:\n    issuer: https://a\n  b:\n    issuer: https://b\n") {
+		t.Errorf("the anchored x- mapping changed:\n%s", data)
+	}
+}
