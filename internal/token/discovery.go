@@ -24,15 +24,11 @@ type Endpoints struct {
 // the document's issuer equals the configured one byte for byte, as the
 // gateway does at start-up.
 func Discover(ctx context.Context, hc *http.Client, issuer string) (*Endpoints, error) {
-	p, err := oidc.NewProvider(oidc.ClientContext(ctx, hc), issuer)
+	d, err := DiscoverInteractive(ctx, hc, issuer)
 	if err != nil {
-		return nil, discoveryError(issuer, err)
+		return nil, err
 	}
-	var ep Endpoints
-	if err := p.Claims(&ep); err != nil {
-		return nil, fmt.Errorf("reading discovery document of %s: %w", issuer, err)
-	}
-	return &ep, nil
+	return &d.Endpoints, nil
 }
 
 // discoveryError says why discovery at issuer failed: the issuer the

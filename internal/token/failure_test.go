@@ -62,3 +62,34 @@ func TestRecordedRefreshFailureKeepsKindAndFacts(t *testing.T) {
 		}
 	}
 }
+
+// A refresh this process gave up on (Ctrl-C) says nothing about the
+// identity provider: no marker is left for other processes to report.
+func TestCancelledRefreshLeavesNoMarker(t *testing.T) {
+	store, err := OpenStore(StoreOptions{Kind: "file", Dir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := &Bundle{Issuer: "https://kc/realms/r", ClientID: "c", Grant: GrantPassword, AccessToken: "old",
+		RefreshToken: "r", TokenEndpoint: "https://kc/realms/r/protocol/openid-connect/token", Expiry: time.Now().Add(-time.Minute)}
+	if err := store.Save("p", b); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	hung := &http.Client{Transport: roundTrip(func(r *http.Request) (*http.Response, error) {
+		cancel() // the user presses Ctrl-C while the request is out
+		<-r.Context().Done()
+		return nil, r.Context().Err()
+	})}
+	m := &Manager{Store: store, Now: time.Now, HTTP: func() (*http.Client, error) { return hung, nil }}
+	if _, err := m.Get(ctx, "p", 0, false); err == nil {
+		t.Fatal("a cancelled refresh succeeded")
+	}
+	if rf := store.(failureMemo).lastFailure("p"); rf != nil {
+		t.Errorf("a cancelled refresh left a marker: %+v", rf)
+	}
+}
+
+type roundTrip func(*http.Request) (*http.Response, error)
+
+func (f roundTrip) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }

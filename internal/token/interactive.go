@@ -39,7 +39,7 @@ func DiscoverInteractive(ctx context.Context, hc *http.Client, issuer string) (*
 	}
 	d := &Interactive{provider: p}
 	if err := p.Claims(d); err != nil {
-		return nil, fmt.Errorf("reading discovery document of %s: %w", issuer, err)
+		return nil, fault.New(DiscoveryFailed, fmt.Errorf("reading discovery document of %s: %w", issuer, err), fault.Facts{Issuer: issuer})
 	}
 	return d, nil
 }

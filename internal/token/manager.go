@@ -103,7 +103,10 @@ func (m *Manager) get(ctx context.Context, profile string, minValid time.Duratio
 	}
 	old := tokenID(fresh.AccessToken)
 	if err := Refresh(ctx, hc, fresh); err != nil {
-		if memo != nil {
+		// The identity provider's failure (a slow one included: a deadline
+		// is how a hung IdP shows) is news for other processes; this
+		// process being cancelled (Ctrl-C) is not.
+		if memo != nil && !errors.Is(ctx.Err(), context.Canceled) {
 			memo.recordFailure(profile, newRefreshFailure(m.Now(), err, old))
 		}
 		return nil, err

@@ -80,10 +80,14 @@ func damaged(profile, path string, err error) error {
 }
 
 func (f fileBase) write(profile, ext string, data []byte) error {
-	if err := f.mkdir(); err != nil {
-		return err
+	err := f.mkdir()
+	if err == nil {
+		err = atomicfile.Write(f.name(profile, ext), data, 0o600, false)
 	}
-	return atomicfile.Write(f.name(profile, ext), data, 0o600, false)
+	if err != nil {
+		return fault.New(DirNotWritable, fmt.Errorf("writing the token of profile %q in %s: %w", profile, f.dir, err), fault.Facts{Profile: profile, Path: f.dir})
+	}
+	return nil
 }
 
 func (f fileBase) remove(profile, ext string) error {
