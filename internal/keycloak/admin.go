@@ -16,6 +16,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/inference-gateway/igctl/internal/config"
 	"github.com/inference-gateway/igctl/internal/fault"
 )
 
@@ -122,7 +123,7 @@ func (a *Admin) loginLocked(ctx context.Context) error {
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	resp, err := a.HTTP.Do(req)
 	if err != nil {
-		return fault.New(LoginUnreachable, fmt.Errorf("keycloak admin login at %s: %w", a.BaseURL, err), fault.Facts{URL: a.BaseURL})
+		return fault.New(LoginUnreachable, fmt.Errorf("keycloak admin login at %s: %w", config.ShowURL(a.BaseURL), err), fault.Facts{URL: a.BaseURL})
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != 200 {

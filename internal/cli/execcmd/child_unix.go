@@ -19,7 +19,7 @@ import (
 // returns on failure.
 func replaceOrRun(path string, argv, env []string, io *iostreams.IOStreams) (int, error) {
 	err := syscall.Exec(path, argv, env)
-	return 0, cmdutil.Fail(cmdutil.Bug, fmt.Errorf("cannot run %s: %w", path, err), "")
+	return 0, cmdutil.Fail(cmdutil.Usage, fmt.Errorf("cannot run %s: %w", path, err), "") // as runChild says it
 }
 
 // forwarded are passed on to the command. SIGINT and SIGQUIT from the

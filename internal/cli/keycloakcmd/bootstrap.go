@@ -187,15 +187,15 @@ user, or to check and reset its password).`,
 
 // checkBaseURL refuses a Keycloak URL that no request could be built from.
 func checkBaseURL(raw string) error {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return cmdutil.FlagError("--url (or KEYCLOAK_URL) is not a URL: %v", err)
+	// messages show the URL with any password in it left out
+	if err := config.CheckURL(raw); err != nil {
+		if strings.HasPrefix(err.Error(), "not a URL") {
+			return cmdutil.FlagError("--url (or KEYCLOAK_URL) is %v", err)
+		}
+		return cmdutil.FlagError("--url (or KEYCLOAK_URL) must be an http:// or https:// URL with a host, e.g. http://localhost:8080, not %q", config.ShowURL(raw))
 	}
-	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return cmdutil.FlagError("--url (or KEYCLOAK_URL) must be an http:// or https:// URL with a host, e.g. http://localhost:8080, not %q", raw)
-	}
-	if u.RawQuery != "" || u.Fragment != "" {
-		return cmdutil.FlagError("--url (or KEYCLOAK_URL) is the server's base URL: drop the query or fragment from %q", raw)
+	if u, _ := url.Parse(raw); u.RawQuery != "" || u.Fragment != "" {
+		return cmdutil.FlagError("--url (or KEYCLOAK_URL) is the server's base URL: drop the query or fragment from %q", config.ShowURL(raw))
 	}
 	return nil
 }

@@ -174,14 +174,14 @@ func waitReady(ctx context.Context, io *iostreams.IOStreams, hc *http.Client, ba
 			}
 		}
 		if time.Now().After(deadline) {
-			msg := fmt.Sprintf("Keycloak at %s not ready after %s", base, max)
+			msg := fmt.Sprintf("Keycloak at %s not ready after %s", config.ShowURL(base), max)
 			if err != nil {
 				return cmdutil.Fail(cmdutil.Network, fmt.Errorf("%s: %w", msg, err), "")
 			}
 			return cmdutil.Failf(cmdutil.Network, fmt.Sprintf("%s (HTTP %d)", msg, resp.StatusCode))
 		}
 		if !announced {
-			io.Infof("waiting for Keycloak at %s …", base)
+			io.Infof("waiting for Keycloak at %s …", config.ShowURL(base))
 			announced = true
 		}
 		select {

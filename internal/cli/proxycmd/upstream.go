@@ -82,7 +82,11 @@ func NewUpstream(ctx context.Context, d Deps, gatewayFlag string) (*Upstream, er
 	}
 	// --timeout bounds connecting and waiting for the response headers of
 	// each request, never a body: a stream may run as long as it runs.
-	tr := hc.Transport.(*http.Transport).Clone()
+	std, ok := hc.Transport.(*http.Transport)
+	if !ok { // a client without igctl's transport (nil: the default one)
+		std = http.DefaultTransport.(*http.Transport)
+	}
+	tr := std.Clone()
 	timeout := d.Timeout()
 	if timeout <= 0 {
 		timeout = cmdutil.DefaultTimeout
