@@ -76,3 +76,17 @@ func TestGatewayAnswersExitAndHint(t *testing.T) {
 		}
 	}
 }
+
+// A 200 that is not a model list (a web page at the wrong URL) is the same
+// mistake as a 404: exit 3 with the base-URL hint.
+func TestGatewayAnswerThatIsNotAModelList(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Write([]byte("<html>a web app</html>"))
+	}))
+	defer srv.Close()
+	c := &gateway.Client{BaseURL: srv.URL, HTTP: srv.Client(), Token: func(context.Context, bool) (string, error) { return "t", nil }}
+	_, _, err := c.Models(context.Background(), "", nil)
+	if code, hint := cmdutil.Classify(err); code != exitcode.Config || !strings.Contains(hint, "base URL") {
+		t.Fatalf("exit %d hint %q: %v", code, hint, err)
+	}
+}

@@ -14,7 +14,8 @@ const (
 	ReadFailed fault.Kind = "gateway/read-failed"
 	// TooLarge: the answer is larger than igctl reads.
 	TooLarge fault.Kind = "gateway/too-large"
-	// NotFound: 404 or 405, so the URL is not the gateway's base URL (*APIError).
+	// NotFound: 404 or 405, or an answer that is not the API's (a page of
+	// HTML): the URL is not the gateway's base URL.
 	NotFound fault.Kind = "gateway/not-found"
 	// Failing: 5xx or 429, the gateway (or what is behind it) failing (*APIError).
 	Failing fault.Kind = "gateway/failing"

@@ -152,7 +152,7 @@ func (c *Client) Models(ctx context.Context, provider string, include []string) 
 	}
 	var list ModelList
 	if err := json.Unmarshal(body, &list); err != nil {
-		return nil, nil, fmt.Errorf("gateway %s: the answer is not a model list: %w", c.BaseURL+path, err)
+		return nil, nil, fault.New(NotFound, fmt.Errorf("gateway %s: the answer is not a model list: %w", c.BaseURL+path, err), fault.Facts{URL: c.BaseURL})
 	}
 	return body, &list, nil
 }

@@ -128,18 +128,24 @@ func (a *Admin) loginLocked(ctx context.Context) error {
 	defer resp.Body.Close()
 	if resp.StatusCode != 200 {
 		apiErr := parseAPIError("POST", path, resp)
-		if resp.StatusCode == 401 || resp.StatusCode == 400 {
+		switch {
+		case resp.StatusCode == 401 || resp.StatusCode == 400:
 			return fault.New(LoginRefused, fmt.Errorf("keycloak admin login refused: %w", apiErr),
 				fault.Facts{URL: a.BaseURL, ClientID: a.Creds.ClientID})
+		case resp.StatusCode >= 500:
+			return fault.New(ServerFailed, apiErr, fault.Facts{URL: a.BaseURL})
 		}
-		return apiErr
+		return fault.New(NotKeycloak, apiErr, fault.Facts{URL: a.BaseURL})
 	}
 	var tok struct {
 		AccessToken string `json:"access_token"`
 		ExpiresIn   int    `json:"expires_in"`
 	}
-	if err := json.NewDecoder(resp.Body).Decode(&tok); err != nil {
-		return fmt.Errorf("keycloak admin login: %w", err)
+	if err := json.NewDecoder(resp.Body).Decode(&tok); err != nil || tok.AccessToken == "" {
+		if err == nil {
+			err = errors.New("no access_token in the answer")
+		}
+		return fault.New(NotKeycloak, fmt.Errorf("keycloak admin login: the answer is not a token: %w", err), fault.Facts{URL: a.BaseURL})
 	}
 	a.token = tok.AccessToken
 	a.expiry = time.Now().Add(time.Duration(tok.ExpiresIn) * time.Second)

@@ -17,6 +17,9 @@ const (
 	AdminRefused fault.Kind = "keycloak/admin-refused"
 	// An admin request was answered 403: the admin account lacks a role.
 	Forbidden fault.Kind = "keycloak/forbidden"
+	// The admin login's answer is not Keycloak's (a 404, a page of HTML):
+	// the URL is not Keycloak's base URL.
+	NotKeycloak fault.Kind = "keycloak/not-keycloak"
 	// The spec file cannot be read, parsed or is not valid.
 	BadSpec fault.Kind = "keycloak/bad-spec"
 	// The spec uses ${VAR}s that are not defined.

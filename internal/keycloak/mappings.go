@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"net/url"
 	"sort"
+
+	"github.com/inference-gateway/igctl/internal/fault"
 )
 
 // roleMappings gives userID the realm roles and client roles (by client id)
@@ -39,7 +41,8 @@ func (r *run) roleMappings(realm, userID, who string, realmRoles []string, clien
 			case r.opts.DryRun:
 				tpending = true // the spec creates it (resolveRefs made sure)
 			default:
-				return fmt.Errorf("realm %s: role mapping for %s names client %q, which does not exist", realm, who, id)
+				// resolveRefs saw it: it went away during this run
+				return fault.New(BadSpec, fmt.Errorf("realm %s: role mapping for %s names client %q, which does not exist", realm, who, id))
 			}
 		}
 		targets = append(targets, target{id, "/role-mappings/clients/" + esc(uuid), rp + "/clients/" + esc(uuid) + "/roles/", clientRoles[id], tpending})
@@ -70,7 +73,7 @@ func (r *run) roleMappings(realm, userID, who string, realmRoles []string, clien
 				} else if ok {
 					add = append(add, rep)
 				} else if !r.opts.DryRun {
-					return fmt.Errorf("realm %s: role %s:%s does not exist", realm, t.label, role)
+					return fault.New(BadSpec, fmt.Errorf("realm %s: role %s:%s does not exist", realm, t.label, role))
 				}
 			}
 			r.record(Change{Kind: "role-mapping", Realm: realm, Name: name, Action: Created})

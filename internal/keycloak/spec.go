@@ -158,6 +158,9 @@ func (s *Spec) validate(path string) error {
 			if c.ClientID == "" {
 				return bad("realm %s: a client has no clientId", r.Name)
 			}
+			if (c.Public || !on(c.ServiceAccounts)) && (len(c.ServiceAccountRoles) > 0 || len(c.ServiceAccountRealm) > 0) {
+				return bad("realm %s: client %s has serviceAccountRoles but no service account (public: true or serviceAccounts: false)", r.Name, c.ClientID)
+			}
 		}
 		for _, u := range r.Users {
 			if u.Username == "" {

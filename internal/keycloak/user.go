@@ -2,10 +2,13 @@ package keycloak
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"path"
 	"strings"
+
+	"github.com/inference-gateway/igctl/internal/fault"
 )
 
 // userWant is the user configuration igctl manages.
@@ -120,11 +123,15 @@ func (r *run) passwordWorks(c *ClientResult, username, password string) (bool, e
 	req.SetBasicAuth(url.QueryEscape(c.ClientID), url.QueryEscape(c.Secret))
 	resp, err := r.a.HTTP.Do(req)
 	if err != nil {
-		return false, err
+		return false, fault.New(Unreachable, fmt.Errorf("keycloak: checking the password of user %s: %w", username, err), fault.Facts{URL: r.a.BaseURL})
 	}
 	defer resp.Body.Close()
-	if resp.StatusCode == 200 {
+	switch {
+	case resp.StatusCode == 200:
 		return true, nil
+	case resp.StatusCode >= 500:
+		// no verdict either way: not "unchanged"
+		return false, fault.New(ServerFailed, fmt.Errorf("keycloak: checking the password of user %s: HTTP %d", username, resp.StatusCode), fault.Facts{URL: r.a.BaseURL})
 	}
 	var e struct {
 		Error       string `json:"error"`

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/inference-gateway/igctl/internal/fault"
 )
 
 // wireFake is an admin API answering from a table of canned answers
@@ -21,6 +23,9 @@ type wireFake struct {
 	sent    []string
 	// refuse is the user whose password the realm's token endpoint refuses.
 	refuse string
+	// checkStatus, when set, is how the realm's token endpoint answers
+	// every password check (a Keycloak failing on its side).
+	checkStatus int
 }
 
 type wireAnswer struct {
@@ -42,6 +47,10 @@ func (f *wireFake) serve(w http.ResponseWriter, r *http.Request) {
 		io.WriteString(w, `{"access_token":"t","expires_in":60}`)
 		return
 	case strings.HasSuffix(r.URL.Path, "/protocol/openid-connect/token"):
+		if f.checkStatus != 0 {
+			w.WriteHeader(f.checkStatus)
+			return
+		}
 		if u := r.FormValue("username"); u != "" && u == f.refuse {
 			w.WriteHeader(http.StatusUnauthorized)
 			io.WriteString(w, `{"error":"invalid_grant","error_description":"Invalid user credentials"}`)
@@ -235,5 +244,14 @@ unchanged password bob
 	res, sent = runWire(t, rerunAnswers(false), "")
 	if len(sent) != 0 || res.Changed() {
 		t.Errorf("a run with nothing to change sent %v\n%s", sent, planOf(res))
+	}
+
+	// Keycloak failing the password check is no verdict: not "unchanged",
+	// no reset either, and the run stops as Keycloak failing (exit 6).
+	f := newWireFake(t, rerunAnswers(false))
+	f.checkStatus = http.StatusServiceUnavailable
+	_, err := Bootstrap(context.Background(), NewAdmin(f.URL, nil, Credentials{Username: "admin", Password: "x"}), wireSpec, Options{})
+	if fault.KindOf(err) != ServerFailed || len(f.sent) != 0 {
+		t.Errorf("password check answered 503: %v, sent %v", err, f.sent)
 	}
 }

@@ -214,6 +214,8 @@ func configKnownProfilesHint(e *fault.Error) string {
 // Section: internal/keycloak.
 var keycloakRows = map[fault.Kind]row{
 	keycloak.LoginUnreachable: {Code: exitcode.Network, Hint: keycloakHint("is Keycloak running? try --wait 2m")},
+	keycloak.NotKeycloak: {Code: exitcode.Config,
+		Hint: keycloakHint("is --url Keycloak's base URL (http://HOST:PORT, without /realms/… or /admin)?")},
 	keycloak.LoginRefused: {Code: exitcode.Auth,
 		Hint: keycloakHint("check the admin user and password (--admin-user, --admin-password-stdin or KEYCLOAK_ADMIN_PASSWORD)")},
 	keycloak.Unreachable: {Code: exitcode.Network, Hint: keycloakHint("re-run when Keycloak is back: bootstrap converges")},
