@@ -29,7 +29,7 @@ export JAVA_HOME=$(dirname "$(dirname "$JAVA_BIN")")
 W=$(mktemp -d)
 R=bench/results
 mkdir -p "$R"
-trap 'kill ${standin:-} 2>/dev/null || true; rm -rf "$W"' EXIT
+trap 'kill ${gw_pid:-} 2>/dev/null || true; rm -rf "$W"' EXIT
 export IGCTL_CONFIG_DIR="$W/config"
 IG="$PWD/bin/igctl"
 RUNS=${BENCH_RUNS:-30}
@@ -117,7 +117,7 @@ hf "$R/4-translate.json" -N --warmup 1 --runs 5 "${args[@]}"
 echo "== 5. models vs curl on the real gateway" >&2
 printf 'AUTH_ENABLED=true\nAUTH_OIDC_ISSUER=%s\nAUTH_OIDC_CLIENT_ID=inference-gateway-client\n' "$ISS" > "$W/gw.env"
 bin/rungateway -envfile "$W/gw.env" -addr-file "$W/gw.addr" 2>/dev/null &
-standin=$!
+gw_pid=$!
 for _ in $(seq 1 300); do [ -s "$W/gw.addr" ] && break; sleep 0.1; done
 GW=$(cat "$W/gw.addr")
 IGCTL_TOKEN_STORE=file "$IG" --profile cc token --format curl > "$W/curl-header.cfg"

@@ -36,6 +36,7 @@ func main() {
 	defer g.Close()
 	if *addrFile != "" {
 		if err := os.WriteFile(*addrFile, []byte(g.URL), 0o600); err != nil {
+			g.Close() // fail exits: the deferred Close would not run
 			fail(err)
 		}
 	}
