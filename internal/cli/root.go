@@ -44,18 +44,15 @@ func NewRootCmd(f *cmdutil.Factory) *cobra.Command {
 		SilenceUsage:  true,
 		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
 			f.IO.SetNoColor(f.Globals.NoColor)
-			switch f.Globals.TokenStore {
+			// every command, not only those that open the store, refuses a misspelt choice
+			store, from := f.Globals.TokenStore, "--token-store"
+			if store == "" {
+				store, from = f.Getenv("IGCTL_TOKEN_STORE"), "IGCTL_TOKEN_STORE"
+			}
+			switch store {
 			case "", "auto", "keyring", "file", "none":
 			default:
-				return cmdutil.FlagError("--token-store must be auto, keyring, file or none, not %q", f.Globals.TokenStore)
-			}
-			if f.Globals.TokenStore == "" {
-				// every command, not only those that open the store, refuses a misspelt choice
-				switch v := f.Getenv("IGCTL_TOKEN_STORE"); v {
-				case "", "auto", "keyring", "file", "none":
-				default:
-					return cmdutil.FlagError("IGCTL_TOKEN_STORE must be auto, keyring, file or none, not %q", v)
-				}
+				return cmdutil.FlagError("%s must be auto, keyring, file or none, not %q", from, store)
 			}
 			if !cmd.Flags().Changed("timeout") {
 				if v := f.Getenv("IGCTL_TIMEOUT"); v != "" {

@@ -3,6 +3,7 @@ package keycloak
 import (
 	"fmt"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -121,7 +122,7 @@ func (r *run) resolveRefs(spec RealmSpec) error {
 		}
 		if ref.client == "" {
 			if !realmExists {
-				if !contains(builtinRealmRoles(spec.Name), ref.role) {
+				if !slices.Contains(builtinRealmRoles(spec.Name), ref.role) {
 					return missing("role")
 				}
 				continue
@@ -147,7 +148,7 @@ func (r *run) resolveRefs(spec RealmSpec) error {
 			builtin, isBuiltin := builtinClientRoles[ref.client]
 			switch {
 			case !realmExists && isBuiltin:
-				if !contains(builtin, ref.role) {
+				if !slices.Contains(builtin, ref.role) {
 					return missing("role")
 				}
 			case inSpec:
@@ -166,13 +167,4 @@ func (r *run) resolveRefs(spec RealmSpec) error {
 		}
 	}
 	return nil
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }

@@ -65,13 +65,13 @@ var tokenRows = map[fault.Kind]row{
 		return "use exactly the issuer the server advertises: " + e.Facts.URL
 	}},
 	token.DiscoveryUnreachable: {Code: exitcode.Network, Hint: tokenTLSHint},
-	token.DiscoveryNotFound:    {Code: exitcode.Config, Hint: tokenSay("is the realm name right? Keycloak issuers look like https://HOST/realms/REALM")},
+	token.DiscoveryNotFound:    {Code: exitcode.Config, Hint: say("is the realm name right? Keycloak issuers look like https://HOST/realms/REALM")},
 	token.DiscoveryFailed:      {Code: exitcode.Network},
 
 	token.UnknownGrant:        {Code: exitcode.Usage},
 	token.EndpointUnreachable: {Code: exitcode.Network, Hint: tokenTLSHint},
-	token.EndpointFailing:     {Code: exitcode.Network, Hint: tokenSay("the identity provider (or a proxy in front of it) is failing: retry later, or check its logs")},
-	token.BadClient:           {Code: exitcode.IdPRefused, Hint: tokenSay("wrong client secret or client id (or the client is public and must not send a secret)")},
+	token.EndpointFailing:     {Code: exitcode.Network, Hint: say("the identity provider (or a proxy in front of it) is failing: retry later, or check its logs")},
+	token.BadClient:           {Code: exitcode.IdPRefused, Hint: say("wrong client secret or client id (or the client is public and must not send a secret)")},
 	token.GrantNotAllowed: {Code: exitcode.IdPRefused, Hint: func(e *fault.Error) string {
 		switch e.Facts.Grant {
 		case token.GrantPassword:
@@ -81,8 +81,8 @@ var tokenRows = map[fault.Kind]row{
 		}
 		return ""
 	}},
-	token.AccountIncomplete:  {Code: exitcode.IdPRefused, Hint: tokenSay("the user must have email, first and last name and no pending required action (e.g. a temporary password); `igctl keycloak bootstrap` sets users up fully")},
-	token.BadUserCredentials: {Code: exitcode.IdPRefused, Hint: tokenSay("wrong username or password (repeated failures can lock the account by brute-force protection)")},
+	token.AccountIncomplete:  {Code: exitcode.IdPRefused, Hint: say("the user must have email, first and last name and no pending required action (e.g. a temporary password); `igctl keycloak bootstrap` sets users up fully")},
+	token.BadUserCredentials: {Code: exitcode.IdPRefused, Hint: say("wrong username or password (repeated failures can lock the account by brute-force protection)")},
 	token.GrantRefused: {Code: exitcode.IdPRefused, Hint: func(e *fault.Error) string {
 		if e.Facts.OAuthError == "invalid_scope" {
 			return "a requested scope is not available to this client"
@@ -90,15 +90,15 @@ var tokenRows = map[fault.Kind]row{
 		return ""
 	}},
 
-	token.NotLoggedIn:    {Code: exitcode.Auth, Hint: tokenSay("run `igctl login`")},
-	token.OtherIdentity:  {Code: exitcode.Auth, Hint: tokenSay("run `igctl login` for the profile's new settings")},
-	token.CannotRefresh:  {Code: exitcode.Auth, Hint: tokenSay("run `igctl login` again")},
-	token.SessionEnded:   {Code: exitcode.Auth, Hint: tokenSay("the session ended at the identity provider: run `igctl login` again")},
-	token.NoRefreshToken: {Code: exitcode.Auth, Hint: tokenSay("run `igctl login` again")},
+	token.NotLoggedIn:    {Code: exitcode.Auth, Hint: say("run `igctl login`")},
+	token.OtherIdentity:  {Code: exitcode.Auth, Hint: say("run `igctl login` for the profile's new settings")},
+	token.CannotRefresh:  {Code: exitcode.Auth, Hint: say("run `igctl login` again")},
+	token.SessionEnded:   {Code: exitcode.Auth, Hint: say("the session ended at the identity provider: run `igctl login` again")},
+	token.NoRefreshToken: {Code: exitcode.Auth, Hint: say("run `igctl login` again")},
 	token.ShortLived:     {Code: exitcode.Auth},
 
-	token.NoAuthCode:     {Code: exitcode.Config, Hint: tokenSay("log in with --device, or with --grant password")},
-	token.BrowserTimeout: {Code: exitcode.Network, Hint: tokenSay(tokenWaitHint)},
+	token.NoAuthCode:     {Code: exitcode.Config, Hint: say("log in with --device, or with --grant password")},
+	token.BrowserTimeout: {Code: exitcode.Network, Hint: say(tokenWaitHint)},
 	token.CallbackListen: {Code: exitcode.Network},
 	token.ForeignAnswer:  {Code: exitcode.Auth},
 	token.EmptyAnswer:    {Code: exitcode.IdPRefused},
@@ -113,7 +113,7 @@ var tokenRows = map[fault.Kind]row{
 		}
 		return ""
 	}},
-	token.NoDevice:               {Code: exitcode.Config, Hint: tokenSay("log in with --web, or with --grant password")},
+	token.NoDevice:               {Code: exitcode.Config, Hint: say("log in with --web, or with --grant password")},
 	token.DeviceAnswerIncomplete: {Code: exitcode.Network},
 	token.DeviceRefused: {Code: exitcode.IdPRefused, Hint: func(e *fault.Error) string {
 		switch e.Facts.OAuthError {
@@ -124,27 +124,27 @@ var tokenRows = map[fault.Kind]row{
 		}
 		return ""
 	}},
-	token.DeviceDenied:      {Code: exitcode.IdPRefused, Hint: tokenSay(tokenDeviceAgain + " and approve the request")},
-	token.DeviceCodeExpired: {Code: exitcode.Auth, Hint: tokenSay(tokenDeviceAgain + " and approve it before the code expires")},
-	token.DeviceTimeout:     {Code: exitcode.Network, Hint: tokenSay(tokenDeviceAgain + "; --wait sets how long igctl waits for you (the code itself may live longer)")},
+	token.DeviceDenied:      {Code: exitcode.IdPRefused, Hint: say(tokenDeviceAgain + " and approve the request")},
+	token.DeviceCodeExpired: {Code: exitcode.Auth, Hint: say(tokenDeviceAgain + " and approve it before the code expires")},
+	token.DeviceTimeout:     {Code: exitcode.Network, Hint: say(tokenDeviceAgain + "; --wait sets how long igctl waits for you (the code itself may live longer)")},
 	token.NoIDToken: {Code: exitcode.IdPRefused, Hint: func(e *fault.Error) string {
 		return "the openid scope must be allowed for client " + e.Facts.ClientID
 	}},
 	token.BadIDToken: {Code: exitcode.Auth},
 
 	token.UnknownStore:    {Code: exitcode.Usage},
-	token.StorageRequired: {Code: exitcode.Storage, Hint: tokenSay("start a Secret Service (e.g. gnome-keyring) in a D-Bus session, or unset IGCTL_REQUIRE_SECURE_STORAGE to allow a 0600 file")},
-	token.KeyringLocked:   {Code: exitcode.Storage, Hint: tokenSay("unlock the keyring (log in to the desktop session, or start gnome-keyring with --unlock), then retry; or `igctl login` again to store a new token")},
+	token.StorageRequired: {Code: exitcode.Storage, Hint: say("start a Secret Service (e.g. gnome-keyring) in a D-Bus session, or unset IGCTL_REQUIRE_SECURE_STORAGE to allow a 0600 file")},
+	token.KeyringLocked:   {Code: exitcode.Storage, Hint: say("unlock the keyring (log in to the desktop session, or start gnome-keyring with --unlock), then retry; or `igctl login` again to store a new token")},
 	token.KeyringFailed:   {Code: exitcode.Storage},
-	token.LockTimeout:     {Code: exitcode.Network, Hint: tokenSay("the other process is probably waiting on a slow identity provider; --timeout bounds the wait")},
-	token.DirNotWritable:  {Code: exitcode.Config, Hint: tokenSay("fix its owner or mode, or choose another --config-dir")},
-	token.Damaged:         {Code: exitcode.Config, Hint: tokenSay("`igctl login` replaces it (check the file's owner and mode if it cannot be read)")},
+	token.LockTimeout:     {Code: exitcode.Network, Hint: say("the other process is probably waiting on a slow identity provider; --timeout bounds the wait")},
+	token.DirNotWritable:  {Code: exitcode.Config, Hint: say("fix its owner or mode, or choose another --config-dir")},
+	token.Damaged:         {Code: exitcode.Config, Hint: say("`igctl login` replaces it (check the file's owner and mode if it cannot be read)")},
 
 	token.RevokeUnreachable: {Code: exitcode.Network},
 }
 
-// tokenSay is a hint that needs no facts.
-func tokenSay(hint string) func(*fault.Error) string {
+// say is a hint that needs no facts.
+func say(hint string) func(*fault.Error) string {
 	return func(*fault.Error) string { return hint }
 }
 
@@ -169,12 +169,10 @@ const (
 
 // Section: internal/config.
 var configRows = map[fault.Kind]row{
-	config.Unreadable: {Code: exitcode.Config},
-	config.Invalid:    {Code: exitcode.Config, Hint: func(*fault.Error) string { return "fix or move the file; igctl will not overwrite it" }},
-	config.UnknownKey: {Code: exitcode.Config, Hint: configUnknownKeyHint},
-	config.Locked: {Code: exitcode.Config, Hint: func(*fault.Error) string {
-		return "another igctl is writing the config; try again (a lock ends with the process that holds it)"
-	}},
+	config.Unreadable:     {Code: exitcode.Config},
+	config.Invalid:        {Code: exitcode.Config, Hint: func(*fault.Error) string { return "fix or move the file; igctl will not overwrite it" }},
+	config.UnknownKey:     {Code: exitcode.Config, Hint: configUnknownKeyHint},
+	config.Locked:         {Code: exitcode.Config, Hint: say("another igctl is writing the config; try again (a lock ends with the process that holds it)")},
 	config.NoSuchProfile:  {Code: exitcode.Config, Hint: configKnownProfilesHint},
 	config.UnknownSetting: {Code: exitcode.Usage, Hint: func(*fault.Error) string { return "settings: " + strings.Join(config.Keys, ", ") }},
 	config.BadGrant:       {Code: exitcode.Usage},
@@ -213,68 +211,51 @@ func configKnownProfilesHint(e *fault.Error) string {
 
 // Section: internal/keycloak.
 var keycloakRows = map[fault.Kind]row{
-	keycloak.LoginUnreachable: {Code: exitcode.Network, Hint: keycloakHint("is Keycloak running? try --wait 2m")},
+	keycloak.LoginUnreachable: {Code: exitcode.Network, Hint: say("is Keycloak running? try --wait 2m")},
 	keycloak.NotKeycloak: {Code: exitcode.Config,
-		Hint: keycloakHint("is --url Keycloak's base URL (http://HOST:PORT, without /realms/… or /admin)?")},
+		Hint: say("is --url Keycloak's base URL (http://HOST:PORT, without /realms/… or /admin)?")},
 	keycloak.LoginRefused: {Code: exitcode.Auth,
-		Hint: keycloakHint("check the admin user and password (--admin-user, --admin-password-stdin or KEYCLOAK_ADMIN_PASSWORD)")},
-	keycloak.Unreachable: {Code: exitcode.Network, Hint: keycloakHint("re-run when Keycloak is back: bootstrap converges")},
+		Hint: say("check the admin user and password (--admin-user, --admin-password-stdin or KEYCLOAK_ADMIN_PASSWORD)")},
+	keycloak.Unreachable: {Code: exitcode.Network, Hint: say("re-run when Keycloak is back: bootstrap converges")},
 	keycloak.ServerFailed: {Code: exitcode.Network,
-		Hint: keycloakHint("Keycloak failed on its side (its log says why): re-run when it is back; bootstrap converges")},
-	keycloak.AdminRefused: {Code: exitcode.Auth, Hint: keycloakHint("the admin credentials were refused")},
+		Hint: say("Keycloak failed on its side (its log says why): re-run when it is back; bootstrap converges")},
+	keycloak.AdminRefused: {Code: exitcode.Auth, Hint: say("the admin credentials were refused")},
 	keycloak.Forbidden: {Code: exitcode.Auth,
-		Hint: keycloakHint("the admin account lacks a role for this (it needs realm-admin in master, or the create-realm/manage-* roles)")},
+		Hint: say("the admin account lacks a role for this (it needs realm-admin in master, or the create-realm/manage-* roles)")},
 	keycloak.BadSpec:           {Code: exitcode.Config},
-	keycloak.SpecUndefinedVars: {Code: exitcode.Config, Hint: keycloakHint("export them, or remove the references")},
-}
-
-// keycloakHint is a row's hint that needs no facts.
-func keycloakHint(h string) func(*fault.Error) string {
-	return func(*fault.Error) string { return h }
+	keycloak.SpecUndefinedVars: {Code: exitcode.Config, Hint: say("export them, or remove the references")},
 }
 
 // Section: internal/envmap.
 var envmapRows = map[fault.Kind]row{
-	envmap.BadProduct: {Code: exitcode.Usage},
-	envmap.BadVersion: {Code: exitcode.Usage},
-	envmap.DuplicateKeys: {Code: exitcode.Config, Hint: func(*fault.Error) string {
-		return "choose with --on-conflict keep (first wins) or overwrite (last wins)"
-	}},
-	envmap.Unmapped:   {Code: exitcode.Drift},
-	envmap.BadBoolean: {Code: exitcode.Config, Hint: func(*fault.Error) string { return "write true or false" }},
-	envmap.NotUTF8: {Code: exitcode.Config, Hint: func(*fault.Error) string {
-		return "fix the file's encoding (it may be Latin-1), or put binary data in a Secret's data field by hand"
-	}},
-	envmap.BadValue: {Code: exitcode.Config},
-	envmap.FailClosedGuardrails: {Code: exitcode.Config, Hint: func(*fault.Error) string {
-		return "deploy this file with --to k8s (a ConfigMap keeps closed), or set GUARDRAILS_FAIL_MODE=open to accept fail-open explicitly"
-	}},
+	envmap.BadProduct:           {Code: exitcode.Usage},
+	envmap.BadVersion:           {Code: exitcode.Usage},
+	envmap.DuplicateKeys:        {Code: exitcode.Config, Hint: say("choose with --on-conflict keep (first wins) or overwrite (last wins)")},
+	envmap.Unmapped:             {Code: exitcode.Drift},
+	envmap.BadBoolean:           {Code: exitcode.Config, Hint: func(*fault.Error) string { return "write true or false" }},
+	envmap.NotUTF8:              {Code: exitcode.Config, Hint: say("fix the file's encoding (it may be Latin-1), or put binary data in a Secret's data field by hand")},
+	envmap.BadValue:             {Code: exitcode.Config},
+	envmap.FailClosedGuardrails: {Code: exitcode.Config, Hint: say("deploy this file with --to k8s (a ConfigMap keeps closed), or set GUARDRAILS_FAIL_MODE=open to accept fail-open explicitly")},
 }
 
 // Section: internal/gateway and internal/proxy.
 var gatewayRows = map[fault.Kind]row{
-	gateway.BadURL: {Code: exitcode.Usage},
-	gateway.Unreachable: {Code: exitcode.Network, Hint: func(*fault.Error) string {
-		return "check --gateway / IGCTL_GATEWAY_URL and that the gateway runs"
-	}},
-	gateway.ReadFailed: {Code: exitcode.Network},
-	gateway.TooLarge:   {Code: exitcode.Unexpected},
+	gateway.BadURL:      {Code: exitcode.Usage},
+	gateway.Unreachable: {Code: exitcode.Network, Hint: say("check --gateway / IGCTL_GATEWAY_URL and that the gateway runs")},
+	gateway.ReadFailed:  {Code: exitcode.Network},
+	gateway.TooLarge:    {Code: exitcode.Unexpected},
 	gateway.NotFound: {Code: exitcode.Config, Hint: func(e *fault.Error) string {
 		return "is " + e.Facts.URL + " the gateway's base URL (without /v1)? pass --gateway, or `igctl config set gateway_url URL`"
 	}},
-	gateway.Failing: {Code: exitcode.Network, Hint: func(*fault.Error) string {
-		return "the gateway failed on its side (its log says why); retry when it is back"
-	}},
+	gateway.Failing: {Code: exitcode.Network, Hint: say("the gateway failed on its side (its log says why); retry when it is back")},
 	gateway.Refused: {Code: exitcode.Unexpected},
 
 	// internal/proxy
 	// What the proxy tells the operator while it serves (igctl proxy
 	// prints the hint under the warning).
-	proxy.NoToken: {Code: exitcode.Auth},
-	proxy.Unreachable: {Code: exitcode.Network, Hint: func(*fault.Error) string {
-		return "check --gateway and that the gateway runs; --timeout bounds the connection and the wait for the response headers"
-	}},
-	proxy.Rejected: {Code: exitcode.Auth},
+	proxy.NoToken:     {Code: exitcode.Auth},
+	proxy.Unreachable: {Code: exitcode.Network, Hint: say("check --gateway and that the gateway runs; --timeout bounds the connection and the wait for the response headers")},
+	proxy.Rejected:    {Code: exitcode.Auth},
 }
 
 // table is every section in one map; a kind declared twice is a bug caught

@@ -72,6 +72,14 @@ func (f *Factory) Session() (*Session, error) {
 	return s, nil
 }
 
+// CAFile is the profile's CA file, "" without a profile (IGCTL_TOKEN only).
+func (s *Session) CAFile() string {
+	if s.Profile == nil {
+		return ""
+	}
+	return s.Profile.CAFile
+}
+
 // TokenFunc hands out the session's token (IGCTL_TOKEN wins), refreshing
 // when asked to after a 401. A token from IGCTL_TOKEN cannot be refreshed:
 // asked for a fresh one, it answers gateway.ErrNoFreshToken, so the caller

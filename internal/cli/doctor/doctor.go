@@ -142,11 +142,7 @@ func doctorRun(ctx context.Context, opts *Options) error {
 		}
 		s.Profile = prof
 	}
-	caFile := ""
-	if s.Profile != nil {
-		caFile = s.Profile.CAFile
-	}
-	hc, err := opts.HTTPClient(caFile)
+	hc, err := opts.HTTPClient(s.CAFile())
 	if err != nil {
 		return err
 	}

@@ -80,11 +80,7 @@ func modelsRun(ctx context.Context, opts *Options) error {
 	if err != nil {
 		return err
 	}
-	caFile := ""
-	if s.Profile != nil {
-		caFile = s.Profile.CAFile
-	}
-	hc, err := opts.HTTPClient(caFile)
+	hc, err := opts.HTTPClient(s.CAFile())
 	if err != nil {
 		return err
 	}

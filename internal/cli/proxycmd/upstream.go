@@ -72,11 +72,7 @@ func NewUpstream(ctx context.Context, d Deps, gatewayFlag string) (*Upstream, er
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, cmdutil.FlagError("gateway URL %q is not an http(s) URL", base)
 	}
-	caFile := ""
-	if s.Profile != nil {
-		caFile = s.Profile.CAFile
-	}
-	hc, err := d.HTTPClient(caFile)
+	hc, err := d.HTTPClient(s.CAFile())
 	if err != nil {
 		return nil, err
 	}
