@@ -93,3 +93,30 @@ func TestCancelledRefreshLeavesNoMarker(t *testing.T) {
 type roundTrip func(*http.Request) (*http.Response, error)
 
 func (f roundTrip) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// A marker older than FailureReuse, from a refresh this process did not wait
+// for, is news no longer: the identity provider is asked again.
+func TestStaleRefreshFailureIsNotReused(t *testing.T) {
+	now := time.Now()
+	store, err := OpenStore(StoreOptions{Kind: "file", Dir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := &Bundle{Issuer: "https://kc/realms/r", ClientID: "c", Grant: GrantPassword, AccessToken: "old",
+		RefreshToken: "r", TokenEndpoint: "https://kc/realms/r/protocol/openid-connect/token", Expiry: now.Add(-time.Minute)}
+	if err := store.Save("p", b); err != nil {
+		t.Fatal(err)
+	}
+	cause := fault.New(SessionEnded, errors.New("refreshing the token failed: invalid_grant"), fault.Facts{OAuthError: "invalid_grant"})
+	store.(failureMemo).recordFailure("p", newRefreshFailure(now.Add(-FailureReuse-time.Second), cause, tokenID("old")))
+	asked := 0
+	hc := &http.Client{Transport: roundTrip(func(r *http.Request) (*http.Response, error) {
+		asked++
+		return nil, errors.New("the identity provider was asked")
+	})}
+	m := &Manager{Store: store, Now: func() time.Time { return now }, HTTP: func() (*http.Client, error) { return hc, nil }}
+	m.Get(context.Background(), "p", 0, false)
+	if asked != 1 {
+		t.Errorf("a stale marker was reused: the identity provider was asked %d times", asked)
+	}
+}
