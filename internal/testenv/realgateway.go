@@ -1,10 +1,12 @@
 package testenv
 
 import (
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
 	"os"
+	"strings"
 	"time"
 )
 
@@ -29,11 +31,34 @@ func GatewayBinary() (string, error) {
 // when OIDC discovery fails or the configuration does not parse) the
 // error carries its log, and so does the returned gateway's Log.
 func StartRealGateway(env []string) (*RealGateway, error) {
+	// freePort's port can be taken by another process before the gateway
+	// binds it; the gateway then logs the bind error but keeps running, so
+	// that is watched for and the start retried on another port.
+	var err error
+	for range 5 {
+		var g *RealGateway
+		g, err = startRealGateway(env)
+		if !errors.Is(err, errPortTaken) {
+			return g, err
+		}
+	}
+	return nil, err
+}
+
+var errPortTaken = errors.New("the gateway's port was taken before it bound it")
+
+// gatewayPort picks the gateway's port (a test makes it pick a taken one).
+var gatewayPort = freePort
+
+// bindFailed: the gateway's log says its listener could not bind.
+func bindFailed(log string) bool { return strings.Contains(log, "address already in use") }
+
+func startRealGateway(env []string) (*RealGateway, error) {
 	bin, err := GatewayBinary()
 	if err != nil {
 		return nil, err
 	}
-	port, err := freePort()
+	port, err := gatewayPort()
 	if err != nil {
 		return nil, err
 	}
@@ -59,10 +84,23 @@ func StartRealGateway(env []string) (*RealGateway, error) {
 			return g, g.exitError("the gateway")
 		default:
 		}
-		if resp, err := http.Get(g.URL + "/health"); err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == 200 {
-				return g, nil
+		if bindFailed(g.Log()) {
+			g.Close()
+			return nil, errPortTaken
+		}
+		// /health is believed only once this gateway says it is serving:
+		// before that, whatever else holds the port could be answering
+		if strings.Contains(g.Log(), "starting inference gateway") {
+			if resp, err := http.Get(g.URL + "/health"); err == nil {
+				resp.Body.Close()
+				if resp.StatusCode == 200 {
+					time.Sleep(100 * time.Millisecond) // a bind error is logged right after "starting"
+					if bindFailed(g.Log()) {
+						g.Close()
+						return nil, errPortTaken
+					}
+					return g, nil
+				}
 			}
 		}
 		time.Sleep(50 * time.Millisecond)
