@@ -315,3 +315,67 @@ func TestUnreachableGatewayNotice(t *testing.T) {
 		t.Fatalf("notices %+v", got)
 	}
 }
+
+// An upstream that starts its answer before it has the whole request body
+// (a model streaming while a large upload is still arriving, or any
+// upstream answering after the bytes it needs) must get every byte and its
+// answer must reach the client whole. Go's HTTP/1.1 server reads away and
+// closes a request body the handler has not consumed when the handler
+// writes its response header, unless the handler is in full-duplex mode;
+// the proxy's own upstream transport still reads that body then, and the
+// bytes it loses, or the "invalid Read on closed Body" it gets, cut the
+// forwarded request and the stream with it. The client here sends more
+// than the proxy buffers for replay, and sends the rest only after the
+// answer has begun, so the race is forced rather than hoped for.
+func TestStreamedBodyForwardedWholeAfterTheAnswerBegins(t *testing.T) {
+	const first, rest = DefaultMaxReplayBody + 512<<10, 256 << 10
+	up := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := http.NewResponseController(w).EnableFullDuplex(); err != nil {
+			t.Error(err)
+		}
+		w.Header().Set("Content-Type", "text/event-stream")
+		io.WriteString(w, "data: started\n\n")
+		w.(http.Flusher).Flush()
+		n, err := io.Copy(io.Discard, r.Body)
+		fmt.Fprintf(w, "data: got %d bytes, error %v\n\ndata: [DONE]\n\n", n, err)
+	})
+	srv, _ := start(t, up, Options{})
+	pr, pw := io.Pipe()
+	answered := make(chan struct{})
+	go func() {
+		chunk := strings.Repeat("x", 32<<10)
+		for sent := 0; sent < first; sent += len(chunk) {
+			if _, err := io.WriteString(pw, chunk); err != nil {
+				return
+			}
+		}
+		select {
+		case <-answered:
+		case <-time.After(10 * time.Second):
+			pw.CloseWithError(fmt.Errorf("no answer began while the body was open"))
+			return
+		}
+		for sent := 0; sent < rest; sent += len(chunk) {
+			if _, err := io.WriteString(pw, chunk); err != nil {
+				return
+			}
+		}
+		pw.Close()
+	}()
+	req, _ := http.NewRequest(http.MethodPost, srv.URL+"/v1/chat/completions", pr)
+	req.Header.Set("Authorization", "Bearer local-key")
+	resp, err := http.DefaultClient.Do(req)
+	close(answered)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	got, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatalf("the stream broke: %v (so far %q)", err, got)
+	}
+	want := fmt.Sprintf("data: started\n\ndata: got %d bytes, error <nil>\n\ndata: [DONE]\n\n", first+rest)
+	if string(got) != want {
+		t.Fatalf("the client got %q, want %q", got, want)
+	}
+}
