@@ -155,6 +155,9 @@ func (s *IOStreams) PromptSecret(label string) (string, error) {
 	return string(b), nil
 }
 
+// ErrEmptySecret is ReadSecretLine's answer to input whose first line is empty.
+var ErrEmptySecret = errors.New("empty secret")
+
 // ReadSecretLine reads one secret from r: the first line, without its line ending.
 // Trailing whitespace beyond the line ending is kept: it may be part of the secret.
 func ReadSecretLine(r io.Reader) (string, error) {
@@ -164,7 +167,7 @@ func ReadSecretLine(r io.Reader) (string, error) {
 	}
 	line = strings.TrimSuffix(strings.TrimSuffix(line, "\n"), "\r")
 	if line == "" {
-		return "", errors.New("empty secret")
+		return "", ErrEmptySecret
 	}
 	return line, nil
 }
