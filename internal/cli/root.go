@@ -92,6 +92,9 @@ func NewRootCmd(f *cmdutil.Factory) *cobra.Command {
 			return nil
 		},
 	}
+	// cobra runs this only after a command succeeded: the token store's
+	// fallback warning is not printed ahead of an unrelated failure.
+	root.PersistentPostRun = func(cmd *cobra.Command, args []string) { f.FlushStoreWarnings() }
 	root.SetVersionTemplate("igctl {{.Version}}\n")
 	g := &f.Globals
 	pf := root.PersistentFlags()

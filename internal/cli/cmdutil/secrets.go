@@ -113,12 +113,26 @@ func (f *Factory) TokenStore() (token.Store, error) {
 		Kind: f.Globals.TokenStore, Dir: f.ConfigDir(), Getenv: f.Getenv,
 		Warn: func(key, msg string) {
 			if f.ReportStore {
-				f.IO.WarnOnce(key, "%s", msg)
+				f.storeMu.Lock()
+				f.storeWarnings = append(f.storeWarnings, [2]string{key, msg})
+				f.storeMu.Unlock()
 			}
 		},
 		// On a terminal the keyring may show an unlock prompt: give it time.
 		KeyringTimeout: map[bool]time.Duration{true: 30 * time.Second, false: 3 * time.Second}[f.IO.IsStdinTTY()],
 	})
+}
+
+// FlushStoreWarnings prints the token store's held warnings (each once) on
+// stderr; the root command calls it when a command has succeeded.
+func (f *Factory) FlushStoreWarnings() {
+	f.storeMu.Lock()
+	held := f.storeWarnings
+	f.storeWarnings = nil
+	f.storeMu.Unlock()
+	for _, w := range held {
+		f.IO.WarnOnce(w[0], "%s", w[1])
+	}
 }
 
 // TokenManager returns a manager over the token store; caFile is the

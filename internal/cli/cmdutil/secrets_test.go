@@ -58,3 +58,44 @@ func TestReadSecretFileProblems(t *testing.T) {
 		t.Errorf("ok file: %q, %v", s, err)
 	}
 }
+
+// The keyring fallback warning is held until FlushStoreWarnings (the root
+// command calls it once a command succeeded), so a failure that follows
+// opening the store is not preceded by it; flushed, it appears once.
+func TestStoreFallbackWarningHeld(t *testing.T) {
+	io, _, _, errOut := iostreams.Test()
+	f := New(io)
+	f.Getenv = func(string) string { return "" } // no D-Bus session bus: the keyring is not tried
+	f.Globals.ConfigDir = t.TempDir()
+	f.ReportStore = true
+	for range 2 {
+		st, err := f.TokenStore()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.Kind() != "file" {
+			t.Skipf("the keyring was usable here (%s store): no fallback to warn about", st.Kind())
+		}
+	}
+	if errOut.Len() != 0 {
+		t.Fatalf("warned on opening the store, before the command's outcome: %q", errOut)
+	}
+	f.FlushStoreWarnings()
+	f.FlushStoreWarnings()
+	if got := strings.Count(errOut.String(), "warning: OS keyring not available"); got != 1 {
+		t.Fatalf("after the flush: %d warnings in %q, want 1", got, errOut)
+	}
+
+	// a command that does not report where tokens are kept never warns
+	io, _, _, errOut = iostreams.Test()
+	f = New(io)
+	f.Getenv = func(string) string { return "" }
+	f.Globals.ConfigDir = t.TempDir()
+	if _, err := f.TokenStore(); err != nil {
+		t.Fatal(err)
+	}
+	f.FlushStoreWarnings()
+	if errOut.Len() != 0 {
+		t.Errorf("warned without ReportStore: %q", errOut)
+	}
+}
