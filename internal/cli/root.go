@@ -37,8 +37,11 @@ func NewRootCmd(f *cmdutil.Factory) *cobra.Command {
 		Use:   "igctl",
 		Short: "Authenticate to an Inference Gateway behind Keycloak, from a laptop or CI",
 		Long: "igctl replaces the manual steps of the Inference Gateway authentication guide:\n" +
-			"tokens for the password and client-credentials grants, .env translation between\n" +
-			"the Go gateway and the TypeScript ADK, and a Keycloak bootstrap.",
+			"tokens from a browser login with PKCE, the device grant, and the password and\n" +
+			"client-credentials grants, kept in the OS keyring and refreshed; a local proxy\n" +
+			"and exec for OpenAI-compatible clients; doctor and token inspect to explain a\n" +
+			"401; .env translation between the Go gateway and the TypeScript ADK; and a\n" +
+			"Keycloak bootstrap.",
 		Version:       build.Get().Version,
 		SilenceErrors: true,
 		SilenceUsage:  true,
@@ -89,6 +92,9 @@ func NewRootCmd(f *cmdutil.Factory) *cobra.Command {
 			return nil
 		},
 	}
+	// cobra runs this only after a command succeeded: the token store's
+	// fallback warning is not printed ahead of an unrelated failure.
+	root.PersistentPostRun = func(cmd *cobra.Command, args []string) { f.FlushStoreWarnings() }
 	root.SetVersionTemplate("igctl {{.Version}}\n")
 	g := &f.Globals
 	pf := root.PersistentFlags()

@@ -107,17 +107,33 @@ func (s *IOStreams) Infof(format string, a ...any) {
 	fmt.Fprintf(s.ErrOut, format+"\n", a...)
 }
 
-// Styled exposes a named style for tables: "ok", "warn", "err", "dim".
+// Styled exposes a named style for text on stderr: "ok", "warn", "err", "dim".
 func (s *IOStreams) Styled(name, text string) string {
+	if !s.ColorEnabled() {
+		return text
+	}
+	return named(name).Render(text)
+}
+
+// OutStyled is Styled for text on stdout: styled only where Table is
+// (stdout a terminal, colour allowed).
+func (s *IOStreams) OutStyled(name, text string) string {
+	if !s.TableStyled() {
+		return text
+	}
+	return named(name).Render(text)
+}
+
+func named(name string) lipgloss.Style {
 	switch name {
 	case "ok":
-		return s.style(styleOK, text)
+		return styleOK
 	case "warn":
-		return s.style(styleWarn, text)
+		return styleWarn
 	case "err":
-		return s.style(styleErr, text)
+		return styleErr
 	default:
-		return s.style(styleDim, text)
+		return styleDim
 	}
 }
 
@@ -139,6 +155,9 @@ func (s *IOStreams) PromptSecret(label string) (string, error) {
 	return string(b), nil
 }
 
+// ErrEmptySecret is ReadSecretLine's answer to input whose first line is empty.
+var ErrEmptySecret = errors.New("empty secret")
+
 // ReadSecretLine reads one secret from r: the first line, without its line ending.
 // Trailing whitespace beyond the line ending is kept: it may be part of the secret.
 func ReadSecretLine(r io.Reader) (string, error) {
@@ -148,7 +167,7 @@ func ReadSecretLine(r io.Reader) (string, error) {
 	}
 	line = strings.TrimSuffix(strings.TrimSuffix(line, "\n"), "\r")
 	if line == "" {
-		return "", errors.New("empty secret")
+		return "", ErrEmptySecret
 	}
 	return line, nil
 }

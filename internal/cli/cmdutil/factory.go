@@ -55,6 +55,13 @@ type Factory struct {
 	// commands stay quiet about it.
 	ReportStore bool
 
+	// storeWarnings are the token store's warnings, held until the command
+	// has succeeded (FlushStoreWarnings): where tokens went matters once
+	// one was stored or reported, and a failure (a refused connection, say)
+	// is not preceded by a warning about something else.
+	storeMu       sync.Mutex
+	storeWarnings [][2]string // key, message
+
 	// Cancel releases the command's deadline (set by the root command).
 	Cancel context.CancelFunc
 

@@ -50,8 +50,15 @@ func (f *Factory) ReadSecret(flags SecretFlags, spec SecretSpec) (string, error)
 			return "", Fail(BadConfig, fmt.Errorf("reading the %s from --%s-file: %w (the name is not repeated here, in case it is the secret itself)", spec.What, spec.Flag, err),
 				"give the path of a file that holds the "+spec.What+", or use --"+spec.Flag+"-stdin")
 		}
-		if st.Mode().Perm()&0o077 != 0 {
+		// Permissions only mean something for a regular file: a pipe
+		// (--password-file <(pass show x)) or a device has no other readers
+		// to protect the secret from, and chmod would not help.
+		if st.Mode().IsRegular() && st.Mode().Perm()&0o077 != 0 {
 			f.IO.Warn("%s is readable by other users (mode %s): chmod 600 it", flags.File, st.Mode().Perm())
+		}
+		if st.IsDir() {
+			return "", Fail(BadConfig, fmt.Errorf("reading the %s from %s: it is a directory", spec.What, flags.File),
+				"give the path of a file that holds the "+spec.What+" on its first line, or use --"+spec.Flag+"-stdin")
 		}
 		fh, err := os.Open(flags.File)
 		if err != nil {
@@ -59,7 +66,11 @@ func (f *Factory) ReadSecret(flags SecretFlags, spec SecretSpec) (string, error)
 		}
 		defer fh.Close()
 		s, err := iostreams.ReadSecretLine(fh)
-		if err != nil {
+		switch {
+		case errors.Is(err, iostreams.ErrEmptySecret):
+			return "", Fail(BadConfig, emptySecretFile(spec.What, flags.File, st),
+				"put the "+spec.What+" on the first line of a regular file with mode 0600, or use --"+spec.Flag+"-stdin")
+		case err != nil:
 			return "", Fail(BadConfig, fmt.Errorf("reading the %s from %s: %w", spec.What, flags.File, err), "")
 		}
 		return s, nil
@@ -78,18 +89,50 @@ func (f *Factory) ReadSecret(flags SecretFlags, spec SecretSpec) (string, error)
 	return s, err
 }
 
+// emptySecretFile says why --X-file gave no secret: a device or pipe that
+// gave nothing (/dev/null), an empty file, or an empty first line.
+func emptySecretFile(what, path string, st fs.FileInfo) error {
+	switch mode := st.Mode(); {
+	case mode&fs.ModeCharDevice != 0:
+		return fmt.Errorf("reading the %s from %s: it is a character device, not a file, and it gave nothing", what, path)
+	case mode&fs.ModeDevice != 0:
+		return fmt.Errorf("reading the %s from %s: it is a device, not a file, and it gave nothing", what, path)
+	case mode&fs.ModeNamedPipe != 0:
+		return fmt.Errorf("reading the %s from %s: the pipe gave nothing", what, path)
+	case mode.IsRegular() && st.Size() == 0:
+		return fmt.Errorf("reading the %s from %s: the file is empty", what, path)
+	case mode.IsRegular():
+		return fmt.Errorf("reading the %s from %s: its first line is empty (igctl reads the first line only)", what, path)
+	}
+	return fmt.Errorf("reading the %s from %s: it gave nothing", what, path)
+}
+
 // TokenStore opens the token store chosen by --token-store / IGCTL_TOKEN_STORE.
 func (f *Factory) TokenStore() (token.Store, error) {
 	return token.OpenStore(token.StoreOptions{
 		Kind: f.Globals.TokenStore, Dir: f.ConfigDir(), Getenv: f.Getenv,
 		Warn: func(key, msg string) {
 			if f.ReportStore {
-				f.IO.WarnOnce(key, "%s", msg)
+				f.storeMu.Lock()
+				f.storeWarnings = append(f.storeWarnings, [2]string{key, msg})
+				f.storeMu.Unlock()
 			}
 		},
 		// On a terminal the keyring may show an unlock prompt: give it time.
 		KeyringTimeout: map[bool]time.Duration{true: 30 * time.Second, false: 3 * time.Second}[f.IO.IsStdinTTY()],
 	})
+}
+
+// FlushStoreWarnings prints the token store's held warnings (each once) on
+// stderr; the root command calls it when a command has succeeded.
+func (f *Factory) FlushStoreWarnings() {
+	f.storeMu.Lock()
+	held := f.storeWarnings
+	f.storeWarnings = nil
+	f.storeMu.Unlock()
+	for _, w := range held {
+		f.IO.WarnOnce(w[0], "%s", w[1])
+	}
 }
 
 // TokenManager returns a manager over the token store; caFile is the

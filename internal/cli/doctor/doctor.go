@@ -58,7 +58,8 @@ func NewCmdDoctor(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command 
 		Short:   "Check, in order, everything that makes the gateway answer 401",
 		Long: `Check the active profile end to end, each step OK, WARN, FAIL or SKIP with a fix:
 issuer discovery reachable, TLS trust, the discovery document's issuer equal to the
-configured one byte for byte, the clock against the issuer's Date header, the
+configured one byte for byte, the clock (against the issuer's Date header; Keycloak
+itself sends none, so usually the gateway's, else the stored token's iat), the
 token store, what the gateway expects, the token checked as the gateway checks it
 (iss, aud, exp, signature, in the gateway's order: the first failure is the one
 its log names), the gateway's /health, that the gateway refuses a request without

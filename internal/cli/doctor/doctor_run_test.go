@@ -74,10 +74,16 @@ func TestDoctorRunAllGood(t *testing.T) {
 	if !strings.Contains(checks["token"].Detail, "signature verified") || !strings.Contains(checks["gateway auth"].Detail, "(2 models)") {
 		t.Errorf("token %q, gateway auth %q", checks["token"].Detail, checks["gateway auth"].Detail)
 	}
-	// the human form on stderr
+	// the human form: the report is doctor's output, on stdout; stderr
+	// keeps only warnings and errors, and here there are none
+	h.Out.Reset()
 	h.ErrOut.Reset()
-	if err := doctorRun(context.Background(), NewOptions(h.F)); err != nil || !strings.Contains(h.ErrOut.String(), "OK    gateway auth") {
-		t.Errorf("%v\n%s", err, h.ErrOut)
+	if err := doctorRun(context.Background(), NewOptions(h.F)); err != nil || !strings.Contains(h.Out.String(), "OK    gateway auth") ||
+		!strings.Contains(h.Out.String(), "WARN  token store") || !strings.Contains(h.Out.String(), "fix: run in a desktop session") {
+		t.Errorf("%v\nstdout:\n%s", err, h.Out)
+	}
+	if h.ErrOut.Len() != 0 {
+		t.Errorf("stderr holds report lines:\n%s", h.ErrOut)
 	}
 }
 
@@ -176,31 +182,41 @@ func TestDoctorRunRefreshFailsAndDamagedFile(t *testing.T) {
 	}
 }
 
-// The report for people goes to stderr: a bordered table when stderr is a
-// terminal with colour, the plain lines scripts read otherwise (--no-color
-// or NO_COLOR included); stdout stays empty.
+// The report goes to stdout: a bordered table when stdout is a terminal
+// with colour, the plain lines scripts read otherwise (--no-color or
+// NO_COLOR included); a terminal on stderr alone changes nothing, and
+// stderr stays empty.
 func TestDoctorRunTableOnTerminal(t *testing.T) {
 	_, _, h := doctorFixture(t)
 	h.F.IO.SetTTY(false, false, true)
 	if err := doctorRun(context.Background(), NewOptions(h.F)); err != nil {
 		t.Fatal(err)
 	}
-	styled := h.ErrOut.String()
+	if out := h.Out.String(); !strings.Contains(out, "WARN  token store") || strings.ContainsAny(out, "╭│\x1b") || h.ErrOut.Len() != 0 {
+		t.Errorf("stderr a terminal, stdout piped: want plain lines on stdout, nothing on stderr; stdout:\n%s\nstderr:\n%s", out, h.ErrOut)
+	}
+
+	h.Out.Reset()
+	h.F.IO.SetTTY(false, true, false)
+	if err := doctorRun(context.Background(), NewOptions(h.F)); err != nil {
+		t.Fatal(err)
+	}
+	styled := h.Out.String()
 	for _, want := range []string{"╭", "╰", "status", "check", " gateway auth ", "fix: run in a desktop session"} {
 		if !strings.Contains(styled, want) {
 			t.Errorf("no %q in\n%s", want, styled)
 		}
 	}
-	if strings.Contains(styled, "WARN  token store") || h.Out.Len() != 0 {
-		t.Errorf("plain lines on a terminal, or stdout written:\n%s\nstdout %q", styled, h.Out)
+	if strings.Contains(styled, "WARN  token store") || h.ErrOut.Len() != 0 {
+		t.Errorf("plain lines on a terminal, or stderr written:\n%s\nstderr %q", styled, h.ErrOut)
 	}
 
-	h.ErrOut.Reset()
+	h.Out.Reset()
 	h.F.IO.SetNoColor(true)
 	if err := doctorRun(context.Background(), NewOptions(h.F)); err != nil {
 		t.Fatal(err)
 	}
-	plain := h.ErrOut.String()
+	plain := h.Out.String()
 	for _, want := range []string{"OK    gateway auth    authentication on", "WARN  token store     ", "\n                      fix: run in a desktop session"} {
 		if !strings.Contains(plain, want) {
 			t.Errorf("--no-color: no %q in\n%s", want, plain)

@@ -36,8 +36,10 @@ func (r *report) add(name, status, detail, fix string, kind fault.Kind) {
 	r.checks = append(r.checks, Check{Name: name, Status: status, Detail: detail, Fix: fix, kind: kind})
 }
 
-// finish prints the report (JSON on stdout, or for people on stderr) and
-// returns the first failure, which exits with its check's code.
+// finish prints the report on stdout (JSON, a table on a terminal, plain
+// lines otherwise): it is what doctor outputs. Warnings and the error line
+// of the first failure go to stderr as for every command; that failure
+// decides the exit code.
 func finish(opts *Options, r *report) error {
 	io := opts.IO
 	var first *Check
@@ -50,8 +52,8 @@ func finish(opts *Options, r *report) error {
 	switch {
 	case opts.JSON:
 		err = json.NewEncoder(io.Out).Encode(map[string]any{"ok": first == nil, "checks": r.checks})
-	case io.ErrTableStyled():
-		err = io.ErrTable([]string{"status", "check", "detail"}, tableRows(io, r.checks))
+	case io.TableStyled():
+		err = io.Table([]string{"status", "check", "detail"}, tableRows(io, r.checks))
 	default:
 		printPlain(io, r.checks)
 	}
@@ -70,15 +72,15 @@ var statusStyle = map[string]string{OK: "ok", Warn: "warn", Fail: "err", Skip: "
 // fixShown reports whether a check's fix is printed for people.
 func fixShown(c Check) bool { return c.Fix != "" && (c.Status == Fail || c.Status == Warn) }
 
-// printPlain is the report when stderr is not a terminal or colour is off:
+// printPlain is the report when stdout is not a terminal or colour is off:
 // "STATUS  name  detail" with the fix on the next line, the lines scripts
 // (and the testscripts) read.
 func printPlain(io *iostreams.IOStreams, checks []Check) {
 	for _, c := range checks {
 		label := fmt.Sprintf("%-4s", strings.ToUpper(c.Status))
-		fmt.Fprintf(io.ErrOut, "%s  %-15s %s\n", io.Styled(statusStyle[c.Status], label), c.Name, c.Detail)
+		fmt.Fprintf(io.Out, "%s  %-15s %s\n", label, c.Name, c.Detail)
 		if fixShown(c) {
-			fmt.Fprintf(io.ErrOut, "      %-15s fix: %s\n", "", c.Fix)
+			fmt.Fprintf(io.Out, "      %-15s fix: %s\n", "", c.Fix)
 		}
 	}
 }
@@ -91,7 +93,7 @@ func tableRows(io *iostreams.IOStreams, checks []Check) [][]string {
 		if fixShown(c) {
 			detail += "\nfix: " + c.Fix
 		}
-		rows = append(rows, []string{io.Styled(statusStyle[c.Status], strings.ToUpper(c.Status)), c.Name, detail})
+		rows = append(rows, []string{io.OutStyled(statusStyle[c.Status], strings.ToUpper(c.Status)), c.Name, detail})
 	}
 	return rows
 }

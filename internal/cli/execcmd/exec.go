@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"os/exec"
 	"regexp"
@@ -117,7 +118,7 @@ var envName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 func execRun(ctx context.Context, opts *Options) error {
 	path, err := exec.LookPath(opts.Argv[0])
 	if err != nil {
-		return cmdutil.Fail(cmdutil.Usage, fmt.Errorf("cannot run %s: %w", opts.Argv[0], errors.Unwrap(err)), "")
+		return cmdutil.Fail(cmdutil.Usage, fmt.Errorf("cannot run %s: %w", opts.Argv[0], errors.Unwrap(err)), lookPathHint(opts.Argv[0], err))
 	}
 	if opts.Proxy {
 		return runWithProxy(ctx, opts, path)
@@ -155,6 +156,20 @@ func execRun(ctx context.Context, opts *Options) error {
 		opts.Exit(code)
 	}
 	return nil
+}
+
+// lookPathHint names why COMMAND cannot be started: not on PATH, no such
+// file, or not executable. igctl's own usage is not the problem.
+func lookPathHint(name string, err error) string {
+	switch {
+	case errors.Is(err, exec.ErrNotFound):
+		return fmt.Sprintf("%s was not found on PATH: check its spelling or install it (a program in this directory is ./%s)", name, name)
+	case errors.Is(err, fs.ErrNotExist):
+		return fmt.Sprintf("there is no file %s", name)
+	case errors.Is(err, fs.ErrPermission):
+		return fmt.Sprintf("%s is not executable: chmod +x %s", name, name)
+	}
+	return ""
 }
 
 // runWithProxy serves an ephemeral proxy on a free loopback port with a

@@ -114,3 +114,28 @@ func TestExecRunWithProxy(t *testing.T) {
 		t.Errorf("Exit(%d), want Exit(3)", exited)
 	}
 }
+
+// A COMMAND that cannot be started is a usage error whose hint names the
+// real problem (not on PATH, no such file, not executable), not igctl's
+// --help: igctl's own arguments were fine.
+func TestExecRunCommandNotFound(t *testing.T) {
+	dir := t.TempDir()
+	noExec := dir + "/script.sh"
+	if err := os.WriteFile(noExec, []byte("#!/bin/sh\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for cmd, want := range map[string]string{
+		"no-such-command-igctl": "no-such-command-igctl was not found on PATH",
+		dir + "/missing":        "there is no file " + dir + "/missing",
+		noExec:                  noExec + " is not executable: chmod +x",
+	} {
+		io, _, _, _ := iostreams.Test()
+		o := NewOptions(cmdutil.New(io))
+		o.Argv = []string{cmd}
+		err := execRun(context.Background(), o)
+		code, msg, hint := cmdutil.Outcome(err, time.Second)
+		if code != exitcode.Usage || !strings.Contains(msg, "cannot run "+cmd) || !strings.Contains(hint, want) || strings.Contains(hint, "--help") {
+			t.Errorf("%s: exit %d, error %q, hint %q; want exit 2 and a hint with %q", cmd, code, msg, hint, want)
+		}
+	}
+}

@@ -179,7 +179,7 @@ user, or to check and reset its password).`,
 	fl.BoolVar(&opts.JSON, "json", false, "print JSON")
 	fl.BoolVar(&opts.Login, "login", false, "save a profile for the (first) client and log in with client credentials")
 	fl.DurationVar(&opts.Wait, "wait", 0, "wait up to this long for Keycloak to be ready")
-	fl.DurationVar(&opts.AccessTokenLifespan, "access-token-lifespan", 0, "set the realm's access-token lifespan (e.g. 15m; Keycloak's default is 5m), so `igctl token --min-valid` can ask for that much")
+	fl.DurationVar(&opts.AccessTokenLifespan, "access-token-lifespan", 0, "set the realm's access-token lifespan (e.g. 15m; Keycloak's default is 5m), so igctl token --min-valid can ask for that much")
 	fl.StringVar(&writeEnv, "write-env", "", "write .env files: gateway=FILE,adk=FILE (0600)")
 	fl.StringVar(&opts.PublicClient, "public-client", "", "also ensure a public client with this id for people: no secret, PKCE S256, browser and device logins, loopback redirects, direct grants off, aud holding --client-id")
 	return cmd

@@ -2,6 +2,7 @@
 package models
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -98,6 +99,11 @@ func modelsRun(ctx context.Context, opts *Options) error {
 		return err
 	}
 	if opts.JSON {
+		// the gateway's bytes as they came, ending in one newline as every
+		// line of output does (the gateway sends none)
+		if !bytes.HasSuffix(raw, []byte("\n")) {
+			raw = append(raw, '\n')
+		}
 		_, err = opts.IO.Out.Write(raw)
 	} else {
 		err = printModels(opts.IO, list, opts.Include)

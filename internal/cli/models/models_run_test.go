@@ -58,6 +58,11 @@ func TestModelsRunLists(t *testing.T) {
 	if err := modelsRun(context.Background(), o); err != nil || !strings.HasPrefix(h.Out.String(), `{"data":[{"created":1686935002,"id":"openai/gpt-4o"`) {
 		t.Errorf("json: %v %s", err, h.Out)
 	}
+	// the gateway's JSON, then exactly one newline (a shell prompt after
+	// `igctl models --json` starts on its own line)
+	if out := h.Out.String(); !strings.HasSuffix(out, "}\n") || strings.HasSuffix(out, "\n\n") {
+		t.Errorf("json output does not end in exactly one newline: ...%q", out[max(0, len(out)-20):])
+	}
 }
 
 // The gateway's bare 401: one refresh and retry, then exit 4 with the reason

@@ -29,13 +29,15 @@ const DefaultListen = "127.0.0.1:8090"
 
 // Options for `igctl proxy`: what proxyRun reads, and nothing else.
 type Options struct {
-	Deps                    // the gateway side: session, gateway URL, HTTP client, clock, terminal
-	ConfigDir func() string // where the local key lives by default (CONFIG_DIR/proxy)
+	Deps                               // the gateway side: session, gateway URL, HTTP client, clock, terminal
+	ConfigDir   func() string          // where the local key lives by default (CONFIG_DIR/proxy)
+	ProfileName func() (string, error) // whose key --print-key-path names
 
 	Gateway      string
 	Listen       string
 	KeyFile      string
 	NoKey        bool
+	PrintKeyPath bool
 	DrainTimeout time.Duration
 
 	// For tests: where SIGINT and SIGTERM come from (nil: Signals), and
@@ -46,7 +48,7 @@ type Options struct {
 
 // NewOptions wires Options to f: the getters are f's, read when the command runs.
 func NewOptions(f *cmdutil.Factory) *Options {
-	return &Options{Deps: NewDeps(f), ConfigDir: f.ConfigDir}
+	return &Options{Deps: NewDeps(f), ConfigDir: f.ConfigDir, ProfileName: f.ProfileName}
 }
 
 // NewCmdProxy builds the command; runF replaces the run function in tests.
@@ -64,7 +66,8 @@ shared with other igctl processes through the profile's lock).
 
 The proxy listens on loopback only unless --listen says otherwise (then it
 warns). It requires a local key, generated on first use, written 0600 to
---key-file and printed once on stdout: clients send it as their API key
+--key-file (default CONFIG_DIR/proxy/PROFILE.key, which --print-key-path
+prints) and printed once on stdout: clients send it as their API key
 (Authorization: Bearer KEY); requests without it get 401. The client's own
 Authorization is replaced, never forwarded. Server-Sent Events and chunked
 answers stream through flushed per chunk; request bodies stream too.
@@ -84,7 +87,7 @@ connecting to the gateway and waiting for its response headers, per request;
 nothing bounds how long a stream runs.`,
 		Example: `  igctl proxy                                  # http://127.0.0.1:8090, key printed on first use
   export OPENAI_BASE_URL=http://127.0.0.1:8090/v1
-  export OPENAI_API_KEY=$(cat ~/.config/igctl/proxy/default.key)
+  export OPENAI_API_KEY=$(cat "$(igctl proxy --print-key-path)")
   igctl proxy --listen 127.0.0.1:9000 --profile ci --gateway https://gw.example.com`,
 		Args:        cmdutil.NoArgs,
 		Annotations: map[string]string{cmdutil.NoCommandDeadline: "true"},
@@ -98,6 +101,7 @@ nothing bounds how long a stream runs.`,
 	cmd.Flags().StringVar(&opts.Gateway, "gateway", "", "gateway base URL (else IGCTL_GATEWAY_URL, else the profile's gateway_url)")
 	cmd.Flags().StringVar(&opts.Listen, "listen", DefaultListen, "HOST:PORT to listen on (port 0: any free port)")
 	cmd.Flags().StringVar(&opts.KeyFile, "key-file", "", "file holding the local key (default CONFIG_DIR/proxy/PROFILE.key; created 0600 when missing)")
+	cmd.Flags().BoolVar(&opts.PrintKeyPath, "print-key-path", false, "print the path of the profile's local key file (absolute) on stdout and exit")
 	cmd.Flags().BoolVar(&opts.NoKey, "no-key", false, "serve without a local key: anyone who can connect uses your identity")
 	cmd.Flags().DurationVar(&opts.DrainTimeout, "drain-timeout", 30*time.Second, "on SIGINT/SIGTERM, how long requests in flight may take to finish")
 	return cmd
@@ -111,6 +115,9 @@ func proxyRun(ctx context.Context, opts *Options) error {
 	if opts.NoKey && opts.KeyFile != "" {
 		return cmdutil.FlagError("--no-key and --key-file exclude each other")
 	}
+	if opts.PrintKeyPath {
+		return printKeyPath(opts)
+	}
 	if _, _, err := net.SplitHostPort(opts.Listen); err != nil {
 		return cmdutil.FlagError("--listen %q is not HOST:PORT (e.g. %s)", opts.Listen, DefaultListen)
 	}
@@ -122,7 +129,7 @@ func proxyRun(ctx context.Context, opts *Options) error {
 	if !opts.NoKey {
 		keyFile = opts.KeyFile
 		if keyFile == "" {
-			keyFile = filepath.Join(opts.ConfigDir(), "proxy", up.Session.Name+".key")
+			keyFile = defaultKeyFile(opts.ConfigDir(), up.Session.Name)
 		}
 		if key, created, err = loadOrCreateKey(keyFile); err != nil {
 			return err
@@ -184,6 +191,37 @@ func proxyRun(ctx context.Context, opts *Options) error {
 		} else {
 			io.Infof("igctl proxy: stopped")
 		}
+	}
+	return nil
+}
+
+// defaultKeyFile is where a profile's local key lives unless --key-file says.
+func defaultKeyFile(configDir, profile string) string {
+	return filepath.Join(configDir, "proxy", profile+".key")
+}
+
+// printKeyPath prints the key file's absolute path, for
+// OPENAI_API_KEY=$(cat "$(igctl proxy --print-key-path)"): the default
+// follows --config-dir, IGCTL_CONFIG_DIR and --profile, which a path
+// written out by hand would not.
+func printKeyPath(opts *Options) error {
+	if opts.NoKey {
+		return cmdutil.FlagError("--print-key-path and --no-key exclude each other")
+	}
+	path := opts.KeyFile
+	if path == "" {
+		name, err := opts.ProfileName()
+		if err != nil {
+			return err
+		}
+		path = defaultKeyFile(opts.ConfigDir(), name)
+	}
+	if abs, err := filepath.Abs(path); err == nil {
+		path = abs
+	}
+	fmt.Fprintln(opts.IO.Out, path)
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		opts.IO.Infof("no key there yet: the first `igctl proxy` of this profile writes one")
 	}
 	return nil
 }
