@@ -219,7 +219,7 @@ func TestScripts(t *testing.T) {
 					}
 					return nil
 				}
-				srv := httptest.NewServer(rp)
+				srv := httptest.NewServer(duplex(rp))
 				ts.Defer(srv.Close)
 				url := srv.URL
 				ts.Setenv("GATEWAY_URL", url)
@@ -317,7 +317,7 @@ func TestScripts(t *testing.T) {
 					r.Header.Set("Date", time.Now().Add(d).UTC().Format(http.TimeFormat))
 					return nil
 				}
-				srv := httptest.NewServer(rp)
+				srv := httptest.NewServer(duplex(rp))
 				ts.Defer(srv.Close)
 				ts.Setenv("SKEW_URL", srv.URL)
 			},
@@ -370,12 +370,12 @@ func TestScripts(t *testing.T) {
 				ts.Check(err)
 				rp := httputil.NewSingleHostReverseProxy(target)
 				calls := &state(ts).tokenCalls
-				srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				srv := httptest.NewServer(duplex(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 					if strings.HasSuffix(r.URL.Path, "/protocol/openid-connect/token") {
 						calls.Add(1)
 					}
 					rp.ServeHTTP(w, r)
-				}))
+				})))
 				ts.Defer(srv.Close)
 				ts.Setenv("PROXY_URL", srv.URL)
 			},
@@ -389,7 +389,7 @@ func TestScripts(t *testing.T) {
 				rp := httputil.NewSingleHostReverseProxy(target)
 				st := state(ts)
 				st.fault.Store("pass")
-				srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				srv := httptest.NewServer(duplex(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 					if !strings.HasSuffix(r.URL.Path, "/protocol/openid-connect/token") {
 						rp.ServeHTTP(w, r)
 						return
@@ -420,7 +420,7 @@ func TestScripts(t *testing.T) {
 					default:
 						rp.ServeHTTP(w, r)
 					}
-				}))
+				})))
 				// the hang mode holds connections: drop them, then close
 				ts.Defer(func() { srv.CloseClientConnections(); srv.Close() })
 				ts.Setenv("FAULT_URL", srv.URL)
@@ -661,7 +661,7 @@ func TestScripts(t *testing.T) {
 					mu.Unlock()
 					return nil
 				}
-				srv := httptest.NewUnstartedServer(rp)
+				srv := httptest.NewUnstartedServer(duplex(rp))
 				srv.Start()
 				ts.Defer(srv.Close)
 				ts.Setenv("RECORDER_URL", srv.URL)
@@ -748,6 +748,26 @@ type scriptState struct {
 
 func state(ts *testscript.TestScript) *scriptState { return ts.Value("state").(*scriptState) }
 
+// duplex wraps a test's reverse proxy so that it forwards request bodies
+// the way igctl's proxy does. By default Go's HTTP/1.1 server reads away and
+// closes a request body the handler has not consumed as soon as the handler
+// writes its response header (net/http's server.go, "We do this by default
+// because there are a number of clients..."). httputil.ReverseProxy writes
+// the header when the upstream answers, while its transport may still be
+// about to make its last read of that body, the check for EOF after
+// Content-Length bytes (net/http's transfer.go, writeBody). When the
+// upstream answers first (a CPU-starved test process makes that likely),
+// that read fails with "http: invalid Read on closed Body", the transport
+// closes the upstream connection, and the answer breaks off after its first
+// bytes: the streaming scripts' intermittent "broke off" failures. In full
+// duplex mode the server leaves the body alone.
+func duplex(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_ = http.NewResponseController(w).EnableFullDuplex()
+		h.ServeHTTP(w, r)
+	})
+}
+
 func forwardProxy() http.Handler {
 	resolve := func(hostport string) string {
 		host, port, _ := net.SplitHostPort(hostport)
@@ -762,7 +782,7 @@ func forwardProxy() http.Handler {
 	}}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodConnect {
-			plain.ServeHTTP(w, r)
+			duplex(plain).ServeHTTP(w, r)
 			return
 		}
 		upstream, err := net.Dial("tcp", resolve(r.Host))

@@ -3,6 +3,7 @@ package testenv
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -16,13 +17,37 @@ import (
 // /v1/models as a list of model objects, and POST /v1/chat/completions,
 // streamed as Server-Sent Events chunks ending in "data: [DONE]" when the
 // request asks for "stream": true. It checks nothing but the path.
+//
+// Like a real model it answers a chat completion only after it has read the
+// whole request and a first-token delay has passed. Answering at once would
+// make the real gateway v0.48.2 break its own streams now and then, on a
+// busy machine: its provider client sends "Accept: text/event-stream,
+// application/json" (providers/core/provider.go:107), which its /proxy
+// route does not take for a stream (an exact comparison, api/routes.go:121),
+// so the request goes through the route's httputil.ReverseProxy
+// (api/routes.go:233). Go's HTTP/1.1 server closes an unconsumed request
+// body when a handler writes its response header; that reverse proxy's
+// transport makes one more read of the body after its Content-Length bytes,
+// to check for EOF, and when the provider has answered before that read, it
+// fails ("http: invalid Read on closed Body"), the transport closes the
+// provider connection ("ReverseProxy read error during body copy: ... use
+// of closed network connection" in the gateway's log) and the gateway's
+// chat handler logs "error reading stream ... unexpected EOF" and ends the
+// answer early. A first-token delay is what every real provider has; it
+// leaves the gateway's transport that read long before the answer comes.
 type Provider struct {
 	URL string // base URL including /v1, for OPENAI_API_URL
 	// ChunkDelay is the pause between streamed chunks.
 	ChunkDelay time.Duration
-	srv        *httptest.Server
-	closeOnce  sync.Once
+	// FirstTokenDelay is the pause before a chat completion's answer
+	// begins (DefaultFirstTokenDelay unless set).
+	FirstTokenDelay time.Duration
+	srv             *httptest.Server
+	closeOnce       sync.Once
 }
+
+// DefaultFirstTokenDelay is the stand-in's time to a first token.
+const DefaultFirstTokenDelay = 150 * time.Millisecond
 
 // ProviderModels are the model ids the stand-in lists (the gateway prefixes
 // them with "openai/").
@@ -57,7 +82,17 @@ func (p *Provider) chat(w http.ResponseWriter, r *http.Request) {
 		Model  string `json:"model"`
 		Stream bool   `json:"stream"`
 	}
-	json.NewDecoder(r.Body).Decode(&req)
+	body, _ := io.ReadAll(r.Body)
+	json.Unmarshal(body, &req)
+	wait := p.FirstTokenDelay
+	if wait == 0 {
+		wait = DefaultFirstTokenDelay
+	}
+	select {
+	case <-time.After(wait):
+	case <-r.Context().Done():
+		return
+	}
 	words := strings.Fields("the quick brown fox jumps over the lazy dog")
 	created := time.Now().Unix()
 	if !req.Stream {
