@@ -145,7 +145,7 @@ func statusRun(opts *Options) error {
 			return err
 		}
 	} else if len(rows) == 0 {
-		opts.IO.Infof("no profiles: run `igctl login`")
+		opts.IO.Infof("%s", opts.IO.Pasteable("no profiles: run `igctl login`"))
 	} else {
 		table := make([][]string, 0, len(rows))
 		for _, r := range rows {
