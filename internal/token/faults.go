@@ -13,7 +13,8 @@ const (
 	IssuerMismatch fault.Kind = "token/issuer-mismatch"
 	// DiscoveryUnreachable: the network or TLS failed.
 	DiscoveryUnreachable fault.Kind = "token/discovery-unreachable"
-	// DiscoveryNotFound: the server answered 404 (a wrong realm, usually).
+	// DiscoveryNotFound: the server answered 404 (a wrong realm, usually;
+	// Facts.OAuthError is RealmMissing when Keycloak said so).
 	DiscoveryNotFound fault.Kind = "token/discovery-not-found"
 	// DiscoveryFailed: any other failure to fetch or read the document.
 	DiscoveryFailed fault.Kind = "token/discovery-failed"
@@ -112,3 +113,9 @@ const (
 	// RevokeUnreachable: the revocation request failed on the network.
 	RevokeUnreachable fault.Kind = "token/revoke-unreachable"
 )
+
+// RealmMissing is Keycloak's error for every endpoint of a realm it does not
+// have (HTTP 404, {"error":"Realm does not exist"}): a mistyped realm, or one
+// lost when a Keycloak with an in-memory database restarted. Failures that
+// come from such an answer carry it as Facts.OAuthError.
+const RealmMissing = "Realm does not exist"

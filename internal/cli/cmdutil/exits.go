@@ -65,7 +65,7 @@ var tokenRows = map[fault.Kind]row{
 		return "use exactly the issuer the server advertises: " + e.Facts.URL
 	}},
 	token.DiscoveryUnreachable: {Code: exitcode.Network, Hint: tokenTLSHint},
-	token.DiscoveryNotFound:    {Code: exitcode.Config, Hint: say("is the realm name right? Keycloak issuers look like https://HOST/realms/REALM")},
+	token.DiscoveryNotFound:    {Code: exitcode.Config, Hint: realmMissingOr("is the realm name right? Keycloak issuers look like https://HOST/realms/REALM")},
 	token.DiscoveryFailed:      {Code: exitcode.Network},
 
 	token.UnknownGrant:        {Code: exitcode.Usage},
@@ -84,6 +84,9 @@ var tokenRows = map[fault.Kind]row{
 	token.AccountIncomplete:  {Code: exitcode.IdPRefused, Hint: say("the user must have email, first and last name and no pending required action (e.g. a temporary password); `igctl keycloak bootstrap` sets users up fully")},
 	token.BadUserCredentials: {Code: exitcode.IdPRefused, Hint: say("wrong username or password (repeated failures can lock the account by brute-force protection)")},
 	token.GrantRefused: {Code: exitcode.IdPRefused, Hint: func(e *fault.Error) string {
+		if h := realmMissingHint(e); h != "" {
+			return h
+		}
 		if e.Facts.OAuthError == "invalid_scope" {
 			return "a requested scope is not available to this client"
 		}
@@ -93,7 +96,7 @@ var tokenRows = map[fault.Kind]row{
 	token.NotLoggedIn:    {Code: exitcode.Auth, Hint: say("run `igctl login`")},
 	token.OtherIdentity:  {Code: exitcode.Auth, Hint: say("run `igctl login` for the profile's new settings")},
 	token.CannotRefresh:  {Code: exitcode.Auth, Hint: say("run `igctl login` again")},
-	token.SessionEnded:   {Code: exitcode.Auth, Hint: say("the session ended at the identity provider: run `igctl login` again")},
+	token.SessionEnded:   {Code: exitcode.Auth, Hint: realmMissingOr("the session ended at the identity provider: run `igctl login` again")},
 	token.NoRefreshToken: {Code: exitcode.Auth, Hint: say("run `igctl login` again")},
 	token.ShortLived:     {Code: exitcode.Auth},
 
@@ -146,6 +149,37 @@ var tokenRows = map[fault.Kind]row{
 // say is a hint that needs no facts.
 func say(hint string) func(*fault.Error) string {
 	return func(*fault.Error) string { return hint }
+}
+
+// realmMissingOr is realmMissingHint when the identity provider said the
+// realm does not exist, else the fixed hint.
+func realmMissingOr(hint string) func(*fault.Error) string {
+	return func(e *fault.Error) string {
+		if h := realmMissingHint(e); h != "" {
+			return h
+		}
+		return hint
+	}
+}
+
+// realmMissingHint says how to create the realm again when Keycloak
+// answered that it does not exist (with the realm and Keycloak's URL
+// from the issuer, when it is a Keycloak issuer), "" otherwise.
+func realmMissingHint(e *fault.Error) string {
+	if e.Facts.OAuthError != token.RealmMissing {
+		return ""
+	}
+	realm, create := "the realm", "`igctl keycloak bootstrap` (--url, --realm)"
+	if base, name, ok := strings.Cut(e.Facts.Issuer, "/realms/"); ok && name != "" && !strings.Contains(name, "/") {
+		realm = "realm " + name
+		cmd := "igctl keycloak bootstrap --url " + ShellQuote(base)
+		if name != keycloak.DefaultRealm {
+			cmd += " --realm " + ShellQuote(name)
+		}
+		create = "`" + cmd + "`"
+	}
+	return realm + " does not exist in Keycloak (a dev Keycloak with an in-memory database loses its realms when it restarts): " +
+		"create it with " + create + ", then run `igctl login` again"
 }
 
 // tokenTLSHint is the hint for an issuer that cannot be reached: its CA
