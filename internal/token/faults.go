@@ -71,6 +71,11 @@ const (
 	EmptyAnswer fault.Kind = "token/empty-answer"
 	// BrowserRefused: the authorization endpoint refused (Facts.OAuthError).
 	BrowserRefused fault.Kind = "token/browser-refused"
+	// AuthRequestRefused: the authorization endpoint answered the browser
+	// login's request with an error page before any login (Facts.OAuthError:
+	// the page's message, e.g. "Invalid parameter: redirect_uri"; Facts.URL:
+	// the loopback redirect URI).
+	AuthRequestRefused fault.Kind = "token/auth-request-refused"
 	// NoDevice: the issuer offers no device authorization grant.
 	NoDevice fault.Kind = "token/no-device"
 	// DeviceAnswerIncomplete: the device endpoint's answer lacks a code or URI.

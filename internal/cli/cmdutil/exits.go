@@ -105,6 +105,9 @@ var tokenRows = map[fault.Kind]row{
 	token.CallbackListen: {Code: exitcode.Network},
 	token.ForeignAnswer:  {Code: exitcode.Auth},
 	token.EmptyAnswer:    {Code: exitcode.IdPRefused},
+	// The identity provider refused the authorization request itself (its
+	// client settings, not igctl's configuration): 5, like unauthorized_client.
+	token.AuthRequestRefused: {Code: exitcode.IdPRefused, Hint: authRequestRefusedHint},
 	token.BrowserRefused: {Code: exitcode.IdPRefused, Hint: func(e *fault.Error) string {
 		switch e.Facts.OAuthError {
 		case "access_denied":
@@ -170,16 +173,45 @@ func realmMissingHint(e *fault.Error) string {
 		return ""
 	}
 	realm, create := "the realm", "`igctl keycloak bootstrap` (--url, --realm)"
-	if base, name, ok := strings.Cut(e.Facts.Issuer, "/realms/"); ok && name != "" && !strings.Contains(name, "/") {
-		realm = "realm " + name
-		cmd := "igctl keycloak bootstrap --url " + ShellQuote(base)
-		if name != keycloak.DefaultRealm {
-			cmd += " --realm " + ShellQuote(name)
-		}
-		create = "`" + cmd + "`"
+	if name, cmd := bootstrapFor(e.Facts.Issuer); cmd != "" {
+		realm, create = "realm "+name, "`"+cmd+"`"
 	}
 	return realm + " does not exist in Keycloak (a dev Keycloak with an in-memory database loses its realms when it restarts): " +
 		"create it with " + create + ", then run `igctl login` again"
+}
+
+// bootstrapFor is the realm of a Keycloak issuer (https://HOST/realms/R)
+// and the `igctl keycloak bootstrap` command line for it, or "", "" when
+// issuer is not one.
+func bootstrapFor(issuer string) (realm, cmd string) {
+	base, name, ok := strings.Cut(issuer, "/realms/")
+	if !ok || name == "" || strings.Contains(name, "/") {
+		return "", ""
+	}
+	cmd = "igctl keycloak bootstrap --url " + ShellQuote(base)
+	if name != keycloak.DefaultRealm {
+		cmd += " --realm " + ShellQuote(name)
+	}
+	return name, cmd
+}
+
+// authRequestRefusedHint says how to give igctl a client that accepts its
+// browser login, for the refusal Keycloak's error page named.
+func authRequestRefusedHint(e *fault.Error) string {
+	_, cmd := bootstrapFor(e.Facts.Issuer)
+	if cmd == "" {
+		cmd = "igctl keycloak bootstrap"
+	}
+	public := "`" + cmd + " --public-client igctl` creates a public client for browser logins (then --client-id igctl)"
+	c := e.Facts.ClientID
+	switch msg := strings.ToLower(e.Facts.OAuthError); {
+	case strings.Contains(msg, "redirect_uri"):
+		return "client " + c + " does not accept igctl's loopback redirect (" + e.Facts.URL + "): " + public +
+			"; or add http://127.0.0.1/* to the Valid redirect URIs of client " + c + " (with the standard flow on)"
+	case strings.Contains(msg, "client not found"):
+		return "there is no client " + c + " in the realm: `" + cmd + " --public-client " + ShellQuote(c) + "` creates it for browser logins"
+	}
+	return "client " + c + " does not allow this browser login (the standard flow with PKCE S256 on a loopback redirect): " + public
 }
 
 // tokenTLSHint is the hint for an issuer that cannot be reached: its CA
@@ -278,11 +310,9 @@ var gatewayRows = map[fault.Kind]row{
 	gateway.Unreachable: {Code: exitcode.Network, Hint: say("check --gateway / IGCTL_GATEWAY_URL and that the gateway runs")},
 	gateway.ReadFailed:  {Code: exitcode.Network},
 	gateway.TooLarge:    {Code: exitcode.Unexpected},
-	gateway.NotFound: {Code: exitcode.Config, Hint: func(e *fault.Error) string {
-		return "is " + e.Facts.URL + " the gateway's base URL (without /v1)? pass --gateway, or `igctl config set gateway_url URL`"
-	}},
-	gateway.Failing: {Code: exitcode.Network, Hint: say("the gateway failed on its side (its log says why); retry when it is back")},
-	gateway.Refused: {Code: exitcode.Unexpected},
+	gateway.NotFound:    {Code: exitcode.Config, Hint: gatewayNotFoundHint},
+	gateway.Failing:     {Code: exitcode.Network, Hint: say("the gateway failed on its side (its log says why); retry when it is back")},
+	gateway.Refused:     {Code: exitcode.Unexpected},
 
 	// internal/proxy
 	// What the proxy tells the operator while it serves (igctl proxy
