@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"strings"
 	"time"
 
@@ -320,6 +321,20 @@ var gatewayRows = map[fault.Kind]row{
 	proxy.NoToken:     {Code: exitcode.Auth},
 	proxy.Unreachable: {Code: exitcode.Network, Hint: say("check --gateway and that the gateway runs; --timeout bounds the connection and the wait for the response headers")},
 	proxy.Rejected:    {Code: exitcode.Auth},
+}
+
+// gatewayNotFoundHint says which URL to give instead of one that is not the
+// gateway's base URL: the same URL without /v1 when it ends so.
+func gatewayNotFoundHint(e *fault.Error) string {
+	fix := "pass --gateway, or `igctl config set gateway_url URL`"
+	if u, err := url.Parse(e.Facts.URL); err == nil {
+		if p := strings.TrimRight(u.Path, "/"); p == "/v1" || strings.HasSuffix(p, "/v1") {
+			u.Path = strings.TrimSuffix(p, "/v1")
+			u.RawPath = ""
+			return "use the gateway's base URL without /v1, " + u.Redacted() + ": " + fix
+		}
+	}
+	return "is " + e.Facts.URL + " the gateway's base URL (without /v1)? " + fix
 }
 
 // table is every section in one map; a kind declared twice is a bug caught
