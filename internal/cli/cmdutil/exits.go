@@ -177,7 +177,7 @@ func realmMissingHint(e *fault.Error) string {
 	if name, cmd := bootstrapFor(e.Facts.Issuer); cmd != "" {
 		realm, create = "realm "+name, "`"+cmd+"`"
 	}
-	return realm + " does not exist in Keycloak (a dev Keycloak with an in-memory database loses its realms when it restarts): " +
+	return realm + " does not exist in Keycloak: if the realm name is right (a dev Keycloak with an in-memory database loses its realms when it restarts), " +
 		"create it with " + create + ", then run `igctl login` again"
 }
 
