@@ -174,6 +174,20 @@ func TestScripts(t *testing.T) {
 				ts.Setenv("KC_ADMIN_PW_FILE", os.Getenv("IGCTL_TEST_KEYCLOAK_ADMIN_PASSWORD_FILE"))
 				ts.Setenv("UNIQUE", name)
 			},
+			// kcdeleterealm NAME: delete a realm from the real Keycloak now, as
+			// a restart of a Keycloak with an in-memory database does.
+			"kcdeleterealm": func(ts *testscript.TestScript, neg bool, args []string) {
+				if len(args) != 1 || neg {
+					ts.Fatalf("usage: kcdeleterealm NAME")
+				}
+				kc, err := testenv.FromEnv()
+				ts.Check(err)
+				code, err := kc.AdminE(http.MethodDelete, "/"+args[0], nil, nil)
+				ts.Check(err)
+				if code != http.StatusNoContent {
+					ts.Fatalf("deleting realm %s: HTTP %d", args[0], code)
+				}
+			},
 			// gateway [-envfile FILE] [KEY=VALUE...]: start the
 			// REAL gateway (scripts/peers.sh) with the variables of FILE (read as
 			// a container's env_file would pass them) and the KEY=VALUE pairs;

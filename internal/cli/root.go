@@ -161,6 +161,13 @@ func Main(args []string, io *iostreams.IOStreams) (code exitcode.Code) {
 		}
 	}()
 	root := NewRootCmd(f)
+	f.Commands = map[string]bool{}
+	for _, c := range root.Commands() {
+		f.Commands[c.Name()] = true
+	}
+	// every hint printed from here on (the final one and those a command
+	// prints as it goes) carries this run's --profile and --config-dir
+	io.SetPasteable(f.Pasteable)
 	root.SetArgs(args)
 	root.SetIn(io.In)
 	root.SetOut(io.Out)

@@ -25,6 +25,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -52,6 +53,10 @@ type Profile struct {
 	// with. Empty when igctl was not told.
 	GatewayIssuer   string `yaml:"gateway_issuer,omitempty"`
 	GatewayClientID string `yaml:"gateway_client_id,omitempty"`
+	// LoggedOut is when `igctl logout` removed the profile's credentials
+	// (RFC 3339), "" once it logs in again: a profile logged out on purpose
+	// is not an unusable one. igctl keeps it; `config set` does not set it.
+	LoggedOut string `yaml:"logged_out,omitempty"`
 }
 
 // Config is the whole file.
@@ -180,7 +185,7 @@ func (c *Config) applyTo(doc *document) bool {
 		if !had {
 			changed = doc.ensureProfile(name) || changed
 		}
-		for _, key := range Keys {
+		for _, key := range append(Keys[:len(Keys):len(Keys)], stateKeys...) {
 			v, _ := p.field(key)
 			was, _ := old.field(key)
 			if *v != *was {
@@ -260,6 +265,10 @@ func (c *Config) Ensure(name string) *Profile {
 // Keys are the settable profile fields, in display order.
 var Keys = []string{"issuer", "client_id", "grant", "username", "scope", "gateway_url", "ca_file", "gateway_issuer", "gateway_client_id"}
 
+// stateKeys are profile fields igctl records itself: kept in config.yaml,
+// never set by `config set`.
+var stateKeys = []string{"logged_out"}
+
 // field points at the setting named key, the spelling of config.yaml
 // (client_id) or of the command line (client-id).
 func (p *Profile) field(key string) (*string, bool) {
@@ -282,6 +291,8 @@ func (p *Profile) field(key string) (*string, bool) {
 		return &p.GatewayIssuer, true
 	case "gateway_client_id":
 		return &p.GatewayClientID, true
+	case "logged_out":
+		return &p.LoggedOut, true
 	}
 	return nil, false
 }
@@ -289,7 +300,7 @@ func (p *Profile) field(key string) (*string, bool) {
 // Set assigns one field by key (issuer, client_id or client-id, ...).
 func (p *Profile) Set(key, value string) error {
 	f, ok := p.field(key)
-	if !ok {
+	if !ok || slices.Contains(stateKeys, strings.ReplaceAll(key, "-", "_")) {
 		return fault.Errorf(UnknownSetting, "unknown setting %q", key)
 	}
 	switch k := strings.ReplaceAll(key, "-", "_"); {

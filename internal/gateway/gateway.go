@@ -108,10 +108,33 @@ func (e *APIError) Error() string {
 	return fmt.Sprintf("gateway %s: HTTP %d: %s", e.URL, e.Status, msg)
 }
 
+// CheckBase judges a gateway URL before any request: igctl adds /v1 to the
+// base URL itself, so a URL that ends in /v1 (the API's prefix, as OpenAI
+// clients are configured) is not the gateway's base URL. The failure is a
+// NotFound, as a URL whose paths answer 404 is, so that every command
+// reports both alike.
+func CheckBase(base string) error {
+	u, err := url.Parse(base)
+	if err != nil {
+		return nil // the URL check of the caller reports it
+	}
+	if p := strings.TrimRight(u.Path, "/"); p == "/v1" || strings.HasSuffix(p, "/v1") {
+		return fault.New(NotFound, fmt.Errorf("gateway URL %s ends in /v1: igctl adds /v1 itself, so it needs the gateway's base URL", u.Redacted()),
+			fault.Facts{URL: u.String()})
+	}
+	return nil
+}
+
 // Health calls the public GET /health and returns the server's Date header
 // (zero when absent), which tells its clock.
 func (c *Client) Health(ctx context.Context) (time.Time, error) {
 	_, hdr, err := c.get(ctx, "/health", "", false)
+	if errors.Is(err, ErrUnauthorized) {
+		// the gateway's /health is public: what asks for a token here is
+		// something else (the gateway's /v1 API, when the URL ends in /v1)
+		return time.Time{}, fault.New(NotFound, fmt.Errorf("gateway %s/health answered 401, which the gateway's public /health never does: this is not the gateway's base URL",
+			strings.TrimRight(c.BaseURL, "/")), fault.Facts{URL: c.BaseURL})
+	}
 	if err != nil {
 		return time.Time{}, err
 	}

@@ -26,3 +26,24 @@ func TestModelsAnswerTooLarge(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+func TestCheckBase(t *testing.T) {
+	for base, notBase := range map[string]bool{
+		"http://h:8080":           false,
+		"http://h:8080/":          false,
+		"http://h/gw":             false,
+		"http://h/v1x":            false,
+		"http://h:8080/v1":        true,
+		"http://h:8080/v1/":       true,
+		"https://h/prefix/v1":     true,
+		"https://u:p@h/prefix/v1": true,
+	} {
+		err := CheckBase(base)
+		if got := fault.KindOf(err) == NotFound; got != notBase {
+			t.Errorf("CheckBase(%q) = %v, want a NotFound: %v", base, err, notBase)
+		}
+		if err != nil && strings.Contains(err.Error(), ":p@") {
+			t.Errorf("CheckBase(%q) shows the password: %v", base, err)
+		}
+	}
+}

@@ -29,6 +29,8 @@ type IOStreams struct {
 	warnOnce sync.Map
 
 	termWidth func() int // the terminal's width, when a test fixes it
+
+	pasteable func(string) string // see SetPasteable
 }
 
 // System returns streams on the process's stdin/stdout/stderr.
@@ -92,9 +94,22 @@ func (s *IOStreams) Error(msg string) {
 	fmt.Fprintf(s.ErrOut, "%s %s\n", s.style(styleErr, "error:"), msg)
 }
 
-// Hint prints "hint: msg" on stderr.
+// Hint prints "hint: msg" on stderr, made Pasteable.
 func (s *IOStreams) Hint(msg string) {
-	fmt.Fprintf(s.ErrOut, "%s %s\n", s.style(styleDim, "hint:"), msg)
+	fmt.Fprintf(s.ErrOut, "%s %s\n", s.style(styleDim, "hint:"), s.Pasteable(msg))
+}
+
+// SetPasteable sets how a text that names igctl commands is made ready to
+// paste (the profile and config directory of this run added to each).
+func (s *IOStreams) SetPasteable(fn func(string) string) { s.pasteable = fn }
+
+// Pasteable is text with every igctl command in it made ready to paste;
+// every hint and every fix igctl prints goes through it.
+func (s *IOStreams) Pasteable(text string) string {
+	if s.pasteable == nil {
+		return text
+	}
+	return s.pasteable(text)
 }
 
 // Success prints a status line on stderr.

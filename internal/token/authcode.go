@@ -92,6 +92,9 @@ func LoginAuthCode(ctx context.Context, hc *http.Client, r LoginRequest, o AuthC
 		defer cancel()
 		srv.Shutdown(sctx)
 	}()
+	if err := checkAuthRequest(ctx, hc, authURL, redirect, r); err != nil {
+		return nil, err
+	}
 	if o.Open != nil {
 		if err := o.Open(authURL); err != nil {
 			return nil, err

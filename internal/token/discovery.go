@@ -39,12 +39,15 @@ func discoveryError(issuer string, err error) error {
 		return fault.New(IssuerMismatch, fmt.Errorf("issuer mismatch: configured %q, the server says %q", mismatch.Provided, mismatch.Discovered),
 			fault.Facts{Issuer: mismatch.Provided, URL: mismatch.Discovered})
 	}
-	kind := DiscoveryFailed
+	kind, facts := DiscoveryFailed, fault.Facts{Issuer: issuer}
 	switch {
 	case fault.IsNetwork(err):
 		kind = DiscoveryUnreachable
 	case strings.Contains(err.Error(), "404"):
 		kind = DiscoveryNotFound
+		if strings.Contains(err.Error(), RealmMissing) {
+			facts.OAuthError = RealmMissing
+		}
 	}
-	return fault.New(kind, fmt.Errorf("OIDC discovery at %s failed: %w", issuer, err), fault.Facts{Issuer: issuer})
+	return fault.New(kind, fmt.Errorf("OIDC discovery at %s failed: %w", issuer, err), facts)
 }

@@ -13,7 +13,8 @@ const (
 	IssuerMismatch fault.Kind = "token/issuer-mismatch"
 	// DiscoveryUnreachable: the network or TLS failed.
 	DiscoveryUnreachable fault.Kind = "token/discovery-unreachable"
-	// DiscoveryNotFound: the server answered 404 (a wrong realm, usually).
+	// DiscoveryNotFound: the server answered 404 (a wrong realm, usually;
+	// Facts.OAuthError is RealmMissing when Keycloak said so).
 	DiscoveryNotFound fault.Kind = "token/discovery-not-found"
 	// DiscoveryFailed: any other failure to fetch or read the document.
 	DiscoveryFailed fault.Kind = "token/discovery-failed"
@@ -70,6 +71,11 @@ const (
 	EmptyAnswer fault.Kind = "token/empty-answer"
 	// BrowserRefused: the authorization endpoint refused (Facts.OAuthError).
 	BrowserRefused fault.Kind = "token/browser-refused"
+	// AuthRequestRefused: the authorization endpoint answered the browser
+	// login's request with an error page before any login (Facts.OAuthError:
+	// the page's message, e.g. "Invalid parameter: redirect_uri"; Facts.URL:
+	// the loopback redirect URI).
+	AuthRequestRefused fault.Kind = "token/auth-request-refused"
 	// NoDevice: the issuer offers no device authorization grant.
 	NoDevice fault.Kind = "token/no-device"
 	// DeviceAnswerIncomplete: the device endpoint's answer lacks a code or URI.
@@ -112,3 +118,9 @@ const (
 	// RevokeUnreachable: the revocation request failed on the network.
 	RevokeUnreachable fault.Kind = "token/revoke-unreachable"
 )
+
+// RealmMissing is Keycloak's error for every endpoint of a realm it does not
+// have (HTTP 404, {"error":"Realm does not exist"}): a mistyped realm, or one
+// lost when a Keycloak with an in-memory database restarted. Failures that
+// come from such an answer carry it as Facts.OAuthError.
+const RealmMissing = "Realm does not exist"

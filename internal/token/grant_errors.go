@@ -46,6 +46,16 @@ func grantError(grant string, err error) error {
 		fault.Facts{Grant: grant, OAuthError: re.ErrorCode})
 }
 
+// grantErrorAt is grantError for a request to issuer's token endpoint: the
+// hint for a realm Keycloak does not have names the realm.
+func grantErrorAt(issuer, grant string, err error) error {
+	out := grantError(grant, err)
+	if e := fault.Of(out); e != nil {
+		e.Facts.Issuer = issuer
+	}
+	return out
+}
+
 // describeAnswer says what a server sent instead of an OAuth answer:
 // status, content type and the first bytes, never anything that might echo
 // the credentials of the request.

@@ -69,7 +69,7 @@ func Login(ctx context.Context, hc *http.Client, r LoginRequest) (*Bundle, error
 		return nil, fault.New(UnknownGrant, fmt.Errorf("unknown grant %q (want password or client-credentials)", r.Grant), fault.Facts{Grant: r.Grant})
 	}
 	if err != nil {
-		return nil, grantError(r.Grant, err)
+		return nil, grantErrorAt(r.Issuer, r.Grant, err)
 	}
 	b.absorb(tok, time.Now())
 	return b, nil
@@ -163,7 +163,7 @@ func Refresh(ctx context.Context, hc *http.Client, b *Bundle) error {
 				return fault.New(SessionEnded, fmt.Errorf("refreshing the token failed: %s %s", re.ErrorCode, re.ErrorDescription),
 					fault.Facts{Issuer: b.Issuer, ClientID: b.ClientID, Grant: b.Grant, OAuthError: re.ErrorCode})
 			}
-			return grantError("refresh", err)
+			return grantErrorAt(b.Issuer, "refresh", err)
 		}
 	case b.Grant == GrantClientCredentials && b.ClientSecret != "":
 		tok, err = b.clientCredentials().Token(ctx)
@@ -172,7 +172,7 @@ func Refresh(ctx context.Context, hc *http.Client, b *Bundle) error {
 			fault.Facts{Issuer: b.Issuer, ClientID: b.ClientID, Grant: b.Grant})
 	}
 	if err != nil {
-		return grantError(b.Grant, err)
+		return grantErrorAt(b.Issuer, b.Grant, err)
 	}
 	b.absorb(tok, time.Now())
 	return nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"strings"
 	"time"
 
@@ -65,7 +66,7 @@ var tokenRows = map[fault.Kind]row{
 		return "use exactly the issuer the server advertises: " + e.Facts.URL
 	}},
 	token.DiscoveryUnreachable: {Code: exitcode.Network, Hint: tokenTLSHint},
-	token.DiscoveryNotFound:    {Code: exitcode.Config, Hint: say("is the realm name right? Keycloak issuers look like https://HOST/realms/REALM")},
+	token.DiscoveryNotFound:    {Code: exitcode.Config, Hint: realmMissingOr("is the realm name right? Keycloak issuers look like https://HOST/realms/REALM")},
 	token.DiscoveryFailed:      {Code: exitcode.Network},
 
 	token.UnknownGrant:        {Code: exitcode.Usage},
@@ -84,6 +85,9 @@ var tokenRows = map[fault.Kind]row{
 	token.AccountIncomplete:  {Code: exitcode.IdPRefused, Hint: say("the user must have email, first and last name and no pending required action (e.g. a temporary password); `igctl keycloak bootstrap` sets users up fully")},
 	token.BadUserCredentials: {Code: exitcode.IdPRefused, Hint: say("wrong username or password (repeated failures can lock the account by brute-force protection)")},
 	token.GrantRefused: {Code: exitcode.IdPRefused, Hint: func(e *fault.Error) string {
+		if h := realmMissingHint(e); h != "" {
+			return h
+		}
 		if e.Facts.OAuthError == "invalid_scope" {
 			return "a requested scope is not available to this client"
 		}
@@ -93,7 +97,7 @@ var tokenRows = map[fault.Kind]row{
 	token.NotLoggedIn:    {Code: exitcode.Auth, Hint: say("run `igctl login`")},
 	token.OtherIdentity:  {Code: exitcode.Auth, Hint: say("run `igctl login` for the profile's new settings")},
 	token.CannotRefresh:  {Code: exitcode.Auth, Hint: say("run `igctl login` again")},
-	token.SessionEnded:   {Code: exitcode.Auth, Hint: say("the session ended at the identity provider: run `igctl login` again")},
+	token.SessionEnded:   {Code: exitcode.Auth, Hint: realmMissingOr("the session ended at the identity provider: run `igctl login` again")},
 	token.NoRefreshToken: {Code: exitcode.Auth, Hint: say("run `igctl login` again")},
 	token.ShortLived:     {Code: exitcode.Auth},
 
@@ -102,6 +106,9 @@ var tokenRows = map[fault.Kind]row{
 	token.CallbackListen: {Code: exitcode.Network},
 	token.ForeignAnswer:  {Code: exitcode.Auth},
 	token.EmptyAnswer:    {Code: exitcode.IdPRefused},
+	// The identity provider refused the authorization request itself (its
+	// client settings, not igctl's configuration): 5, like unauthorized_client.
+	token.AuthRequestRefused: {Code: exitcode.IdPRefused, Hint: authRequestRefusedHint},
 	token.BrowserRefused: {Code: exitcode.IdPRefused, Hint: func(e *fault.Error) string {
 		switch e.Facts.OAuthError {
 		case "access_denied":
@@ -146,6 +153,66 @@ var tokenRows = map[fault.Kind]row{
 // say is a hint that needs no facts.
 func say(hint string) func(*fault.Error) string {
 	return func(*fault.Error) string { return hint }
+}
+
+// realmMissingOr is realmMissingHint when the identity provider said the
+// realm does not exist, else the fixed hint.
+func realmMissingOr(hint string) func(*fault.Error) string {
+	return func(e *fault.Error) string {
+		if h := realmMissingHint(e); h != "" {
+			return h
+		}
+		return hint
+	}
+}
+
+// realmMissingHint says how to create the realm again when Keycloak
+// answered that it does not exist (with the realm and Keycloak's URL
+// from the issuer, when it is a Keycloak issuer), "" otherwise.
+func realmMissingHint(e *fault.Error) string {
+	if e.Facts.OAuthError != token.RealmMissing {
+		return ""
+	}
+	realm, create := "the realm", "`igctl keycloak bootstrap` (--url, --realm)"
+	if name, cmd := bootstrapFor(e.Facts.Issuer); cmd != "" {
+		realm, create = "realm "+name, "`"+cmd+"`"
+	}
+	return realm + " does not exist in Keycloak: if the realm name is right (a dev Keycloak with an in-memory database loses its realms when it restarts), " +
+		"create it with " + create + ", then run `igctl login` again"
+}
+
+// bootstrapFor is the realm of a Keycloak issuer (https://HOST/realms/R)
+// and the `igctl keycloak bootstrap` command line for it, or "", "" when
+// issuer is not one.
+func bootstrapFor(issuer string) (realm, cmd string) {
+	base, name, ok := strings.Cut(issuer, "/realms/")
+	if !ok || name == "" || strings.Contains(name, "/") {
+		return "", ""
+	}
+	cmd = "igctl keycloak bootstrap --url " + ShellQuote(base)
+	if name != keycloak.DefaultRealm {
+		cmd += " --realm " + ShellQuote(name)
+	}
+	return name, cmd
+}
+
+// authRequestRefusedHint says how to give igctl a client that accepts its
+// browser login, for the refusal Keycloak's error page named.
+func authRequestRefusedHint(e *fault.Error) string {
+	_, cmd := bootstrapFor(e.Facts.Issuer)
+	if cmd == "" {
+		cmd = "igctl keycloak bootstrap"
+	}
+	public := "`" + cmd + " --public-client igctl` creates a public client for browser logins (then --client-id igctl)"
+	c := e.Facts.ClientID
+	switch msg := strings.ToLower(e.Facts.OAuthError); {
+	case strings.Contains(msg, "redirect_uri"):
+		return "client " + c + " does not accept igctl's loopback redirect (" + e.Facts.URL + "): " + public +
+			"; or add http://127.0.0.1/* to the Valid redirect URIs of client " + c + " (with the standard flow on)"
+	case strings.Contains(msg, "client not found"):
+		return "there is no client " + c + " in the realm: `" + cmd + " --public-client " + ShellQuote(c) + "` creates it for browser logins"
+	}
+	return "client " + c + " does not allow this browser login (the standard flow with PKCE S256 on a loopback redirect): " + public
 }
 
 // tokenTLSHint is the hint for an issuer that cannot be reached: its CA
@@ -244,11 +311,9 @@ var gatewayRows = map[fault.Kind]row{
 	gateway.Unreachable: {Code: exitcode.Network, Hint: say("check --gateway / IGCTL_GATEWAY_URL and that the gateway runs")},
 	gateway.ReadFailed:  {Code: exitcode.Network},
 	gateway.TooLarge:    {Code: exitcode.Unexpected},
-	gateway.NotFound: {Code: exitcode.Config, Hint: func(e *fault.Error) string {
-		return "is " + e.Facts.URL + " the gateway's base URL (without /v1)? pass --gateway, or `igctl config set gateway_url URL`"
-	}},
-	gateway.Failing: {Code: exitcode.Network, Hint: say("the gateway failed on its side (its log says why); retry when it is back")},
-	gateway.Refused: {Code: exitcode.Unexpected},
+	gateway.NotFound:    {Code: exitcode.Config, Hint: gatewayNotFoundHint},
+	gateway.Failing:     {Code: exitcode.Network, Hint: say("the gateway failed on its side (its log says why); retry when it is back")},
+	gateway.Refused:     {Code: exitcode.Unexpected},
 
 	// internal/proxy
 	// What the proxy tells the operator while it serves (igctl proxy
@@ -256,6 +321,20 @@ var gatewayRows = map[fault.Kind]row{
 	proxy.NoToken:     {Code: exitcode.Auth},
 	proxy.Unreachable: {Code: exitcode.Network, Hint: say("check --gateway and that the gateway runs; --timeout bounds the connection and the wait for the response headers")},
 	proxy.Rejected:    {Code: exitcode.Auth},
+}
+
+// gatewayNotFoundHint says which URL to give instead of one that is not the
+// gateway's base URL: the same URL without /v1 when it ends so.
+func gatewayNotFoundHint(e *fault.Error) string {
+	fix := "pass --gateway, or `igctl config set gateway_url URL`"
+	if u, err := url.Parse(e.Facts.URL); err == nil {
+		if p := strings.TrimRight(u.Path, "/"); p == "/v1" || strings.HasSuffix(p, "/v1") {
+			u.Path = strings.TrimSuffix(p, "/v1")
+			u.RawPath = ""
+			return "use the gateway's base URL without /v1, " + u.Redacted() + ": " + fix
+		}
+	}
+	return "is " + e.Facts.URL + " the gateway's base URL (without /v1)? " + fix
 }
 
 // table is every section in one map; a kind declared twice is a bug caught

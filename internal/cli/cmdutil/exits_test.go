@@ -119,7 +119,7 @@ func TestTokenKindsExitCodes(t *testing.T) {
 		token.NoRefreshToken: exitcode.Auth, token.ShortLived: exitcode.Auth,
 		token.NoAuthCode: exitcode.Config, token.BrowserTimeout: exitcode.Network,
 		token.CallbackListen: exitcode.Network, token.ForeignAnswer: exitcode.Auth,
-		token.EmptyAnswer: exitcode.IdPRefused, token.BrowserRefused: exitcode.IdPRefused,
+		token.EmptyAnswer: exitcode.IdPRefused, token.BrowserRefused: exitcode.IdPRefused, token.AuthRequestRefused: exitcode.IdPRefused,
 		token.NoDevice: exitcode.Config, token.DeviceAnswerIncomplete: exitcode.Network,
 		token.DeviceRefused: exitcode.IdPRefused, token.DeviceDenied: exitcode.IdPRefused,
 		token.DeviceCodeExpired: exitcode.Auth, token.DeviceTimeout: exitcode.Network,

@@ -65,6 +65,10 @@ type Factory struct {
 	// Cancel releases the command's deadline (set by the root command).
 	Cancel context.CancelFunc
 
+	// Commands are the names of igctl's commands (set by the root
+	// command): the words after "igctl" that make a hint a command line.
+	Commands map[string]bool
+
 	cfgOnce sync.Once
 	cfg     *config.Config
 	cfgErr  error

@@ -25,6 +25,10 @@ func (f *Factory) GatewayURL(flag string, prof *config.Profile) (string, error) 
 		if err := config.CheckURL(u); err != nil {
 			return "", Fail(kind, fmt.Errorf("%s %q: %v", from, config.ShowURL(u), err), hint)
 		}
+		// one judgement of what is not the gateway's base URL, for every command
+		if err := gateway.CheckBase(u); err != nil {
+			return "", fmt.Errorf("%s: %w", from, err)
+		}
 		return u, nil
 	}
 	switch {

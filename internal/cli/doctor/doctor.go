@@ -17,6 +17,7 @@ import (
 	"github.com/inference-gateway/igctl/internal/cli/cmdutil"
 	"github.com/inference-gateway/igctl/internal/config"
 	"github.com/inference-gateway/igctl/internal/envmap"
+	"github.com/inference-gateway/igctl/internal/fault"
 	"github.com/inference-gateway/igctl/internal/gateway"
 	"github.com/inference-gateway/igctl/internal/iostreams"
 	"github.com/inference-gateway/igctl/internal/token"
@@ -252,6 +253,11 @@ func (d *run) checkGateway() {
 	case d.gwErr != nil: // a URL was given, and it is not one
 		r.add("gateway health", Fail, d.gwErr.Error(), cmdutil.HintOf(d.gwErr), cmdutil.Class(d.gwErr))
 		r.add("gateway auth", Skip, "no usable gateway URL", "", "")
+		return
+	case fault.KindOf(d.healthErr) == gateway.NotFound:
+		// judged as models judges it: not the gateway's base URL
+		r.add("gateway health", Fail, d.healthErr.Error(), cmdutil.HintOf(d.healthErr), cmdutil.Class(d.healthErr))
+		r.add("gateway auth", Skip, "not the gateway's base URL", "", "")
 		return
 	case d.healthErr != nil:
 		r.add("gateway health", Fail, d.healthErr.Error(), "start the gateway, or fix --gateway / gateway_url", cmdutil.Class(d.healthErr))

@@ -44,6 +44,9 @@ func finish(opts *Options, r *report) error {
 	io := opts.IO
 	var first *Check
 	for i := range r.checks {
+		// a fix that names an igctl command is pasted as printed: with this
+		// run's --profile and --config-dir
+		r.checks[i].Fix = io.Pasteable(r.checks[i].Fix)
 		if r.checks[i].Status == Fail && first == nil {
 			first = &r.checks[i]
 		}

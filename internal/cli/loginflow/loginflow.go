@@ -89,6 +89,7 @@ func (fl *Flow) Finish(ctx context.Context, name string, prof config.Profile, ob
 	if err := m.Save(ctx, name, b); err != nil {
 		return err
 	}
+	prof.LoggedOut = "" // logged in again
 	*cfg.Ensure(name) = prof
 	if cfg.CurrentProfile == "" {
 		cfg.CurrentProfile = name

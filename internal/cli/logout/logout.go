@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -22,12 +23,13 @@ type Options struct {
 	TokenStore func() (token.Store, error)
 	HTTPClient func(caFile string) (*http.Client, error)
 	Verbosef   func(string, ...any)
+	Now        func() time.Time
 }
 
 // NewOptions wires Options to f: the getters are f's, read when the command runs.
 func NewOptions(f *cmdutil.Factory) *Options {
 	return &Options{IO: f.IO, Config: f.Config, Profile: f.ExplicitProfile, TokenStore: f.TokenStore,
-		HTTPClient: f.HTTPClient, Verbosef: f.Verbosef}
+		HTTPClient: f.HTTPClient, Verbosef: f.Verbosef, Now: func() time.Time { return f.Now() }}
 }
 
 // NewCmdLogout builds the command.
@@ -39,8 +41,10 @@ func NewCmdLogout(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command 
 		Short:   "Revoke the profile's refresh token at the issuer and delete its stored credentials",
 		Long: `Revoke the refresh token at the issuer's revocation endpoint (RFC 7009), then
 delete the profile's token, refresh token and client secret from the token store.
-The profile's settings stay in config.yaml. If the issuer cannot be reached the
-local credentials are deleted anyway and a warning says the revocation failed.`,
+The profile's settings stay in config.yaml, marked as logged out: status shows it
+so and does not count it as unusable, until the next login. If the issuer cannot
+be reached the local credentials are deleted anyway and a warning says the
+revocation failed.`,
 		Args: cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if runF != nil {
@@ -73,7 +77,7 @@ func logoutRun(ctx context.Context, opts *Options) error {
 	b, err := store.Load(name)
 	if errors.Is(err, token.ErrNotFound) {
 		opts.IO.Infof("profile %s is not logged in", name)
-		return nil
+		return markLoggedOut(opts, cfg, prof)
 	}
 	revoked := false
 	switch {
@@ -98,10 +102,23 @@ func logoutRun(ctx context.Context, opts *Options) error {
 	if err := store.Delete(name); err != nil {
 		return err
 	}
+	if err := markLoggedOut(opts, cfg, prof); err != nil {
+		return err
+	}
 	if revoked {
 		opts.IO.Success("Logged out of profile %s", name)
 	} else {
 		opts.IO.Success("Removed the local credentials of profile %s (not revoked at the issuer)", name)
 	}
 	return nil
+}
+
+// markLoggedOut records in config.yaml that the profile was logged out on
+// purpose (the next login clears it).
+func markLoggedOut(opts *Options, cfg *config.Config, prof *config.Profile) error {
+	if prof.LoggedOut != "" {
+		return nil
+	}
+	prof.LoggedOut = opts.Now().UTC().Format(time.RFC3339)
+	return cfg.Save()
 }

@@ -41,7 +41,8 @@ func NewCmdStatus(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command 
 		GroupID: "auth",
 		Short:   "Show every profile's issuer, client, grant, token store and expiry",
 		Long: `Show every profile with its token (masked). No network requests are made.
-Exit 4 when any profile is unusable (not logged in, or expired with no way to refresh).`,
+Exit 4 when any profile is unusable (not logged in, or expired with no way to refresh);
+a profile logged out with ` + "`igctl logout`" + ` is shown as logged-out and is not unusable.`,
 		Args: cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			f.ReportStore = true // status says where tokens are kept: the fallback warning belongs here
@@ -66,7 +67,7 @@ type Row struct {
 	Source    string `json:"source"` // keyring, file, env, none
 	Token     string `json:"token"`  // masked
 	ExpiresAt string `json:"expires_at,omitempty"`
-	State     string `json:"state"` // valid, refreshable, expired, not-logged-in, other-identity, keyring-locked, error
+	State     string `json:"state"` // valid, refreshable, expired, not-logged-in, logged-out, other-identity, keyring-locked, error
 	Usable    bool   `json:"usable"`
 	Detail    string `json:"detail,omitempty"`
 }
@@ -111,6 +112,9 @@ func statusRun(opts *Options) error {
 		b, err := store.Load(name)
 		r.Source = store.Kind() // after Load: auto may have fallen back to files
 		switch {
+		case errors.Is(err, token.ErrNotFound) && p.LoggedOut != "":
+			// logged out on purpose: not usable, but nothing is wrong
+			r.State, r.Source = "logged-out", "none"
 		case errors.Is(err, token.ErrNotFound):
 			r.State, r.Source = "not-logged-in", "none"
 		case cmdutil.Class(err) == cmdutil.NoStorage:
@@ -145,7 +149,7 @@ func statusRun(opts *Options) error {
 			return err
 		}
 	} else if len(rows) == 0 {
-		opts.IO.Infof("no profiles: run `igctl login`")
+		opts.IO.Infof("%s", opts.IO.Pasteable("no profiles: run `igctl login`"))
 	} else {
 		table := make([][]string, 0, len(rows))
 		for _, r := range rows {
@@ -165,7 +169,7 @@ func statusRun(opts *Options) error {
 		}
 	}
 	for _, r := range rows {
-		if !r.Usable {
+		if !r.Usable && r.State != "logged-out" {
 			return cmdutil.Failf(cmdutil.AuthFailed, fmt.Sprintf("profile %s is not usable (%s)", r.Profile, r.State))
 		}
 	}
