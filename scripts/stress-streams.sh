@@ -17,10 +17,10 @@ for _ in $(seq 1 "$hogs"); do
   ( while :; do :; done ) &
   pids+=($!)
 done
-echo "stress-streams.sh: $n round(s) of gwproxy_stream and exec_stream, with $hogs busy process(es) beside them" >&2
+echo "stress-streams.sh: $n round(s) of gwproxy_stream, exec_stream and exec_stream_fresh, with $hogs busy process(es) beside them" >&2
 status=0
-scripts/test.sh -v -count="$n" -run '^TestScripts$/^(gwproxy_stream|exec_stream)$' 2>&1 | tee "$log" || status=$?
-for s in gwproxy_stream exec_stream; do
+IGCTL_TEST_PKGS=./cmd/igctl/ scripts/test.sh -v -count="$n" -run '^TestScripts$/^(gwproxy_stream|exec_stream|exec_stream_fresh)$' 2>&1 | tee "$log" || status=$?
+for s in gwproxy_stream exec_stream exec_stream_fresh; do
   printf 'stress-streams.sh: %s passed %d of %d\n' "$s" "$(grep -c -- "--- PASS: TestScripts/$s " "$log")" "$n"
 done
 exit $status
