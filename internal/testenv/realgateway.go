@@ -3,6 +3,7 @@ package testenv
 import (
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -37,7 +38,7 @@ func StartRealGateway(env []string) (*RealGateway, error) {
 	var err error
 	for range 5 {
 		var g *RealGateway
-		g, err = startRealGateway(env, 0)
+		g, err = startRealGateway(env, 0, nil)
 		if !errors.Is(err, errPortTaken) {
 			return g, err
 		}
@@ -46,10 +47,11 @@ func StartRealGateway(env []string) (*RealGateway, error) {
 }
 
 // StartRealGatewayOnPort is StartRealGateway on a given loopback port (the
-// demo's gateway, which people reach at a documented address); a port that
-// is taken is an error.
-func StartRealGatewayOnPort(env []string, port int) (*RealGateway, error) {
-	g, err := startRealGateway(env, port)
+// demo's gateway, which people reach at a documented address), with the
+// gateway's output also copied to log as it comes, when log is not nil; a
+// port that is taken is an error.
+func StartRealGatewayOnPort(env []string, port int, log io.Writer) (*RealGateway, error) {
+	g, err := startRealGateway(env, port, log)
 	if errors.Is(err, errPortTaken) {
 		return nil, fmt.Errorf("port 127.0.0.1:%d: %w", port, err)
 	}
@@ -64,8 +66,9 @@ var gatewayPort = freePort
 // bindFailed: the gateway's log says its listener could not bind.
 func bindFailed(log string) bool { return strings.Contains(log, "address already in use") }
 
-// startRealGateway starts the gateway on port, or on a free port when port is 0.
-func startRealGateway(env []string, port int) (*RealGateway, error) {
+// startRealGateway starts the gateway on port, or on a free port when port
+// is 0; its output also goes to log when log is not nil.
+func startRealGateway(env []string, port int, log io.Writer) (*RealGateway, error) {
 	bin, err := GatewayBinary()
 	if err != nil {
 		return nil, err
@@ -85,7 +88,7 @@ func startRealGateway(env []string, port int) (*RealGateway, error) {
 	}
 	full = append(full, env...)
 	full = append(full, "SERVER_HOST=127.0.0.1", fmt.Sprintf("SERVER_PORT=%d", port))
-	if g.child, err = startChild([]string{bin}, full, nil); err != nil {
+	if g.child, err = startChild([]string{bin}, full, nil, log); err != nil {
 		g.Provider.Close()
 		return nil, err
 	}

@@ -33,7 +33,10 @@ func main() {
 	}
 	start := testenv.StartRealGateway
 	if *port != 0 {
-		start = func(env []string) (*testenv.RealGateway, error) { return testenv.StartRealGatewayOnPort(env, *port) }
+		// the demo's gateway keeps running: its log goes to stderr as it comes
+		start = func(env []string) (*testenv.RealGateway, error) {
+			return testenv.StartRealGatewayOnPort(env, *port, os.Stderr)
+		}
 	}
 	g, err := start(env)
 	if err != nil {
