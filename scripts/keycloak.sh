@@ -4,16 +4,26 @@
 #   scripts/keycloak.sh fetch   download (Maven Central) and unpack the server, cached outside the repo
 #   scripts/keycloak.sh start   fetch if needed, start `kc.sh start-dev` on 127.0.0.1, wait for /health/ready
 #   scripts/keycloak.sh env     print the export lines the tests read (IGCTL_TEST_KEYCLOAK_*)
-#   scripts/keycloak.sh stop    stop the server started by `start`
+#   scripts/keycloak.sh stop    stop the server started by `start` (with IGCTL_KC_DB_DIR: only
+#                               if that server keeps its data there)
 #
 # Settings (environment): IGCTL_KC_VERSION (26.7.3; falls back to 26.7.0, 26.5.6),
 # IGCTL_KC_CACHE (~/.cache/igctl/keycloak), IGCTL_KC_PORT (18080), IGCTL_KC_MGMT_PORT (19000),
-# IGCTL_KC_HTTPS_PORT (18443), IGCTL_KC_WAIT seconds (240).
+# IGCTL_KC_HTTPS_PORT (18443), IGCTL_KC_WAIT seconds (240), IGCTL_KC_STATE (the state
+# directory: pid, log, TLS files; default $IGCTL_KC_CACHE/run-$IGCTL_KC_PORT).
+# IGCTL_KC_DB_DIR: keep the data in an H2 file database in this directory (the demo
+# does), so realms, users and sessions survive a stop and start; unset, the data is
+# in memory and gone at stop (the tests, which create and delete their own realms).
+# `start` with IGCTL_KC_DB_DIR refuses a server already running on the port with
+# other data; without it, any server running on the port is reused.
 # HTTPS uses a throw-away CA made here with openssl (for the TLS tests): its
 # certificate is $STATE/tls2/ca.pem; the server certificate also names
 # keycloak.test, the host the proxy tests reach through a forward proxy.
-# The bootstrap admin password is random per start, kept in a 0600 file in the state
-# directory and handed to Keycloak through its environment, never through argv.
+# The bootstrap admin password is random, kept in a 0600 file and handed to Keycloak
+# through its environment, never through argv. In memory it is new at every start
+# (state directory); with a file database Keycloak creates the admin user only on the
+# database's first start, so the password is made once and kept beside the database,
+# as $IGCTL_KC_DB_DIR/admin-password ($STATE/admin-password links to it).
 set -euo pipefail
 
 CACHE=${IGCTL_KC_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/igctl/keycloak}
@@ -21,7 +31,8 @@ PORT=${IGCTL_KC_PORT:-18080}
 MGMT_PORT=${IGCTL_KC_MGMT_PORT:-19000}
 HTTPS_PORT=${IGCTL_KC_HTTPS_PORT:-18443}
 WAIT=${IGCTL_KC_WAIT:-240}
-STATE="$CACHE/run-$PORT"
+STATE=${IGCTL_KC_STATE:-$CACHE/run-$PORT}
+DB_DIR=${IGCTL_KC_DB_DIR:-}
 VERSIONS=("${IGCTL_KC_VERSION:-26.7.3}" 26.7.0 26.5.6)
 
 log() { printf 'keycloak.sh: %s\n' "$*" >&2; }
@@ -107,10 +118,45 @@ make_tls() {
   chmod 644 "$d/ca.pem"
 }
 
+new_password() { ( umask 077; head -c 18 /dev/urandom | base64 | tr -d '/+=' > "$1" ); }
+
+# running_db prints what the server started by `start` keeps its data in: the
+# database directory, or "memory".
+running_db() { cat "$STATE/db" 2>/dev/null || echo memory; }
+
+# prepare_db sets up the admin password for this start and prints the --db
+# options, one a line (the JDBC URL holds a ';' and the path may hold spaces).
+prepare_db() {
+  rm -f "$STATE/admin-password" # a file of its own or a link: never written through
+  if [ -z "$DB_DIR" ]; then
+    new_password "$STATE/admin-password"
+    echo memory > "$STATE/db"
+    echo --db=dev-mem
+    return
+  fi
+  mkdir -p "$DB_DIR"
+  chmod 700 "$DB_DIR"
+  if [ ! -s "$DB_DIR/admin-password" ]; then
+    # the admin user exists from the database's first start, with the password made then
+    [ -e "$DB_DIR/keycloakdb.mv.db" ] && die "$DB_DIR holds a Keycloak database but not its admin-password file: remove $DB_DIR to start afresh"
+    new_password "$DB_DIR/admin-password"
+  fi
+  ln -s "$DB_DIR/admin-password" "$STATE/admin-password"
+  echo "$DB_DIR" > "$STATE/db"
+  printf '%s\n' --db=dev-file "--db-url=jdbc:h2:file:$DB_DIR/keycloakdb;NON_KEYWORDS=VALUE"
+}
+
 start() {
-  local home java pid
+  local home java pid db_opts=()
+  if [ -n "$DB_DIR" ]; then
+    mkdir -p "$DB_DIR"
+    DB_DIR=$(cd "$DB_DIR" && pwd)
+  fi
   if [ -f "$STATE/pid" ] && kill -0 "$(cat "$STATE/pid")" 2>/dev/null && ready; then
-    log "already running on 127.0.0.1:$PORT (pid $(cat "$STATE/pid"))"
+    if [ -n "$DB_DIR" ] && [ "$(running_db)" != "$DB_DIR" ]; then
+      die "the Keycloak on 127.0.0.1:$PORT keeps its data in $(running_db), not $DB_DIR: stop it first (IGCTL_KC_PORT=$PORT make keycloak-stop) or pick another IGCTL_KC_PORT"
+    fi
+    log "already running on 127.0.0.1:$PORT (pid $(cat "$STATE/pid"), data in $(running_db))"
     return
   fi
   home=$(kc_home)
@@ -119,14 +165,16 @@ start() {
   mkdir -p "$STATE"
   chmod 700 "$STATE"
   make_tls
-  ( umask 077; head -c 18 /dev/urandom | base64 | tr -d '/+=' > "$STATE/admin-password" )
+  local opts
+  opts=$(prepare_db) || exit 1
+  mapfile -t db_opts <<<"$opts"
   local t0=$SECONDS
   # kc.sh ends with `exec java`, so the pid of this background job is the server JVM.
   JAVA_HOME=$(dirname "$(dirname "$java")") \
   KC_BOOTSTRAP_ADMIN_USERNAME=admin \
   KC_BOOTSTRAP_ADMIN_PASSWORD=$(cat "$STATE/admin-password") \
   setsid "$home/bin/kc.sh" start-dev --http-host=127.0.0.1 --http-port="$PORT" \
-      --http-management-port="$MGMT_PORT" --health-enabled=true --db=dev-mem \
+      --http-management-port="$MGMT_PORT" --health-enabled=true "${db_opts[@]}" \
       --https-port="$HTTPS_PORT" --https-certificate-file="$STATE/tls2/server.pem" \
       --https-certificate-key-file="$STATE/tls2/server.key" \
       >"$STATE/keycloak.log" 2>&1 </dev/null &
@@ -144,20 +192,25 @@ start() {
     fi
     sleep 1
   done
-  log "ready on http://127.0.0.1:$PORT after $((SECONDS - t0)) s"
+  log "ready on http://127.0.0.1:$PORT after $((SECONDS - t0)) s (data in $(running_db))"
 }
 
 stop() {
   [ -f "$STATE/pid" ] || { log "not running"; return 0; }
   local pid i
   pid=$(cat "$STATE/pid")
+  # with IGCTL_KC_DB_DIR, only the server keeping its data there is stopped
+  if [ -n "$DB_DIR" ] && [ "$(running_db)" != "$(cd "$DB_DIR" 2>/dev/null && pwd)" ]; then
+    log "the Keycloak on 127.0.0.1:$PORT keeps its data in $(running_db), not $DB_DIR: left running"
+    return 0
+  fi
   if kill -0 "$pid" 2>/dev/null; then
     kill -TERM "$pid" 2>/dev/null || true
     for i in $(seq 1 30); do kill -0 "$pid" 2>/dev/null || break; sleep 1; done
     kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null || true
     log "stopped (pid $pid)"
   fi
-  rm -f "$STATE/pid"
+  rm -f "$STATE/pid" "$STATE/db"
 }
 
 case "${1:-}" in

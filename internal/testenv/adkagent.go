@@ -41,7 +41,7 @@ func StartADKAgent(env []string) (*ADKAgent, error) {
 	full := append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.TempDir(), "NODE_ENV=production"}, env...)
 	listening := &lineWatcher{prefix: "LISTENING ", found: make(chan string, 1)}
 	a := &ADKAgent{}
-	if a.child, err = startChild([]string{node, script}, full, listening); err != nil {
+	if a.child, err = startChild([]string{node, script}, full, listening, nil); err != nil {
 		return nil, err
 	}
 	timeout := time.NewTimer(30 * time.Second)

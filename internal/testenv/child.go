@@ -36,15 +36,20 @@ func peerPath(variable, what string) (string, error) {
 }
 
 // startChild runs argv with exactly env; stdout also goes to watch when
-// it is not nil (to spot a readiness line).
-func startChild(argv, env []string, watch io.Writer) (*child, error) {
+// it is not nil (to spot a readiness line), and stdout and stderr to
+// mirror when it is not nil (a log people read while it runs).
+func startChild(argv, env []string, watch, mirror io.Writer) (*child, error) {
 	c := &child{done: make(chan struct{})}
 	c.cmd = exec.Command(argv[0], argv[1:]...)
 	c.cmd.Env = env
 	c.cmd.Dir = os.TempDir()
-	c.cmd.Stdout, c.cmd.Stderr = &c.out, &c.out
+	var all io.Writer = &c.out
+	if mirror != nil {
+		all = io.MultiWriter(&c.out, mirror)
+	}
+	c.cmd.Stdout, c.cmd.Stderr = all, all
 	if watch != nil {
-		c.cmd.Stdout = io.MultiWriter(&c.out, watch)
+		c.cmd.Stdout = io.MultiWriter(all, watch)
 	}
 	c.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	c.cmd.WaitDelay = 2 * time.Second // do not hang on a grandchild holding the pipes

@@ -3,6 +3,7 @@ package testenv
 import (
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -37,12 +38,24 @@ func StartRealGateway(env []string) (*RealGateway, error) {
 	var err error
 	for range 5 {
 		var g *RealGateway
-		g, err = startRealGateway(env)
+		g, err = startRealGateway(env, 0, nil)
 		if !errors.Is(err, errPortTaken) {
 			return g, err
 		}
 	}
 	return nil, err
+}
+
+// StartRealGatewayOnPort is StartRealGateway on a given loopback port (the
+// demo's gateway, which people reach at a documented address), with the
+// gateway's output also copied to log as it comes, when log is not nil; a
+// port that is taken is an error.
+func StartRealGatewayOnPort(env []string, port int, log io.Writer) (*RealGateway, error) {
+	g, err := startRealGateway(env, port, log)
+	if errors.Is(err, errPortTaken) {
+		return nil, fmt.Errorf("port 127.0.0.1:%d: %w", port, err)
+	}
+	return g, err
 }
 
 var errPortTaken = errors.New("the gateway's port was taken before it bound it")
@@ -53,14 +66,17 @@ var gatewayPort = freePort
 // bindFailed: the gateway's log says its listener could not bind.
 func bindFailed(log string) bool { return strings.Contains(log, "address already in use") }
 
-func startRealGateway(env []string) (*RealGateway, error) {
+// startRealGateway starts the gateway on port, or on a free port when port
+// is 0; its output also goes to log when log is not nil.
+func startRealGateway(env []string, port int, log io.Writer) (*RealGateway, error) {
 	bin, err := GatewayBinary()
 	if err != nil {
 		return nil, err
 	}
-	port, err := gatewayPort()
-	if err != nil {
-		return nil, err
+	if port == 0 {
+		if port, err = gatewayPort(); err != nil {
+			return nil, err
+		}
 	}
 	g := &RealGateway{Provider: StartProvider()}
 	g.URL = fmt.Sprintf("http://127.0.0.1:%d", port)
@@ -72,7 +88,7 @@ func startRealGateway(env []string) (*RealGateway, error) {
 	}
 	full = append(full, env...)
 	full = append(full, "SERVER_HOST=127.0.0.1", fmt.Sprintf("SERVER_PORT=%d", port))
-	if g.child, err = startChild([]string{bin}, full, nil); err != nil {
+	if g.child, err = startChild([]string{bin}, full, nil, log); err != nil {
 		g.Provider.Close()
 		return nil, err
 	}

@@ -1,9 +1,10 @@
 // Command rungateway runs the real Inference Gateway (scripts/peers.sh
-// builds it) with the variables of a .env file, on a free loopback port,
-// with the test stand-in provider behind it, until it is interrupted. For
-// the demo and the benchmarks; the tests start it from Go.
+// builds it) with the variables of a .env file, on a loopback port (-port,
+// else a free one), with the test stand-in provider behind it, until
+// SIGINT or SIGTERM, which stop both. For the demo and the benchmarks; the
+// tests start it from Go.
 //
-//	rungateway -envfile gateway.env -addr-file FILE
+//	rungateway -envfile gateway.env [-port N] -addr-file FILE
 package main
 
 import (
@@ -20,6 +21,7 @@ import (
 func main() {
 	envFile := flag.String("envfile", "", "the gateway's .env")
 	addrFile := flag.String("addr-file", "", "write the gateway's base URL here once it serves")
+	port := flag.Int("port", 0, "the loopback port to serve on (0: a free one)")
 	flag.Parse()
 	var env []string
 	if *envFile != "" {
@@ -29,7 +31,14 @@ func main() {
 		}
 		env = envmap.Parse(data).Environ()
 	}
-	g, err := testenv.StartRealGateway(env)
+	start := testenv.StartRealGateway
+	if *port != 0 {
+		// the demo's gateway keeps running: its log goes to stderr as it comes
+		start = func(env []string) (*testenv.RealGateway, error) {
+			return testenv.StartRealGatewayOnPort(env, *port, os.Stderr)
+		}
+	}
+	g, err := start(env)
 	if err != nil {
 		fail(err)
 	}
