@@ -104,7 +104,8 @@ const raceRetries = 5
 
 // lostRace reports an answer Keycloak gives when a concurrent request
 // created the same object first: 409, or one of the 400s it sends when its
-// own existence check passed but the database insert then collided.
+// own existence check passed but the database insert then collided
+// ("Could not create user" is the users endpoint's answer to that).
 func lostRace(err error) bool {
 	if IsConflict(err) {
 		return true
@@ -113,7 +114,8 @@ func lostRace(err error) bool {
 	if !errors.As(err, &e) || e.Status != http.StatusBadRequest {
 		return false
 	}
-	return e.Message == "Database operation failed" || strings.Contains(e.Message, "Could not add user role or group mappings")
+	return e.Message == "Database operation failed" || e.Message == "Could not create user" ||
+		strings.Contains(e.Message, "Could not add user role or group mappings")
 }
 
 // create POSTs a new object. When the create loses a race, found re-reads:
