@@ -323,6 +323,8 @@ var keycloakRows = map[fault.Kind]row{
 	keycloak.Forbidden: {Code: exitcode.Auth,
 		Hint: say("the admin account lacks a role for this (it needs realm-admin in master, or the create-realm/manage-* roles)")},
 	keycloak.BadSpec:           {Code: exitcode.Config},
+	keycloak.IssuerUnreachable: {Code: exitcode.Network, Hint: say("--federated-issuer must be reachable from here: igctl reads its discovery document for the keys Keycloak checks assertions with")},
+	keycloak.IssuerDiscovery:   {Code: exitcode.Config, Hint: say("--federated-issuer is the exact iss of the CI platform's tokens, e.g. https://token.actions.githubusercontent.com")},
 	keycloak.SpecUndefinedVars: {Code: exitcode.Config, Hint: say("export them, or remove the references")},
 }
 
