@@ -174,6 +174,81 @@ func TestScripts(t *testing.T) {
 				ts.Setenv("KC_ADMIN_PW_FILE", os.Getenv("IGCTL_TEST_KEYCLOAK_ADMIN_PASSWORD_FILE"))
 				ts.Setenv("UNIQUE", name)
 			},
+			// kcfeature NAME VERSION_PREFIX: the real Keycloak runs a version
+			// starting with VERSION_PREFIX with feature NAME on; otherwise the
+			// script fails (never skips): the federated tests prove nothing
+			// against a Keycloak without the feature.
+			"kcfeature": func(ts *testscript.TestScript, neg bool, args []string) {
+				if len(args) != 2 || neg {
+					ts.Fatalf("usage: kcfeature NAME VERSION_PREFIX")
+				}
+				kc, err := testenv.FromEnv()
+				ts.Check(err)
+				info, err := kc.ServerInfo()
+				ts.Check(err)
+				if !strings.HasPrefix(info.Version, args[1]) {
+					ts.Fatalf("Keycloak %s runs, the tests pin %s.x (scripts/keycloak.sh)", info.Version, args[1])
+				}
+				if !info.Features[args[0]] {
+					ts.Fatalf("Keycloak %s runs without the feature %s: start it with --features=%s (scripts/keycloak.sh)", info.Version, args[0], strings.ToLower(strings.ReplaceAll(args[0], "_", "-")))
+				}
+			},
+			// ciissuer REPO BRANCH: start the stand-in CI issuer (see
+			// testenv.CIIssuer: no CI platform is reachable from the tests)
+			// for a GitHub job of REPO on BRANCH; sets $CI_ISSUER, $CI_SUBJECT,
+			// ACTIONS_ID_TOKEN_REQUEST_URL and ACTIONS_ID_TOKEN_REQUEST_TOKEN
+			// (as GitHub sets them in a job with id-token: write), and
+			// $REQTOKEN_RE for leak checks.
+			"ciissuer": func(ts *testscript.TestScript, neg bool, args []string) {
+				if len(args) != 2 || neg {
+					ts.Fatalf("usage: ciissuer REPO BRANCH")
+				}
+				ci, err := testenv.StartCIIssuer(args[0], args[1])
+				ts.Check(err)
+				ts.Defer(ci.Close)
+				state(ts).ci = ci
+				ts.Setenv("CI_ISSUER", ci.URL)
+				ts.Setenv("CI_SUBJECT", ci.Subject())
+				ts.Setenv("ACTIONS_ID_TOKEN_REQUEST_URL", ci.RequestURL)
+				ts.Setenv("ACTIONS_ID_TOKEN_REQUEST_TOKEN", ci.RequestToken)
+				ts.Setenv("REQTOKEN_RE", ci.RequestToken)
+			},
+			// cimint [-sub SUB] [-aud AUD] [-expired] FILE: write a token of the
+			// stand-in CI issuer to FILE (0600), as the kubelet writes a
+			// projected token or a GitLab job its id_tokens; aud defaults to $ISSUER.
+			"cimint": func(ts *testscript.TestScript, neg bool, args []string) {
+				ci := state(ts).ci
+				if ci == nil || neg || len(args) == 0 {
+					ts.Fatalf("usage: cimint [-sub SUB] [-aud AUD] [-expired] FILE, after ciissuer")
+				}
+				o := testenv.MintOptions{Audience: ts.Getenv("ISSUER")}
+				for len(args) > 1 {
+					switch args[0] {
+					case "-sub":
+						o.Subject, args = args[1], args[2:]
+					case "-aud":
+						o.Audience, args = args[1], args[2:]
+					case "-expired":
+						o.Lifetime, args = -time.Minute, args[1:]
+					default:
+						ts.Fatalf("cimint: unknown option %s", args[0])
+					}
+				}
+				ts.Check(os.WriteFile(ts.MkAbs(args[0]), []byte(ci.Mint(o)+"\n"), 0o600))
+			},
+			// cicalls N: the stand-in's ID-token endpoint handed out exactly N
+			// tokens, and refused none.
+			"cicalls": func(ts *testscript.TestScript, neg bool, args []string) {
+				ci := state(ts).ci
+				if ci == nil || len(args) != 1 {
+					ts.Fatalf("usage: cicalls N, after ciissuer")
+				}
+				n, err := strconv.Atoi(args[0])
+				ts.Check(err)
+				if got := ci.Requests(); got != int64(n) || len(ci.Refused()) > 0 {
+					ts.Fatalf("the ID-token endpoint answered %d requests (refused: %v), want %d", got, ci.Refused(), n)
+				}
+			},
 			// kcdeleterealm NAME: delete a realm from the real Keycloak now, as
 			// a restart of a Keycloak with an in-memory database does.
 			"kcdeleterealm": func(ts *testscript.TestScript, neg bool, args []string) {
@@ -758,6 +833,7 @@ type scriptState struct {
 	fault        atomic.Value // faultproxy's mode
 	unauthorized atomic.Int64 // 401s the real gateway answered
 	authorized   atomic.Int64 // 2xx to requests with a token
+	ci           *testenv.CIIssuer
 }
 
 func state(ts *testscript.TestScript) *scriptState { return ts.Value("state").(*scriptState) }

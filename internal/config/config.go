@@ -48,6 +48,12 @@ type Profile struct {
 	Scope      string `yaml:"scope,omitempty"`
 	GatewayURL string `yaml:"gateway_url,omitempty"`
 	CAFile     string `yaml:"ca_file,omitempty"`
+	// ClientAssertion is where the client-credentials grant gets the CI
+	// platform's token that stands in for a client secret (github-actions,
+	// file:PATH, env:VAR): a source, never a token. ClientAssertionAudience
+	// is the aud asked of GitHub when it is not the issuer.
+	ClientAssertion         string `yaml:"client_assertion,omitempty"`
+	ClientAssertionAudience string `yaml:"client_assertion_audience,omitempty"`
 	// What the gateway itself expects of a token (its AUTH_OIDC_ISSUER and
 	// AUTH_OIDC_CLIENT_ID), which may differ from the client igctl logs in
 	// with. Empty when igctl was not told.
@@ -267,7 +273,9 @@ var Keys = []string{"issuer", "client_id", "grant", "username", "scope", "gatewa
 
 // stateKeys are profile fields igctl records itself: kept in config.yaml,
 // never set by `config set`.
-var stateKeys = []string{"logged_out"}
+// The client assertion's source is recorded by `igctl login
+// --client-assertion`, which checks it.
+var stateKeys = []string{"logged_out", "client_assertion", "client_assertion_audience"}
 
 // field points at the setting named key, the spelling of config.yaml
 // (client_id) or of the command line (client-id).
@@ -293,6 +301,10 @@ func (p *Profile) field(key string) (*string, bool) {
 		return &p.GatewayClientID, true
 	case "logged_out":
 		return &p.LoggedOut, true
+	case "client_assertion":
+		return &p.ClientAssertion, true
+	case "client_assertion_audience":
+		return &p.ClientAssertionAudience, true
 	}
 	return nil, false
 }

@@ -81,6 +81,9 @@ func Bootstrap(ctx context.Context, a *Admin, spec *Spec, opts Options) (*Result
 	r := &run{a: a, ctx: ctx, opts: opts, res: &Result{}}
 	writes0 := a.Writes
 	defer func() { r.res.Writes = a.Writes - writes0 }()
+	for i := range spec.Realms {
+		spec.Realms[i].normalizeFederated()
+	}
 	if err := spec.ValidateNames(); err != nil {
 		return r.res, err
 	}

@@ -21,7 +21,7 @@ func clientWant(c ClientSpec) clientRep {
 			Attributes:                publicAttributes,
 		}
 	}
-	return clientRep{
+	rep := clientRep{
 		ClientID:                  c.ClientID,
 		Enabled:                   ptr(true),
 		PublicClient:              ptr(false),
@@ -29,6 +29,11 @@ func clientWant(c ClientSpec) clientRep {
 		DirectAccessGrantsEnabled: ptr(on(c.DirectAccessGrants)),
 		StandardFlowEnabled:       ptr(c.StandardFlow != nil && *c.StandardFlow),
 	}
+	if f := c.federated; f != nil {
+		rep.ClientAuthenticatorType = FederatedAuthenticator
+		rep.Attributes = map[string]string{"jwt.credential.issuer": f.Alias, "jwt.credential.sub": f.Subject}
+	}
+	return rep
 }
 
 // client settles a client, its secret and what hangs below it.
@@ -47,7 +52,10 @@ func (r *run) client(realm string, c ClientSpec, pending bool) (ClientResult, er
 	isNew := len(list) == 0
 	if isNew {
 		rep := want
-		rep.Protocol, rep.ClientAuthenticatorType = "openid-connect", "client-secret"
+		rep.Protocol = "openid-connect"
+		if rep.ClientAuthenticatorType == "" {
+			rep.ClientAuthenticatorType = "client-secret"
+		}
 		loc, other, err := r.create(base, rep, func() (bool, error) {
 			_, err := r.get(byID, &list)
 			return len(list) > 0, err
@@ -76,8 +84,9 @@ func (r *run) client(realm string, c ClientSpec, pending bool) (ClientResult, er
 	}
 	childPending := pending || (isNew && r.opts.DryRun)
 	cp := base + "/" + esc(uuid)
-	// A public client has no secret.
-	if !c.Public {
+	// A public client has no secret, nor does a federated one (its
+	// credential is the CI platform's token).
+	if !c.Public && c.federated == nil {
 		secret, err := r.clientSecret(realm, cp, c.ClientID, isNew, childPending)
 		if err != nil {
 			return res, err

@@ -22,6 +22,12 @@ const (
 	NotKeycloak fault.Kind = "keycloak/not-keycloak"
 	// The spec file cannot be read, parsed or is not valid.
 	BadSpec fault.Kind = "keycloak/bad-spec"
+	// IssuerUnreachable: a federated issuer's discovery document cannot be
+	// fetched (Facts.URL).
+	IssuerUnreachable fault.Kind = "keycloak/issuer-unreachable"
+	// IssuerDiscovery: a federated issuer answered something else than its
+	// discovery document, or one naming another issuer or no keys (Facts.URL).
+	IssuerDiscovery fault.Kind = "keycloak/issuer-discovery"
 	// The spec uses ${VAR}s that are not defined.
 	SpecUndefinedVars fault.Kind = "keycloak/spec-undefined-vars"
 )

@@ -33,8 +33,16 @@ func (r *run) realm(spec RealmSpec) error {
 	}
 	// In a dry run, nothing below a realm that does not exist can be read.
 	pending := isNew && r.opts.DryRun
+	// The providers first: a federated client names one.
+	clients := spec.Clients
+	for _, f := range spec.Federated {
+		if err := r.identityProvider(spec.Name, f, pending); err != nil {
+			return err
+		}
+		clients = append(clients[:len(clients):len(clients)], f.federatedClient())
+	}
 	var checker *ClientResult
-	for _, c := range spec.Clients {
+	for _, c := range clients {
 		cr, err := r.client(spec.Name, c, pending)
 		if err != nil {
 			return err

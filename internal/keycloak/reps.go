@@ -55,6 +55,10 @@ type clientRep struct {
 // one; when one differs, the PUT carries all of them (Keycloak's and igctl's).
 func (c clientRep) diff(want clientRep) (out clientRep, d []Diff) {
 	out.ClientID = want.ClientID
+	if want.ClientAuthenticatorType != "" && c.ClientAuthenticatorType != want.ClientAuthenticatorType {
+		d = append(d, Diff{Field: "clientAuthenticatorType", From: shown(c.ClientAuthenticatorType, c.ClientAuthenticatorType != ""), To: want.ClientAuthenticatorType})
+		out.ClientAuthenticatorType = want.ClientAuthenticatorType
+	}
 	diffField(&d, "directAccessGrantsEnabled", c.DirectAccessGrantsEnabled, want.DirectAccessGrantsEnabled, &out.DirectAccessGrantsEnabled)
 	diffField(&d, "enabled", c.Enabled, want.Enabled, &out.Enabled)
 	diffField(&d, "implicitFlowEnabled", c.ImplicitFlowEnabled, want.ImplicitFlowEnabled, &out.ImplicitFlowEnabled)

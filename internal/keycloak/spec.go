@@ -23,6 +23,9 @@ type RealmSpec struct {
 	AccessTokenLifespan int          `yaml:"accessTokenLifespan,omitempty"`
 	Clients             []ClientSpec `yaml:"clients"`
 	Users               []UserSpec   `yaml:"users"`
+	// Federated clients authenticate with a CI platform's token (see
+	// federated.go): each entry is an identity provider and a client.
+	Federated []FederatedSpec `yaml:"federated,omitempty"`
 }
 
 // ClientSpec is a confidential OIDC client.
@@ -49,6 +52,10 @@ type ClientSpec struct {
 	// this client's own). A public client names the gateway's client here,
 	// so the gateway accepts its tokens.
 	Audience string `yaml:"audience,omitempty"`
+
+	// federated, set for the client of a federated: entry, makes it a
+	// client authenticated by that entry's issuer and subject.
+	federated *FederatedSpec
 }
 
 // PublicRedirectURIs are the loopback redirect URIs of a public client:
@@ -161,6 +168,19 @@ func (s *Spec) validate(path string) error {
 			if (c.Public || !on(c.ServiceAccounts)) && (len(c.ServiceAccountRoles) > 0 || len(c.ServiceAccountRealm) > 0) {
 				return bad("realm %s: client %s has serviceAccountRoles but no service account (public: true or serviceAccounts: false)", r.Name, c.ClientID)
 			}
+		}
+		seen := map[string]bool{}
+		for _, c := range r.Clients {
+			seen[c.ClientID] = true
+		}
+		for _, f := range r.Federated {
+			if err := f.Validate(); err != nil {
+				return bad("realm %s: %v", r.Name, err)
+			}
+			if seen[f.Client] {
+				return bad("realm %s: client %s appears twice (Keycloak matches one subject per client: give each subject its own client)", r.Name, f.Client)
+			}
+			seen[f.Client] = true
 		}
 		for _, u := range r.Users {
 			if u.Username == "" {

@@ -41,6 +41,31 @@ const (
 	// GrantRefused: any other OAuth refusal of a grant.
 	GrantRefused fault.Kind = "token/grant-refused"
 
+	// Client assertions (federated client authentication; Facts.Flag: the
+	// source, Facts.Path its file, Facts.ClientID the client).
+
+	// AssertionSourceMissing: GitHub's ID-token variables are unset (the
+	// job lacks `permissions: id-token: write`) or unusable.
+	AssertionSourceMissing fault.Kind = "token/assertion-source-missing"
+	// AssertionUnreadable: the file or variable cannot be read, is empty,
+	// or holds no JWT.
+	AssertionUnreadable fault.Kind = "token/assertion-unreadable"
+	// AssertionSourceUnreachable: GitHub's ID-token endpoint cannot be reached.
+	AssertionSourceUnreachable fault.Kind = "token/assertion-source-unreachable"
+	// AssertionSourceFailed: GitHub's ID-token endpoint refused or answered
+	// something else than {"value": JWT}.
+	AssertionSourceFailed fault.Kind = "token/assertion-source-failed"
+	// AssertionRejected: the issuer does not trust the assertion for the
+	// client (another iss or sub than the client's trusted identity
+	// provider and subject, or a bad signature).
+	AssertionRejected fault.Kind = "token/assertion-rejected"
+	// AssertionAudience: the assertion's aud is not the realm's issuer.
+	AssertionAudience fault.Kind = "token/assertion-audience"
+	// AssertionExpired: the assertion expired (or is not valid yet).
+	AssertionExpired fault.Kind = "token/assertion-expired"
+	// AssertionReused: the source handed out an assertion already used.
+	AssertionReused fault.Kind = "token/assertion-reused"
+
 	// Stored tokens (Facts.Profile).
 
 	// NotLoggedIn: no token is stored for the profile.

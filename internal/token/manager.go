@@ -38,7 +38,7 @@ func (b *Bundle) CanRefresh(now time.Time) bool {
 	if b.RefreshToken != "" && (b.RefreshExpiry.IsZero() || b.RefreshExpiry.After(now)) {
 		return true
 	}
-	return b.Grant == GrantClientCredentials && b.ClientSecret != ""
+	return b.Grant == GrantClientCredentials && (b.ClientSecret != "" || b.ClientAssertion != "")
 }
 
 // Result is a token and how it was obtained.

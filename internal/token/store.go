@@ -21,17 +21,22 @@ import (
 // secrets and is only ever written encrypted (keyring store) or to a 0600
 // file (file store).
 type Bundle struct {
-	Issuer       string    `json:"issuer"`
-	ClientID     string    `json:"client_id"`
-	Grant        string    `json:"grant"`
-	Username     string    `json:"username,omitempty"`
-	Scope        string    `json:"scope,omitempty"`
-	AccessToken  string    `json:"access_token"`
-	TokenType    string    `json:"token_type,omitempty"`
-	RefreshToken string    `json:"refresh_token,omitempty"`
-	IDToken      string    `json:"id_token,omitempty"`
-	ClientSecret string    `json:"client_secret,omitempty"`
-	Expiry       time.Time `json:"expiry"`
+	Issuer       string `json:"issuer"`
+	ClientID     string `json:"client_id"`
+	Grant        string `json:"grant"`
+	Username     string `json:"username,omitempty"`
+	Scope        string `json:"scope,omitempty"`
+	AccessToken  string `json:"access_token"`
+	TokenType    string `json:"token_type,omitempty"`
+	RefreshToken string `json:"refresh_token,omitempty"`
+	IDToken      string `json:"id_token,omitempty"`
+	ClientSecret string `json:"client_secret,omitempty"`
+	// ClientAssertion is the source of the client's assertions
+	// (github-actions, file:PATH, env:VAR), never an assertion;
+	// ClientAssertionAudience the aud asked of GitHub ("" the issuer).
+	ClientAssertion         string    `json:"client_assertion,omitempty"`
+	ClientAssertionAudience string    `json:"client_assertion_audience,omitempty"`
+	Expiry                  time.Time `json:"expiry"`
 	// RefreshExpiry is zero when the issuer did not say (refresh_expires_in).
 	RefreshExpiry time.Time `json:"refresh_expiry,omitzero"`
 	ObtainedAt    time.Time `json:"obtained_at"`

@@ -45,6 +45,13 @@ type LoginRequest struct {
 	Username     string
 	Password     string
 	Scope        string
+	// ClientAssertion is the source of the client assertion that stands
+	// in for the secret (client-credentials grant only), "" for none;
+	// ClientAssertionAudience the aud asked for ("" the issuer).
+	ClientAssertion         string
+	ClientAssertionAudience string
+	// Getenv reads the assertion's environment (nil: the process's).
+	Getenv func(string) string
 }
 
 // Login discovers the issuer's endpoints and runs the grant.
@@ -57,6 +64,7 @@ func Login(ctx context.Context, hc *http.Client, r LoginRequest) (*Bundle, error
 	b := &Bundle{
 		Issuer: r.Issuer, ClientID: r.ClientID, ClientSecret: r.ClientSecret, Grant: r.Grant,
 		Username: r.Username, Scope: r.Scope,
+		ClientAssertion: r.ClientAssertion, ClientAssertionAudience: r.ClientAssertionAudience,
 		TokenEndpoint: ep.TokenEndpoint, RevocationEndpoint: ep.RevocationEndpoint,
 	}
 	var tok *oauth2.Token
@@ -64,6 +72,13 @@ func Login(ctx context.Context, hc *http.Client, r LoginRequest) (*Bundle, error
 	case GrantPassword:
 		tok, err = b.oauth2Config().PasswordCredentialsToken(ctx, r.Username, r.Password)
 	case GrantClientCredentials:
+		if b.ClientAssertion != "" {
+			tok, err = b.clientCredentialsWithAssertion(ctx, hc, r.Getenv)
+			if err != nil {
+				return nil, err // already explained
+			}
+			break
+		}
 		tok, err = b.clientCredentials().Token(ctx)
 	default:
 		return nil, fault.New(UnknownGrant, fmt.Errorf("unknown grant %q (want password or client-credentials)", r.Grant), fault.Facts{Grant: r.Grant})
@@ -164,6 +179,11 @@ func Refresh(ctx context.Context, hc *http.Client, b *Bundle) error {
 					fault.Facts{Issuer: b.Issuer, ClientID: b.ClientID, Grant: b.Grant, OAuthError: re.ErrorCode})
 			}
 			return grantErrorAt(b.Issuer, "refresh", err)
+		}
+	case b.Grant == GrantClientCredentials && b.ClientAssertion != "":
+		// a fresh assertion from the source: Keycloak refuses one it has seen
+		if tok, err = b.clientCredentialsWithAssertion(ctx, hc, nil); err != nil {
+			return err
 		}
 	case b.Grant == GrantClientCredentials && b.ClientSecret != "":
 		tok, err = b.clientCredentials().Token(ctx)

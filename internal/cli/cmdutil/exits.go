@@ -94,6 +94,19 @@ var tokenRows = map[fault.Kind]row{
 		return ""
 	}},
 
+	token.AssertionSourceMissing:     {Code: exitcode.Config, Hint: say("in GitHub Actions, give the job `permissions: id-token: write` (GitHub then sets ACTIONS_ID_TOKEN_REQUEST_URL and ACTIONS_ID_TOKEN_REQUEST_TOKEN); elsewhere use --client-assertion file:PATH or env:VAR")},
+	token.AssertionUnreadable:        {Code: exitcode.Config, Hint: assertionUnreadableHint},
+	token.AssertionSourceUnreachable: {Code: exitcode.Network, Hint: say("GitHub's ID-token endpoint cannot be reached from this runner (HTTPS_PROXY/NO_PROXY are honoured)")},
+	token.AssertionSourceFailed:      {Code: exitcode.IdPRefused, Hint: say("the job's ID-token request was refused: it needs `permissions: id-token: write`, and the request token is only valid during the job")},
+	token.AssertionRejected:          {Code: exitcode.IdPRefused, Hint: assertionTrustHint},
+	token.AssertionAudience: {Code: exitcode.IdPRefused, Hint: func(e *fault.Error) string {
+		return "have the CI platform issue the token for aud " + e.Facts.Issuer + " (GitLab: id_tokens aud:, Kubernetes: the projected token's audience:; with github-actions igctl asks for it unless --client-assertion-audience says otherwise)"
+	}},
+	token.AssertionExpired: {Code: exitcode.IdPRefused, Hint: say("the CI platform's token expired before igctl used it: a file source must be kept fresh (a Kubernetes projected token is rewritten by the kubelet); check the clock too")},
+	token.AssertionReused: {Code: exitcode.IdPRefused, Hint: func(e *fault.Error) string {
+		return "a file or env source must hold a new token for every token request (Keycloak refuses a second use); or let the identity provider accept reuse with `igctl keycloak bootstrap --federated-allow-reuse`"
+	}},
+
 	token.NotLoggedIn:    {Code: exitcode.Auth, Hint: say("run `igctl login`")},
 	token.OtherIdentity:  {Code: exitcode.Auth, Hint: say("run `igctl login` for the profile's new settings")},
 	token.CannotRefresh:  {Code: exitcode.Auth, Hint: say("run `igctl login` again")},
@@ -148,6 +161,26 @@ var tokenRows = map[fault.Kind]row{
 	token.Damaged:         {Code: exitcode.Config, Hint: say("`igctl login` replaces it (check the file's owner and mode if it cannot be read)")},
 
 	token.RevokeUnreachable: {Code: exitcode.Network},
+}
+
+// assertionUnreadableHint says where the assertion of a file or env
+// source should have come from.
+func assertionUnreadableHint(e *fault.Error) string {
+	if e.Facts.Path != "" {
+		return "the file must hold the CI platform's token (a Kubernetes projected service-account token, or a GitLab id_tokens value written to it) readable by this user"
+	}
+	return "the variable must hold the CI platform's token (GitLab CI: an id_tokens: entry of the job sets it)"
+}
+
+// assertionTrustHint says what Keycloak compares an assertion with.
+func assertionTrustHint(e *fault.Error) string {
+	_, cmd := bootstrapFor(e.Facts.Issuer)
+	if cmd == "" {
+		cmd = "igctl keycloak bootstrap"
+	}
+	return "Keycloak accepts the assertion only when its iss is the issuer of the identity provider client " + e.Facts.ClientID +
+		" trusts and its sub is exactly the client's subject: `" + cmd + " --dry-run --federated-client " + ShellQuote(e.Facts.ClientID) +
+		" --federated-issuer ISSUER --federated-subject SUBJECT` shows what differs"
 }
 
 // say is a hint that needs no facts.
@@ -290,6 +323,8 @@ var keycloakRows = map[fault.Kind]row{
 	keycloak.Forbidden: {Code: exitcode.Auth,
 		Hint: say("the admin account lacks a role for this (it needs realm-admin in master, or the create-realm/manage-* roles)")},
 	keycloak.BadSpec:           {Code: exitcode.Config},
+	keycloak.IssuerUnreachable: {Code: exitcode.Network, Hint: say("--federated-issuer must be reachable from here: igctl reads its discovery document for the keys Keycloak checks assertions with")},
+	keycloak.IssuerDiscovery:   {Code: exitcode.Config, Hint: say("--federated-issuer is the exact iss of the CI platform's tokens, e.g. https://token.actions.githubusercontent.com")},
 	keycloak.SpecUndefinedVars: {Code: exitcode.Config, Hint: say("export them, or remove the references")},
 }
 

@@ -128,6 +128,12 @@ func TestTokenKindsExitCodes(t *testing.T) {
 		token.KeyringLocked: exitcode.Storage, token.KeyringFailed: exitcode.Storage,
 		token.LockTimeout: exitcode.Network, token.DirNotWritable: exitcode.Config,
 		token.Damaged: exitcode.Config, token.RevokeUnreachable: exitcode.Network,
+		// federated client authentication: a missing or unreadable source is
+		// the job's configuration; a refused assertion is the IdP's refusal
+		token.AssertionSourceMissing: exitcode.Config, token.AssertionUnreadable: exitcode.Config,
+		token.AssertionSourceUnreachable: exitcode.Network, token.AssertionSourceFailed: exitcode.IdPRefused,
+		token.AssertionRejected: exitcode.IdPRefused, token.AssertionAudience: exitcode.IdPRefused,
+		token.AssertionExpired: exitcode.IdPRefused, token.AssertionReused: exitcode.IdPRefused,
 	}
 	if len(want) != len(tokenRows) {
 		t.Errorf("%d token kinds pinned here, %d rows in tokenRows: pin the new ones", len(want), len(tokenRows))

@@ -126,6 +126,7 @@ var steps = []struct {
 	{"the gateway's /health (also a clock source)", (*run).askHealth},
 	{"clock", (*run).checkClock},
 	{"token store", (*run).checkStore},
+	{"the client assertion's source (federated profiles)", (*run).checkAssertion},
 	{"what the gateway expects", (*run).checkExpectation},
 	{"the token, as the gateway checks it", (*run).checkToken},
 	{"the gateway: up, authentication on, the token accepted", (*run).checkGateway},
@@ -201,6 +202,23 @@ func (d *run) checkStore() {
 	default:
 		r.add("token store", Warn, st.Kind()+" store: tokens are not protected by an OS keyring", "run in a desktop session with a Secret Service, or accept 0600 files (IGCTL_REQUIRE_SECURE_STORAGE=1 makes this an error)", "")
 	}
+}
+
+// checkAssertion shows where a federated profile's client assertion comes
+// from and whether it can be read now; it mints nothing.
+func (d *run) checkAssertion() {
+	if d.prof == nil || d.prof.ClientAssertion == "" {
+		return
+	}
+	src, err := token.ParseAssertionSource(d.prof.ClientAssertion)
+	if err == nil {
+		err = token.CheckAssertionSource(src, d.opts.Getenv)
+	}
+	if err != nil {
+		d.r.add("client assertion", Fail, d.prof.ClientAssertion+": "+err.Error(), cmdutil.HintOf(err), cmdutil.Class(err))
+		return
+	}
+	d.r.add("client assertion", OK, d.prof.ClientAssertion+" (readable)", "", "")
 }
 
 func (d *run) checkExpectation() {

@@ -56,6 +56,10 @@ type BootstrapOptions struct {
 	// PublicClient is the client id of a public client for people (no
 	// secret; browser and device logins), "" for none.
 	PublicClient string
+	// Federated is one client authenticated by a CI platform's token
+	// (--federated-client, --federated-issuer, --federated-subject,
+	// --federated-alias, --federated-allow-reuse); Client "" for none.
+	Federated keycloak.FederatedSpec
 }
 
 // NewBootstrapOptions wires BootstrapOptions to f: the getters are f's,
@@ -153,6 +157,9 @@ user, or to check and reset its password).`,
 					return cmdutil.FlagError("--public-client must differ from --client-id (the gateway's confidential client)")
 				}
 			}
+			if err := checkFederatedFlags(cmd, opts); err != nil {
+				return err
+			}
 			if runF != nil {
 				return runF(opts)
 			}
@@ -182,7 +189,35 @@ user, or to check and reset its password).`,
 	fl.DurationVar(&opts.AccessTokenLifespan, "access-token-lifespan", 0, "set the realm's access-token lifespan (e.g. 15m; Keycloak's default is 5m), so igctl token --min-valid can ask for that much")
 	fl.StringVar(&writeEnv, "write-env", "", "write .env files: gateway=FILE,adk=FILE (0600)")
 	fl.StringVar(&opts.PublicClient, "public-client", "", "also ensure a public client with this id for people: no secret, PKCE S256, browser and device logins, loopback redirects, direct grants off, aud holding --client-id")
+	fl.StringVar(&opts.Federated.Client, "federated-client", "", "also ensure a client that authenticates with a CI platform's token (no secret): its id")
+	fl.StringVar(&opts.Federated.Issuer, "federated-issuer", "", "the CI platform's token issuer, e.g. https://token.actions.githubusercontent.com")
+	fl.StringVar(&opts.Federated.Subject, "federated-subject", "", "the one sub the client accepts, e.g. repo:ORG/REPO:ref:refs/heads/main")
+	fl.StringVar(&opts.Federated.Alias, "federated-alias", "", "the identity provider's alias (default: from the issuer's host; github-actions for GitHub)")
+	fl.BoolVar(&opts.Federated.AllowReuse, "federated-allow-reuse", false, "accept one CI token more than once (sources that rotate slowly: Kubernetes projected tokens, GitLab id_tokens)")
 	return cmd
+}
+
+// checkFederatedFlags wants the three --federated-* flags together, and
+// not with -f (whose federated: entries say the same).
+func checkFederatedFlags(cmd *cobra.Command, opts *BootstrapOptions) error {
+	f := &opts.Federated
+	any := f.Client != "" || f.Issuer != "" || f.Subject != "" || f.Alias != "" || f.AllowReuse
+	if !any {
+		return nil
+	}
+	if opts.SpecFile != "" {
+		return cmdutil.FlagError("-f describes the clients: put the federated client under federated: (client, issuer, subject) in the spec instead of --federated-*")
+	}
+	if f.Client == "" || f.Issuer == "" || f.Subject == "" {
+		return cmdutil.FlagError("--federated-client, --federated-issuer and --federated-subject go together")
+	}
+	if f.Client == opts.ClientID || f.Client == opts.PublicClient {
+		return cmdutil.FlagError("--federated-client must differ from --client-id and --public-client")
+	}
+	if err := f.Validate(); err != nil {
+		return cmdutil.FlagError("--federated-*: %v", err)
+	}
+	return nil
 }
 
 // checkBaseURL refuses a Keycloak URL that no request could be built from.

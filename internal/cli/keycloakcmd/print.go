@@ -82,6 +82,11 @@ func showLogins(io *iostreams.IOStreams, spec *keycloak.Spec, gw keycloak.Client
 		if realm.Name != gw.Realm {
 			continue
 		}
+		for _, f := range realm.Federated {
+			// the CI job's login: no secret, the job's own token
+			io.Infof("CI logs in as %s with: igctl login --grant client-credentials --issuer %s --client-id %s --client-assertion %s --gateway-client-id %s",
+				f.Client, gw.Issuer, f.Client, ciSource(f), gw.ClientID)
+		}
 		for _, c := range realm.Clients {
 			if !c.Public {
 				continue
@@ -93,4 +98,17 @@ func showLogins(io *iostreams.IOStreams, spec *keycloak.Spec, gw keycloak.Client
 	if gatewayEnv != "" {
 		io.Infof("CI logs in with: igctl login --from-env %s --grant client-credentials", gatewayEnv)
 	}
+}
+
+// ciSource is the --client-assertion a federated entry's job uses: GitHub's
+// ID-token endpoint, or the file a Kubernetes projected token (or a GitLab
+// id_tokens value written out) sits in.
+func ciSource(f keycloak.FederatedSpec) string {
+	if strings.HasPrefix(f.Subject, "system:serviceaccount:") {
+		return "file:/var/run/secrets/igctl/token"
+	}
+	if f.Alias == "github-actions" || strings.HasPrefix(f.Subject, "repo:") {
+		return "github-actions"
+	}
+	return "env:IGCTL_ID_TOKEN"
 }

@@ -32,6 +32,11 @@ func bootstrapRun(ctx context.Context, opts *BootstrapOptions) error {
 		if opts.PublicClient != "" {
 			spec.Realms[0].Clients = append(spec.Realms[0].Clients, keycloak.PublicClientSpec(opts.PublicClient, opts.ClientID))
 		}
+		if opts.Federated.Client != "" {
+			f := opts.Federated
+			f.Audience = opts.ClientID
+			spec.Realms[0].Federated = append(spec.Realms[0].Federated, f)
+		}
 	}
 	if opts.AccessTokenLifespan > 0 {
 		for i := range spec.Realms {

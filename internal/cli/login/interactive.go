@@ -39,6 +39,26 @@ func checkGrantFlags(opts *Options) error {
 		return cmdutil.FlagError("--wait must be positive, not %s", opts.Wait)
 	}
 	g := opts.chosenGrant()
+	if opts.ClientAssertion != "" {
+		if _, err := token.ParseAssertionSource(opts.ClientAssertion); err != nil {
+			return cmdutil.FlagError("--client-assertion: %v", err)
+		}
+		switch {
+		case g != "" && g != token.GrantClientCredentials:
+			return cmdutil.FlagError("--client-assertion authenticates a client: it needs --grant client-credentials, not %s", g)
+		case opts.Username != "":
+			return cmdutil.FlagError("--client-assertion authenticates a client, not a user: drop --username")
+		case opts.Secret.Stdin || opts.Secret.File != "":
+			return cmdutil.FlagError("--client-assertion replaces the client secret: drop --client-secret-stdin/--client-secret-file")
+		}
+	} else if opts.ClientAssertionAudience != "" {
+		return cmdutil.FlagError("--client-assertion-audience goes with --client-assertion github-actions")
+	}
+	if opts.ClientAssertionAudience != "" {
+		if err := config.CheckURL(opts.ClientAssertionAudience); err != nil {
+			return cmdutil.FlagError("--client-assertion-audience %q: %v", config.ShowURL(opts.ClientAssertionAudience), err)
+		}
+	}
 	if (g == token.GrantAuthCode || g == token.GrantDevice) && (opts.Password.Stdin || opts.Password.File != "") {
 		return cmdutil.FlagError("--%s logs in in the browser: igctl never sees the password, drop --password-stdin/--password-file", map[string]string{token.GrantAuthCode: "web", token.GrantDevice: "device"}[g])
 	}

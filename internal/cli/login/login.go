@@ -47,6 +47,10 @@ type Options struct {
 	// AUTH_OIDC_CLIENT_ID), when it differs from the client logged in with.
 	GatewayIssuer, GatewayClientID string
 	Secret, Password               cmdutil.SecretFlags
+	// ClientAssertion is --client-assertion: the source of a CI platform's
+	// token that authenticates the client instead of a secret;
+	// ClientAssertionAudience the aud asked of GitHub (default: the issuer).
+	ClientAssertion, ClientAssertionAudience string
 	// Web and Device are --web and --device, shorthands for --grant
 	// authcode and --grant device; NoBrowser shows the URL instead of
 	// opening a browser.
@@ -103,7 +107,17 @@ credentials (CI).
 Secrets are never flag values. The client secret comes from --client-secret-stdin,
 --client-secret-file, IGCTL_CLIENT_SECRET, the one stored with the profile's
 token, or a no-echo prompt; the password from --password-stdin, --password-file,
-IGCTL_PASSWORD or a prompt.`,
+IGCTL_PASSWORD or a prompt.
+
+In CI, --client-assertion SOURCE replaces the client secret with a token the CI
+platform issues to the job (federated client authentication, RFC 7523):
+github-actions asks GitHub's ID-token endpoint (ACTIONS_ID_TOKEN_REQUEST_URL and
+ACTIONS_ID_TOKEN_REQUEST_TOKEN, set in a job with permissions: id-token: write)
+for a token whose aud is the issuer (or --client-assertion-audience); file:PATH
+reads it from a file on every use (a Kubernetes projected service-account token,
+which the kubelet rewrites); env:VAR from a variable (GitLab CI id_tokens). The
+profile keeps the source, never the token, and every renewal asks it again.
+` + "`igctl keycloak bootstrap --federated-client`" + ` sets up the client that trusts it.`,
 		Example: `  # a person, in the browser, with the public client (no secret)
   igctl login --web --issuer https://kc.example.com/realms/inference-gateway-realm --client-id igctl
 
@@ -117,6 +131,11 @@ IGCTL_PASSWORD or a prompt.`,
   # CI, from the pipeline's secret store
   printf %s "$CLIENT_SECRET" | igctl login --grant client-credentials \
     --issuer "$ISSUER" --client-id inference-gateway-client --client-secret-stdin
+
+  # CI without secrets: the job's own OIDC token authenticates the client
+  # (GitHub Actions with permissions: id-token: write; file:PATH, env:VAR elsewhere)
+  igctl login --grant client-credentials --issuer "$ISSUER" --client-id ci-pipeline \
+    --client-assertion github-actions
 
   # issuer, client id and secret from a gateway or ADK .env
   igctl login --from-env .env --grant client-credentials`,
@@ -158,6 +177,8 @@ IGCTL_PASSWORD or a prompt.`,
 	fl.StringVar(&opts.GatewayClientID, "gateway-client-id", "", "the gateway's AUTH_OIDC_CLIENT_ID, which must be in aud, when you log in with another client")
 	fl.BoolVar(&opts.Secret.Stdin, "client-secret-stdin", false, "read the client secret from stdin")
 	fl.StringVar(&opts.Secret.File, "client-secret-file", "", "read the client secret from a file")
+	fl.StringVar(&opts.ClientAssertion, "client-assertion", "", "authenticate the client with the CI platform's token instead of a secret: github-actions, file:PATH or env:VAR")
+	fl.StringVar(&opts.ClientAssertionAudience, "client-assertion-audience", "", "the aud to ask GitHub for (default: the issuer URL, which Keycloak requires)")
 	fl.BoolVar(&opts.Password.Stdin, "password-stdin", false, "read the password from stdin")
 	fl.StringVar(&opts.Password.File, "password-file", "", "read the password from a file")
 	return cmd
@@ -200,7 +221,17 @@ func loginRun(ctx context.Context, opts *Options) error {
 		}
 	}
 	explicit := opts.Secret.Stdin || opts.Secret.File != "" || opts.Getenv("IGCTL_CLIENT_SECRET") != ""
+	switch {
+	case opts.ClientAssertion != "":
+		prof.ClientAssertion, prof.ClientAssertionAudience = opts.ClientAssertion, opts.ClientAssertionAudience
+	case explicit || fromEnvSecret != "" || opts.Username != "" || (opts.chosenGrant() != "" && opts.chosenGrant() != token.GrantClientCredentials):
+		// a secret, a user or another grant now: the assertion source goes
+		prof.ClientAssertion, prof.ClientAssertionAudience = "", ""
+	}
 	chosen := opts.chosenGrant()
+	if chosen == "" && prof.ClientAssertion != "" {
+		chosen = token.GrantClientCredentials
+	}
 	switch {
 	case chosen != "":
 		prof.Grant = chosen
@@ -242,7 +273,13 @@ func loginRun(ctx context.Context, opts *Options) error {
 		return cmdutil.Fail(cmdutil.Usage, fmt.Errorf("profile %q needs %s", name, strings.Join(missing, ", ")), "or --from-env FILE")
 	}
 
-	req := token.LoginRequest{Issuer: prof.Issuer, ClientID: prof.ClientID, Grant: prof.Grant, Username: prof.Username, Scope: prof.Scope}
+	req := token.LoginRequest{Issuer: prof.Issuer, ClientID: prof.ClientID, Grant: prof.Grant, Username: prof.Username, Scope: prof.Scope,
+		ClientAssertion: prof.ClientAssertion, ClientAssertionAudience: prof.ClientAssertionAudience, Getenv: opts.Getenv}
+	if prof.ClientAssertion != "" {
+		// no secret to read: the assertion source stands in for it
+		opts.Verbosef("authenticating client %s with a client assertion from %s", prof.ClientID, prof.ClientAssertion)
+		return opts.CompleteLogin(ctx, name, prof, req)
+	}
 	stored := ""
 	if !explicit && fromEnvSecret == "" {
 		stored = storedClientSecret(opts, name, prof)
