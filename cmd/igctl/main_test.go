@@ -409,9 +409,17 @@ func TestScripts(t *testing.T) {
 						return
 					}
 					st.tokenCalls.Add(1)
-					switch st.fault.Load().(string) {
+					switch mode := st.fault.Load().(string); mode {
 					case "500":
 						http.Error(w, "Internal Server Error", http.StatusInternalServerError)
+					case "server_error", "temporarily_unavailable":
+						// an OAuth error body with a 5xx status, as Keycloak
+						// sends it (application/json) when it fails inside,
+						// after reading the request as a real server does
+						io.Copy(io.Discard, r.Body)
+						w.Header().Set("Content-Type", "application/json")
+						w.WriteHeader(map[string]int{"server_error": http.StatusInternalServerError, "temporarily_unavailable": http.StatusServiceUnavailable}[mode])
+						fmt.Fprintf(w, `{"error":%q,"error_description":"the server failed"}`, mode)
 					case "html":
 						w.Header().Set("Content-Type", "text/html")
 						w.WriteHeader(http.StatusBadGateway)
@@ -439,7 +447,7 @@ func TestScripts(t *testing.T) {
 				ts.Defer(func() { srv.CloseClientConnections(); srv.Close() })
 				ts.Setenv("FAULT_URL", srv.URL)
 			},
-			// faultmode pass|500|html|badjson|reset|hang: how faultproxy's token endpoint answers.
+			// faultmode pass|500|server_error|temporarily_unavailable|html|badjson|reset|hang: how faultproxy's token endpoint answers.
 			"faultmode": func(ts *testscript.TestScript, neg bool, args []string) {
 				if len(args) != 1 {
 					ts.Fatalf("usage: faultmode MODE")
