@@ -393,6 +393,38 @@ func TestScripts(t *testing.T) {
 				ts.Defer(srv.Close)
 				ts.Setenv("PROXY_URL", srv.URL)
 			},
+			// issstrip: a reverse proxy in front of Keycloak that removes
+			// iss from the authorization response (the redirect to igctl's
+			// loopback callback) and passes everything else unchanged; sets
+			// $STRIP_URL. A STAND-IN for an authorization server that leaves
+			// iss out although its discovery document (Keycloak's, through
+			// this proxy) promises it: the real Keycloak always sends iss.
+			"issstrip": func(ts *testscript.TestScript, neg bool, args []string) {
+				target, err := neturl.Parse(ts.Getenv("KC_URL"))
+				ts.Check(err)
+				rp := httputil.NewSingleHostReverseProxy(target)
+				stripped := 0
+				rp.ModifyResponse = func(r *http.Response) error {
+					loc, err := r.Location()
+					if err != nil || loc.Hostname() != "127.0.0.1" || loc.Path != "/callback" || !loc.Query().Has("iss") {
+						return nil
+					}
+					q := loc.Query()
+					q.Del("iss")
+					loc.RawQuery = q.Encode()
+					r.Header.Set("Location", loc.String())
+					stripped++
+					return nil
+				}
+				srv := httptest.NewServer(duplex(rp))
+				ts.Defer(srv.Close)
+				ts.Defer(func() {
+					if stripped == 0 {
+						ts.Logf("issstrip: no authorization response went through the proxy")
+					}
+				})
+				ts.Setenv("STRIP_URL", srv.URL)
+			},
 			// faultproxy: a reverse proxy in front of Keycloak whose token
 			// endpoint can be made to fail (faultmode); a STAND-IN for faults
 			// the real Keycloak cannot produce on demand. It counts token
