@@ -367,9 +367,12 @@ func TestScripts(t *testing.T) {
 				ts.Setenv("ADMIN_CLIENT", id)
 			},
 			// fwdproxy: an HTTP forward proxy (plain requests and CONNECT) that
-			// resolves the made-up host keycloak.test to 127.0.0.1; sets
-			// $FWD_PROXY. Go never proxies loopback addresses, so this host is
-			// how a test can see HTTP_PROXY/HTTPS_PROXY/NO_PROXY honoured.
+			// resolves the made-up hosts NAME.test (keycloak.test, which
+			// Keycloak's test certificate names, or any other) to 127.0.0.1;
+			// sets $FWD_PROXY. Go never proxies loopback addresses, so these
+			// hosts are how a test can see HTTP_PROXY/HTTPS_PROXY/NO_PROXY
+			// honoured, or reach Keycloak's HTTPS listener by a name its
+			// certificate does not list.
 			"fwdproxy": func(ts *testscript.TestScript, neg bool, args []string) {
 				srv := httptest.NewServer(forwardProxy())
 				ts.Defer(srv.Close)
@@ -825,7 +828,7 @@ func duplex(h http.Handler) http.Handler {
 func forwardProxy() http.Handler {
 	resolve := func(hostport string) string {
 		host, port, _ := net.SplitHostPort(hostport)
-		if host == "keycloak.test" {
+		if strings.HasSuffix(host, ".test") {
 			host = "127.0.0.1"
 		}
 		return net.JoinHostPort(host, port)
