@@ -442,9 +442,12 @@ func TestScripts(t *testing.T) {
 				ts.Setenv("ADMIN_CLIENT", id)
 			},
 			// fwdproxy: an HTTP forward proxy (plain requests and CONNECT) that
-			// resolves the made-up host keycloak.test to 127.0.0.1; sets
-			// $FWD_PROXY. Go never proxies loopback addresses, so this host is
-			// how a test can see HTTP_PROXY/HTTPS_PROXY/NO_PROXY honoured.
+			// resolves the made-up hosts NAME.test (keycloak.test, which
+			// Keycloak's test certificate names, or any other) to 127.0.0.1;
+			// sets $FWD_PROXY. Go never proxies loopback addresses, so these
+			// hosts are how a test can see HTTP_PROXY/HTTPS_PROXY/NO_PROXY
+			// honoured, or reach Keycloak's HTTPS listener by a name its
+			// certificate does not list.
 			"fwdproxy": func(ts *testscript.TestScript, neg bool, args []string) {
 				srv := httptest.NewServer(forwardProxy())
 				ts.Defer(srv.Close)
@@ -468,6 +471,38 @@ func TestScripts(t *testing.T) {
 				ts.Defer(srv.Close)
 				ts.Setenv("PROXY_URL", srv.URL)
 			},
+			// issstrip: a reverse proxy in front of Keycloak that removes
+			// iss from the authorization response (the redirect to igctl's
+			// loopback callback) and passes everything else unchanged; sets
+			// $STRIP_URL. A STAND-IN for an authorization server that leaves
+			// iss out although its discovery document (Keycloak's, through
+			// this proxy) promises it: the real Keycloak always sends iss.
+			"issstrip": func(ts *testscript.TestScript, neg bool, args []string) {
+				target, err := neturl.Parse(ts.Getenv("KC_URL"))
+				ts.Check(err)
+				rp := httputil.NewSingleHostReverseProxy(target)
+				stripped := 0
+				rp.ModifyResponse = func(r *http.Response) error {
+					loc, err := r.Location()
+					if err != nil || loc.Hostname() != "127.0.0.1" || loc.Path != "/callback" || !loc.Query().Has("iss") {
+						return nil
+					}
+					q := loc.Query()
+					q.Del("iss")
+					loc.RawQuery = q.Encode()
+					r.Header.Set("Location", loc.String())
+					stripped++
+					return nil
+				}
+				srv := httptest.NewServer(duplex(rp))
+				ts.Defer(srv.Close)
+				ts.Defer(func() {
+					if stripped == 0 {
+						ts.Logf("issstrip: no authorization response went through the proxy")
+					}
+				})
+				ts.Setenv("STRIP_URL", srv.URL)
+			},
 			// faultproxy: a reverse proxy in front of Keycloak whose token
 			// endpoint can be made to fail (faultmode); a STAND-IN for faults
 			// the real Keycloak cannot produce on demand. It counts token
@@ -484,9 +519,17 @@ func TestScripts(t *testing.T) {
 						return
 					}
 					st.tokenCalls.Add(1)
-					switch st.fault.Load().(string) {
+					switch mode := st.fault.Load().(string); mode {
 					case "500":
 						http.Error(w, "Internal Server Error", http.StatusInternalServerError)
+					case "server_error", "temporarily_unavailable":
+						// an OAuth error body with a 5xx status, as Keycloak
+						// sends it (application/json) when it fails inside,
+						// after reading the request as a real server does
+						io.Copy(io.Discard, r.Body)
+						w.Header().Set("Content-Type", "application/json")
+						w.WriteHeader(map[string]int{"server_error": http.StatusInternalServerError, "temporarily_unavailable": http.StatusServiceUnavailable}[mode])
+						fmt.Fprintf(w, `{"error":%q,"error_description":"the server failed"}`, mode)
 					case "html":
 						w.Header().Set("Content-Type", "text/html")
 						w.WriteHeader(http.StatusBadGateway)
@@ -514,7 +557,7 @@ func TestScripts(t *testing.T) {
 				ts.Defer(func() { srv.CloseClientConnections(); srv.Close() })
 				ts.Setenv("FAULT_URL", srv.URL)
 			},
-			// faultmode pass|500|html|badjson|reset|hang: how faultproxy's token endpoint answers.
+			// faultmode pass|500|server_error|temporarily_unavailable|html|badjson|reset|hang: how faultproxy's token endpoint answers.
 			"faultmode": func(ts *testscript.TestScript, neg bool, args []string) {
 				if len(args) != 1 {
 					ts.Fatalf("usage: faultmode MODE")
@@ -861,7 +904,7 @@ func duplex(h http.Handler) http.Handler {
 func forwardProxy() http.Handler {
 	resolve := func(hostport string) string {
 		host, port, _ := net.SplitHostPort(hostport)
-		if host == "keycloak.test" {
+		if strings.HasSuffix(host, ".test") {
 			host = "127.0.0.1"
 		}
 		return net.JoinHostPort(host, port)

@@ -3,6 +3,7 @@ package config
 import (
 	"errors"
 	"net/url"
+	"regexp"
 	"strings"
 )
 
@@ -37,4 +38,26 @@ func ShowURL(s string) string {
 		return "…" + s[i:]
 	}
 	return s
+}
+
+// userinfoInText finds the user information of every URL in a text: the
+// scheme, then everything up to the last @ before the host (a password may
+// hold an unescaped @), stopping at a path, query, fragment, space or quote.
+var userinfoInText = regexp.MustCompile("([a-zA-Z][a-zA-Z0-9+.-]*://)([^\\s/?#\"'`<>]*)@")
+
+// ShowURLsIn is text with the password of every URL in it masked as
+// ShowURL masks it (user:xxxxx@host): for messages that may quote a URL
+// from anywhere (an error of a library, a hint built from a setting).
+func ShowURLsIn(text string) string {
+	if !strings.Contains(text, "@") {
+		return text
+	}
+	return userinfoInText.ReplaceAllStringFunc(text, func(m string) string {
+		sub := userinfoInText.FindStringSubmatch(m)
+		user, _, hasPassword := strings.Cut(sub[2], ":")
+		if !hasPassword {
+			return m
+		}
+		return sub[1] + user + ":xxxxx@"
+	})
 }

@@ -15,6 +15,8 @@ import (
 
 	"charm.land/lipgloss/v2"
 	"golang.org/x/term"
+
+	"github.com/inference-gateway/igctl/internal/config"
 )
 
 // IOStreams is shared by every command.
@@ -79,7 +81,7 @@ func (s *IOStreams) style(st lipgloss.Style, text string) string {
 
 // Warn prints "warning: msg" on stderr.
 func (s *IOStreams) Warn(format string, a ...any) {
-	fmt.Fprintf(s.ErrOut, "%s %s\n", s.style(styleWarn, "warning:"), fmt.Sprintf(format, a...))
+	fmt.Fprintf(s.ErrOut, "%s %s\n", s.style(styleWarn, "warning:"), shown(fmt.Sprintf(format, a...)))
 }
 
 // WarnOnce prints a warning only the first time key is seen in this process.
@@ -91,12 +93,12 @@ func (s *IOStreams) WarnOnce(key, format string, a ...any) {
 
 // Error prints "error: msg" on stderr.
 func (s *IOStreams) Error(msg string) {
-	fmt.Fprintf(s.ErrOut, "%s %s\n", s.style(styleErr, "error:"), msg)
+	fmt.Fprintf(s.ErrOut, "%s %s\n", s.style(styleErr, "error:"), shown(msg))
 }
 
 // Hint prints "hint: msg" on stderr, made Pasteable.
 func (s *IOStreams) Hint(msg string) {
-	fmt.Fprintf(s.ErrOut, "%s %s\n", s.style(styleDim, "hint:"), s.Pasteable(msg))
+	fmt.Fprintf(s.ErrOut, "%s %s\n", s.style(styleDim, "hint:"), shown(s.Pasteable(msg)))
 }
 
 // SetPasteable sets how a text that names igctl commands is made ready to
@@ -114,13 +116,18 @@ func (s *IOStreams) Pasteable(text string) string {
 
 // Success prints a status line on stderr.
 func (s *IOStreams) Success(format string, a ...any) {
-	fmt.Fprintf(s.ErrOut, "%s %s\n", s.style(styleOK, "✓"), fmt.Sprintf(format, a...))
+	fmt.Fprintf(s.ErrOut, "%s %s\n", s.style(styleOK, "✓"), shown(fmt.Sprintf(format, a...)))
 }
 
 // Infof prints a status line on stderr.
 func (s *IOStreams) Infof(format string, a ...any) {
-	fmt.Fprintf(s.ErrOut, format+"\n", a...)
+	fmt.Fprintln(s.ErrOut, shown(fmt.Sprintf(format, a...)))
 }
+
+// shown is a status line with the password of every URL in it masked: a
+// URL may come from a setting (an issuer typed as user:password@host) or
+// from a library's error, and stderr ends up in CI logs.
+func shown(line string) string { return config.ShowURLsIn(line) }
 
 // Styled exposes a named style for text on stderr: "ok", "warn", "err", "dim".
 func (s *IOStreams) Styled(name, text string) string {

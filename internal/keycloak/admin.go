@@ -65,6 +65,7 @@ type APIError struct {
 	Method, Path string
 	Status       int
 	Message      string // errorMessage, error_description or error
+	Code         string // the OAuth error code ("error"), when the answer has one
 }
 
 func (e *APIError) Error() string {
@@ -90,7 +91,7 @@ func parseAPIError(method, path string, resp *http.Response) error {
 	if msg == "" {
 		msg = e.Error
 	}
-	apiErr := &APIError{Method: method, Path: path, Status: resp.StatusCode, Message: msg}
+	apiErr := &APIError{Method: method, Path: path, Status: resp.StatusCode, Message: msg, Code: e.Error}
 	if resp.StatusCode >= 500 {
 		// the server failed, not the request: a network-class failure
 		return fault.New(ServerFailed, apiErr)
@@ -128,7 +129,16 @@ func (a *Admin) loginLocked(ctx context.Context) error {
 	defer resp.Body.Close()
 	if resp.StatusCode != 200 {
 		apiErr := parseAPIError("POST", path, resp)
+		var ae *APIError
+		errors.As(apiErr, &ae)
 		switch {
+		case (resp.StatusCode == 401 || resp.StatusCode == 400) && (ae == nil || !oauthRefusal(ae.Code)):
+			// A 400 or 401 without an OAuth error is not the token
+			// endpoint refusing the credentials: below a wrong base URL
+			// (…/admin) Keycloak's admin API answers every request
+			// without a bearer token 401 {"error":"HTTP 401 Unauthorized"}.
+			return fault.New(NotKeycloak, fmt.Errorf("%s is not Keycloak's base URL: the admin login there was answered without an OAuth error, which a token endpoint refusing credentials always names (%w)",
+				config.ShowURL(a.BaseURL), apiErr), fault.Facts{URL: a.BaseURL})
 		case resp.StatusCode == 401 || resp.StatusCode == 400:
 			return fault.New(LoginRefused, fmt.Errorf("keycloak admin login refused: %w", apiErr),
 				fault.Facts{URL: a.BaseURL, ClientID: a.Creds.ClientID})
@@ -150,6 +160,16 @@ func (a *Admin) loginLocked(ctx context.Context) error {
 	a.token = tok.AccessToken
 	a.expiry = time.Now().Add(time.Duration(tok.ExpiresIn) * time.Second)
 	return nil
+}
+
+// oauthRefusal reports whether code is one a token endpoint refuses a
+// request with (RFC 6749 §5.2).
+func oauthRefusal(code string) bool {
+	switch code {
+	case "invalid_request", "invalid_client", "invalid_grant", "unauthorized_client", "unsupported_grant_type", "invalid_scope":
+		return true
+	}
+	return false
 }
 
 func (a *Admin) bearer(ctx context.Context, force bool) (string, error) {

@@ -1,7 +1,9 @@
 package keycloak
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -139,4 +141,33 @@ func (r *run) passwordWorks(c *ClientResult, username, password string) (bool, e
 	}
 	json.NewDecoder(resp.Body).Decode(&e)
 	return !(e.Error == "invalid_grant" && strings.Contains(e.Description, "Invalid user credentials")), nil
+}
+
+// NewUser is a user of the spec that Keycloak does not have yet.
+type NewUser struct{ Realm, Username string }
+
+// UsersToCreate lists the users of spec without a password in the spec
+// that Keycloak does not have yet (a realm it does not have has none), so
+// that the password they need can be asked for before the first write. It
+// only reads.
+func UsersToCreate(ctx context.Context, a *Admin, spec *Spec) ([]NewUser, error) {
+	var out []NewUser
+	for _, realm := range spec.Realms {
+		for _, u := range realm.Users {
+			if u.Password != "" {
+				continue
+			}
+			var list []userRep
+			_, err := a.Do(ctx, http.MethodGet, "/"+esc(realm.Name)+"/users?exact=true&username="+url.QueryEscape(u.Username), nil, &list)
+			switch {
+			case errors.Is(err, ErrNotFound):
+			case err != nil:
+				return nil, err
+			case len(list) > 0:
+				continue
+			}
+			out = append(out, NewUser{Realm: realm.Name, Username: u.Username})
+		}
+	}
+	return out, nil
 }

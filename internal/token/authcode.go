@@ -74,7 +74,7 @@ func LoginAuthCode(ctx context.Context, hc *http.Client, r LoginRequest, o AuthC
 	hctx := context.WithValue(ctx, oauth2.HTTPClient, hc)
 
 	cb := &callback{
-		state: state, issuer: r.Issuer, warn: o.Warn, done: make(chan callbackResult, 1), served: make(chan struct{}),
+		state: state, issuer: r.Issuer, issRequired: d.IssInAnswers, warn: o.Warn, done: make(chan callbackResult, 1), served: make(chan struct{}),
 		exchange: func(code string) (*Bundle, error) {
 			tok, err := cfg.Exchange(hctx, code, oauth2.VerifierOption(verifier))
 			if err != nil {
@@ -152,10 +152,14 @@ type callbackResult struct {
 // neither the code nor the state.
 type callback struct {
 	state, issuer string
-	exchange      func(code string) (*Bundle, error)
-	warn          func(format string, a ...any)
-	used          atomic.Bool
-	done          chan callbackResult
+	// issRequired: the issuer's discovery document promises iss in every
+	// authorization response (RFC 9207 §2.4: then an answer without it
+	// must be refused).
+	issRequired bool
+	exchange    func(code string) (*Bundle, error)
+	warn        func(format string, a ...any)
+	used        atomic.Bool
+	done        chan callbackResult
 	// the page for DonePath, once the callback has been handled
 	final      atomic.Pointer[donePage]
 	served     chan struct{}
@@ -201,10 +205,16 @@ func (c *callback) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	}
 	var res callbackResult
 	switch {
-	// RFC 9207: an authorization server that names itself must be ours.
-	case q.Get("iss") != "" && q.Get("iss") != c.issuer:
+	// RFC 9207: an authorization server that names itself must be ours
+	// (compared as strings, byte for byte), and an issuer that promised
+	// to name itself must have done so: an answer without iss then comes
+	// from another authorization server (a mix-up), error answers included.
+	case q.Has("iss") && q.Get("iss") != c.issuer:
 		res.err = fault.New(ForeignAnswer, fmt.Errorf("the login answer came from %q, not from the issuer %q", q.Get("iss"), c.issuer),
 			fault.Facts{Issuer: c.issuer, URL: q.Get("iss"), Grant: GrantAuthCode})
+	case !q.Has("iss") && c.issRequired:
+		res.err = fault.New(ForeignAnswer, fmt.Errorf("the login answer does not name its issuer (no iss), though %q promises to in every answer (RFC 9207): it may come from another authorization server, so it was refused", c.issuer),
+			fault.Facts{Issuer: c.issuer, Grant: GrantAuthCode})
 	case q.Get("error") != "":
 		res.err = authorizeError(q.Get("error"), q.Get("error_description"))
 	case q.Get("code") == "":

@@ -4,8 +4,11 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/inference-gateway/igctl/internal/fault"
 )
 
 // The loopback server accepts one callback with the login's state, and
@@ -69,6 +72,37 @@ func TestCallbackRefusals(t *testing.T) {
 		if res := <-cb.done; res.err == nil {
 			t.Errorf("%s: no error", q)
 		}
+	}
+}
+
+// An issuer whose discovery promises iss in every authorization response
+// (RFC 9207 §2.4): an answer without iss, or with an empty one, is refused
+// before any exchange, a code answer and an error answer alike; with its
+// own iss the answer is accepted. An issuer that makes no promise may
+// leave iss out.
+func TestCallbackRequiresPromisedIss(t *testing.T) {
+	const issuer = "https://idp.example/realms/r"
+	run := func(required bool, q string) (callbackResult, int) {
+		exchanged := 0
+		cb := &callback{state: "s", issuer: issuer, issRequired: required, done: make(chan callbackResult, 1), served: make(chan struct{}),
+			exchange: func(string) (*Bundle, error) { exchanged++; return &Bundle{Username: "alice"}, nil }}
+		cb.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/callback?state=s&"+q, nil))
+		return <-cb.done, exchanged
+	}
+	for _, q := range []string{"code=c", "iss=&code=c", "error=access_denied"} {
+		res, exchanged := run(true, q)
+		if fault.KindOf(res.err) != ForeignAnswer || exchanged != 0 {
+			t.Errorf("%s: %v (kind %q), %d exchanges; want %q and none", q, res.err, fault.KindOf(res.err), exchanged, ForeignAnswer)
+		}
+		if res.err != nil && !strings.Contains(res.err.Error(), "does not name its issuer") && q != "iss=&code=c" {
+			t.Errorf("%s: message %q", q, res.err)
+		}
+	}
+	if res, exchanged := run(true, "code=c&iss="+url.QueryEscape(issuer)); res.err != nil || exchanged != 1 {
+		t.Errorf("own iss: %v, %d exchanges", res.err, exchanged)
+	}
+	if res, exchanged := run(false, "code=c"); res.err != nil || exchanged != 1 {
+		t.Errorf("no promise, no iss: %v, %d exchanges", res.err, exchanged)
 	}
 }
 

@@ -96,7 +96,7 @@ func LoginDevice(ctx context.Context, hc *http.Client, r LoginRequest, o DeviceO
 
 func deviceAuthError(clientID string, err error) error {
 	var re *oauth2.RetrieveError
-	if !errors.As(err, &re) || re.ErrorCode == "" {
+	if !errors.As(err, &re) || re.ErrorCode == "" || serverFailing(re) {
 		return grantError(GrantDevice, err)
 	}
 	msg := re.ErrorCode

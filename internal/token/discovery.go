@@ -9,6 +9,7 @@ import (
 
 	"github.com/coreos/go-oidc/v3/oidc"
 
+	"github.com/inference-gateway/igctl/internal/config"
 	"github.com/inference-gateway/igctl/internal/fault"
 )
 
@@ -49,5 +50,5 @@ func discoveryError(issuer string, err error) error {
 			facts.OAuthError = RealmMissing
 		}
 	}
-	return fault.New(kind, fmt.Errorf("OIDC discovery at %s failed: %w", issuer, err), facts)
+	return fault.New(kind, fmt.Errorf("OIDC discovery at %s failed: %w", config.ShowURL(issuer), err), facts)
 }

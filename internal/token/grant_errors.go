@@ -29,6 +29,10 @@ func grantError(grant string, err error) error {
 	if re.ErrorCode == "" {
 		return fault.New(EndpointFailing, fmt.Errorf("the token endpoint answered %s", describeAnswer(re)), fault.Facts{Grant: grant})
 	}
+	if serverFailing(re) {
+		return fault.New(EndpointFailing, fmt.Errorf("the token endpoint answered HTTP %d %s", answerStatus(re), msg),
+			fault.Facts{Grant: grant, OAuthError: re.ErrorCode})
+	}
 	kind := GrantRefused
 	switch {
 	// Keycloak 26 answers a wrong client secret with 401 unauthorized_client
@@ -44,6 +48,28 @@ func grantError(grant string, err error) error {
 	}
 	return fault.New(kind, fmt.Errorf("the identity provider refused the %s grant: %s", grant, msg),
 		fault.Facts{Grant: grant, OAuthError: re.ErrorCode})
+}
+
+// serverFailing reports whether an OAuth error answer says the server
+// failed rather than refused: the codes RFC 6749 gives a server that cannot
+// answer now (server_error, temporarily_unavailable), or any 5xx status,
+// whatever error code its body carries. Retrying later may work; logging in
+// again changes nothing.
+func serverFailing(re *oauth2.RetrieveError) bool {
+	switch re.ErrorCode {
+	case "server_error", "temporarily_unavailable":
+		return true
+	}
+	return answerStatus(re) >= 500
+}
+
+// answerStatus is the HTTP status of the answer re was read from (0 when
+// unknown).
+func answerStatus(re *oauth2.RetrieveError) int {
+	if re.Response == nil {
+		return 0
+	}
+	return re.Response.StatusCode
 }
 
 // grantErrorAt is grantError for a request to issuer's token endpoint: the

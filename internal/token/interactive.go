@@ -25,6 +25,9 @@ type Interactive struct {
 	DeviceAuthorizationEndpoint string   `json:"device_authorization_endpoint"`
 	CodeChallengeMethods        []string `json:"code_challenge_methods_supported"`
 	GrantTypes                  []string `json:"grant_types_supported"`
+	// IssInAnswers: the issuer names itself in every authorization
+	// response (RFC 9207 §3), so an answer without iss is not its own.
+	IssInAnswers bool `json:"authorization_response_iss_parameter_supported"`
 
 	provider *oidc.Provider
 }

@@ -174,7 +174,9 @@ func Refresh(ctx context.Context, hc *http.Client, b *Bundle) error {
 				tok, err = b.clientCredentials().Token(ctx)
 				break
 			}
-			if errors.As(err, &re) && re.ErrorCode != "" {
+			// A server that failed (5xx, server_error) did not end the
+			// session: grantErrorAt says the endpoint is failing.
+			if errors.As(err, &re) && re.ErrorCode != "" && !serverFailing(re) {
 				return fault.New(SessionEnded, fmt.Errorf("refreshing the token failed: %s %s", re.ErrorCode, re.ErrorDescription),
 					fault.Facts{Issuer: b.Issuer, ClientID: b.ClientID, Grant: b.Grant, OAuthError: re.ErrorCode})
 			}

@@ -2,6 +2,7 @@ package cmdutil
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"net/url"
@@ -251,14 +252,38 @@ func authRequestRefusedHint(e *fault.Error) string {
 // tokenTLSHint is the hint for an issuer that cannot be reached: its CA
 // when the failure is about a certificate, otherwise the URL and proxies.
 func tokenTLSHint(e *fault.Error) string {
-	cause := errors.Unwrap(e.Err)
-	if cause == nil {
-		cause = e.Err // a failure another process reported, as a message
-	}
-	if cause != nil && strings.Contains(cause.Error(), "certificate") {
-		return "trust the server's CA with --ca-file PEM (or SSL_CERT_FILE)"
+	if fix := TLSFix(e); fix != "" {
+		return fix
 	}
 	return "check the issuer URL and that the server is reachable (HTTPS_PROXY/NO_PROXY are honoured)"
+}
+
+// TLSFix says what fixes a failed TLS verification in err, or "" when err
+// is no certificate failure. A certificate that does not name the host
+// asked for is not fixed by trusting a CA: the name in the URL must be one
+// the certificate lists. Go checks the name before the chain, so whether
+// the CA is trusted is not known then, and the hint says so.
+func TLSFix(err error) string {
+	if err == nil {
+		return ""
+	}
+	var host x509.HostnameError
+	if errors.As(err, &host) {
+		listed := host.Certificate.DNSNames
+		for _, ip := range host.Certificate.IPAddresses {
+			listed = append(listed, ip.String())
+		}
+		return fmt.Sprintf("the server's certificate does not name %s (it names %s): use a host name the certificate lists in the URL, or have a certificate issued for %s; a CA file (--ca-file) cannot fix a name that does not match (whether the CA is trusted is checked only once the name matches)",
+			host.Host, strings.Join(listed, ", "), host.Host)
+	}
+	msg := err.Error() // a failure another process reported, as a message
+	switch {
+	case strings.Contains(msg, "x509: certificate is valid for") || strings.Contains(msg, "x509: certificate is not valid for any names"):
+		return "the server's certificate does not name the host in the URL: use a host name the certificate lists, or have a certificate issued for it; a CA file (--ca-file) cannot fix a name that does not match (whether the CA is trusted is checked only once the name matches)"
+	case strings.Contains(msg, "certificate"):
+		return "trust the server's CA with --ca-file PEM (or SSL_CERT_FILE)"
+	}
+	return ""
 }
 
 const (
@@ -311,7 +336,12 @@ func configKnownProfilesHint(e *fault.Error) string {
 
 // Section: internal/keycloak.
 var keycloakRows = map[fault.Kind]row{
-	keycloak.LoginUnreachable: {Code: exitcode.Network, Hint: say("is Keycloak running? try --wait 2m")},
+	keycloak.LoginUnreachable: {Code: exitcode.Network, Hint: func(e *fault.Error) string {
+		if fix := TLSFix(e); fix != "" {
+			return fix
+		}
+		return "is Keycloak running? try --wait 2m"
+	}},
 	keycloak.NotKeycloak: {Code: exitcode.Config,
 		Hint: say("is --url Keycloak's base URL (http://HOST:PORT, without /realms/… or /admin)?")},
 	keycloak.LoginRefused: {Code: exitcode.Auth,

@@ -2,6 +2,8 @@ package cmdutil
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -142,5 +144,27 @@ func TestTokenKindsExitCodes(t *testing.T) {
 		if got := ExitCode(fault.New(k, errors.New("x"))); got != code {
 			t.Errorf("%s: exit %d, want %d", k, got, code)
 		}
+	}
+}
+
+// A certificate that does not name the host is a name to fix, not a CA to
+// trust; an untrusted CA keeps the CA hint; other failures have no TLS fix.
+func TestTLSFix(t *testing.T) {
+	cert := &x509.Certificate{DNSNames: []string{"localhost", "keycloak.test"}, IPAddresses: []net.IP{net.ParseIP("127.0.0.1")}}
+	nameErr := fmt.Errorf("Get \"https://wrong.test/x\": %w", &tls.CertificateVerificationError{Err: x509.HostnameError{Certificate: cert, Host: "wrong.test"}})
+	fix := TLSFix(nameErr)
+	if !strings.Contains(fix, "does not name wrong.test (it names localhost, keycloak.test, 127.0.0.1)") || strings.Contains(fix, "trust the server's CA") {
+		t.Errorf("name mismatch: %q", fix)
+	}
+	// the same failure reported by another process, as a message only
+	if fix := TLSFix(errors.New(nameErr.Error())); !strings.Contains(fix, "does not name the host") {
+		t.Errorf("name mismatch as text: %q", fix)
+	}
+	caErr := fmt.Errorf("Get: %w", &tls.CertificateVerificationError{Err: x509.UnknownAuthorityError{}})
+	if fix := TLSFix(caErr); !strings.Contains(fix, "trust the server's CA with --ca-file") {
+		t.Errorf("unknown CA: %q", fix)
+	}
+	if fix := TLSFix(errors.New("connection refused")); fix != "" {
+		t.Errorf("no TLS failure: %q", fix)
 	}
 }

@@ -108,7 +108,7 @@ func (f *Factory) ProfileName() (string, error) {
 // Verbosef prints a diagnostic line on stderr with -v. Never pass it a secret.
 func (f *Factory) Verbosef(format string, a ...any) {
 	if f.Globals.Verbose {
-		fmt.Fprintf(f.IO.ErrOut, "igctl: "+format+"\n", a...)
+		fmt.Fprintln(f.IO.ErrOut, config.ShowURLsIn("igctl: "+fmt.Sprintf(format, a...)))
 	}
 }
 

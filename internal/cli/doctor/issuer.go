@@ -29,7 +29,11 @@ func checkIssuer(ctx context.Context, r *report, hc *http.Client, issuer string,
 	if err != nil {
 		if https && strings.Contains(err.Error(), "certificate") {
 			r.add("discovery", Fail, "cannot reach "+u, "", cmdutil.Network)
-			r.add("tls", Fail, err.Error(), "trust the issuer's CA: --ca-file PEM (remembered by login) or SSL_CERT_FILE", cmdutil.Network)
+			fix := cmdutil.TLSFix(err)
+			if !strings.Contains(fix, "does not name") {
+				fix = "trust the issuer's CA: --ca-file PEM (remembered by login) or SSL_CERT_FILE"
+			}
+			r.add("tls", Fail, err.Error(), fix, cmdutil.Network)
 		} else {
 			r.add("discovery", Fail, err.Error(), "check the issuer URL and that Keycloak runs (HTTPS_PROXY/NO_PROXY are honoured)", cmdutil.Network)
 			r.add("tls", Skip, "not reached", "", "")

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/inference-gateway/igctl/internal/cli/cmdutil"
+	"github.com/inference-gateway/igctl/internal/config"
 	"github.com/inference-gateway/igctl/internal/fault"
 	"github.com/inference-gateway/igctl/internal/iostreams"
 )
@@ -31,9 +32,10 @@ type report struct {
 	checks []Check
 }
 
-// add records a check; kind is "" unless status is Fail.
+// add records a check; kind is "" unless status is Fail. A password in a
+// URL the detail or fix quotes is masked.
 func (r *report) add(name, status, detail, fix string, kind fault.Kind) {
-	r.checks = append(r.checks, Check{Name: name, Status: status, Detail: detail, Fix: fix, kind: kind})
+	r.checks = append(r.checks, Check{Name: name, Status: status, Detail: config.ShowURLsIn(detail), Fix: config.ShowURLsIn(fix), kind: kind})
 }
 
 // finish prints the report on stdout (JSON, a table on a terminal, plain

@@ -109,6 +109,19 @@ func bootstrapRun(ctx context.Context, opts *BootstrapOptions) error {
 	if err := admin.Login(ctx); err != nil {
 		return err
 	}
+	// A user to create needs a password: ask for it (or fail for want of
+	// a source) now, before the realm, client and mapper are written.
+	if !userPWGiven && !opts.DryRun {
+		fresh, err := keycloak.UsersToCreate(ctx, admin, spec)
+		if err != nil {
+			return classify(err)
+		}
+		if len(fresh) > 0 {
+			if _, err := kopts.UserPassword(fresh[0].Realm, fresh[0].Username, true); err != nil {
+				return err
+			}
+		}
+	}
 	res, err := keycloak.Bootstrap(ctx, admin, spec, kopts)
 	printResult(opts, res)
 	if err != nil {
