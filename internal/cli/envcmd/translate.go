@@ -58,7 +58,10 @@ target gets the old spelling.
 Booleans moving between the gateway (Go's strconv.ParseBool: 1/t/true/0/f/false)
 and the ADK (1/true/yes/on, any case) are rewritten to true/false with a note;
 a value whose meaning is unclear (yes for the gateway, t or enabled for the ADK)
-fails with exit 3, naming the line.
+fails with exit 3, naming the line. Into gateway naming (and --to k8s or
+operator), a duration, integer or port the gateway would refuse at start fails
+the same way; the ADK's MCP durations without a unit (milliseconds) are
+written with ms.
 
 --name and --namespace must be valid Kubernetes names (exit 2 otherwise).
 
