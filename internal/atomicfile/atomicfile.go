@@ -1,6 +1,8 @@
 // Package atomicfile writes files so that a reader, or a crash, never sees a
 // half-written file: data goes to a temporary file in the same directory,
-// is synced, gets its final mode, and is renamed over the target.
+// is synced, gets its final mode, and is renamed over the target. A path
+// that is a symbolic link is written through: the file it points to is
+// replaced and the link stays.
 package atomicfile
 
 import (
@@ -12,8 +14,14 @@ import (
 )
 
 // Write replaces path with data. perm is used for a new file; when keepMode
-// is true and path already exists, its mode is kept instead.
+// is true and path already exists, its mode is kept instead. When path is a
+// symbolic link (or a chain of them), the file at its end is replaced and
+// the link is kept; a dangling link creates the file it names.
 func Write(path string, data []byte, perm fs.FileMode, keepMode bool) error {
+	path, err := ResolveLinks(path)
+	if err != nil {
+		return err
+	}
 	dir := filepath.Dir(path)
 	if keepMode {
 		if st, err := os.Stat(path); err == nil {
@@ -64,4 +72,33 @@ func Write(path string, data []byte, perm fs.FileMode, keepMode bool) error {
 		d.Close()
 	}
 	return nil
+}
+
+// ResolveLinks follows path through symbolic links to the file a write
+// should replace, so that renaming over it leaves the links in place. A
+// dangling link resolves to the path it names.
+func ResolveLinks(path string) (string, error) {
+	if p, err := filepath.EvalSymlinks(path); err == nil {
+		return p, nil
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return "", err
+	}
+	for range 255 {
+		st, err := os.Lstat(path)
+		if errors.Is(err, fs.ErrNotExist) || (err == nil && st.Mode()&fs.ModeSymlink == 0) {
+			return path, nil
+		}
+		if err != nil {
+			return "", err
+		}
+		link, err := os.Readlink(path)
+		if err != nil {
+			return "", err
+		}
+		if !filepath.IsAbs(link) {
+			link = filepath.Join(filepath.Dir(path), link)
+		}
+		path = link
+	}
+	return "", fmt.Errorf("%s: too many levels of symbolic links", path)
 }

@@ -61,6 +61,51 @@ func TestCorruptConfigNamesFileAndLine(t *testing.T) {
 	}
 }
 
+// A config.yaml with a second YAML document is refused whole, naming the
+// line where the second document starts: reading only the first would hide
+// its profiles, and a save would drop them. Neither Load nor a Save made
+// from a Config loaded before the second document appeared changes the file.
+func TestMultiDocumentConfigRefused(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, FileName)
+	multi := "current_profile: prod\nprofiles:\n  prod:\n    issuer: https://kc/realms/a\n---\nprofiles:\n  staging:\n    issuer: https://kc/realms/b\n"
+	os.WriteFile(path, []byte(multi), 0o600)
+	_, err := Load(dir)
+	if fault.KindOf(err) != Invalid {
+		t.Fatalf("kind %q, want %q (err %v)", fault.KindOf(err), Invalid, err)
+	}
+	if !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), "line 5:") || !strings.Contains(err.Error(), "second YAML document") {
+		t.Fatalf("error should name the file and line 5 (the ---): %v", err)
+	}
+
+	// a Config loaded while the file had one document does not save over two
+	os.WriteFile(path, []byte("profiles:\n  prod:\n    issuer: https://kc/realms/a\n"), 0o600)
+	c, err := Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(path, []byte(multi), 0o600)
+	c.Ensure("prod").Set("client-id", "x")
+	if err := c.Save(); fault.KindOf(err) != Invalid {
+		t.Fatalf("Save over a multi-document file: kind %q, want %q (err %v)", fault.KindOf(err), Invalid, err)
+	}
+	if b, _ := os.ReadFile(path); string(b) != multi {
+		t.Fatalf("multi-document file was changed:\n%s", b)
+	}
+
+	// a single document that starts with --- (or ends with ...) is fine
+	for _, one := range []string{"---\nprofiles:\n  prod:\n    issuer: https://kc/realms/a\n", "profiles:\n  prod:\n    issuer: https://kc/realms/a\n...\n"} {
+		os.WriteFile(path, []byte(one), 0o600)
+		c, err := Load(dir)
+		if err != nil {
+			t.Fatalf("%q: %v", one, err)
+		}
+		if _, err := c.Get("prod"); err != nil {
+			t.Fatalf("%q: %v", one, err)
+		}
+	}
+}
+
 func TestUnknownProfileAndSetting(t *testing.T) {
 	c, _ := Load(t.TempDir())
 	c.Ensure("a")

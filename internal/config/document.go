@@ -2,7 +2,9 @@ package config
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
+	"io"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -76,7 +78,23 @@ func parse(path string, data []byte) (*document, error) {
 	doc := &document{path: path, indent: defaultIndent, profiles: map[string]*Profile{},
 		profileKeys: map[string]*yaml.Node{}, profileVals: map[string]*yaml.Node{}}
 	var root yaml.Node
-	if err := yaml.Unmarshal(data, &root); err != nil {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	err := dec.Decode(&root)
+	if errors.Is(err, io.EOF) {
+		err = nil // an empty file
+	}
+	if err == nil {
+		// yaml.Unmarshal reads only the first document, and a write would
+		// keep only that one: a second document's profiles would be shown
+		// nowhere and lost on the next save, so the file is refused whole.
+		var second yaml.Node
+		if err2 := dec.Decode(&second); err2 == nil {
+			return nil, syntaxError(path, second.Line, "a second YAML document starts here (---): igctl reads config.yaml as one document; move its profiles under the first document's %s and remove the ---", keyProfiles)
+		} else if !errors.Is(err2, io.EOF) {
+			err = err2
+		}
+	}
+	if err != nil {
 		msg := strings.TrimPrefix(err.Error(), "yaml: ")
 		return nil, fault.New(Invalid, fmt.Errorf("config %s is not valid YAML: %s", path, msg), fault.Facts{Path: path})
 	}

@@ -4,13 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io/fs"
-	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/gofrs/flock"
 
+	"github.com/inference-gateway/igctl/internal/atomicfile"
 	"github.com/inference-gateway/igctl/internal/fault"
 )
 
@@ -52,28 +50,4 @@ func lockFile(path string) (unlock func(), err error) {
 // resolveLinks follows path through symlinks to the file to write, so
 // that the atomic rename replaces the target and leaves the link in place.
 // A dangling link resolves to the path it names, which Save then creates.
-func resolveLinks(path string) (string, error) {
-	if p, err := filepath.EvalSymlinks(path); err == nil {
-		return p, nil
-	} else if !errors.Is(err, fs.ErrNotExist) {
-		return "", err
-	}
-	for range 255 {
-		st, err := os.Lstat(path)
-		if errors.Is(err, fs.ErrNotExist) || (err == nil && st.Mode()&fs.ModeSymlink == 0) {
-			return path, nil
-		}
-		if err != nil {
-			return "", err
-		}
-		link, err := os.Readlink(path)
-		if err != nil {
-			return "", err
-		}
-		if !filepath.IsAbs(link) {
-			link = filepath.Join(filepath.Dir(path), link)
-		}
-		path = link
-	}
-	return "", fmt.Errorf("%s: too many levels of symbolic links", path)
-}
+func resolveLinks(path string) (string, error) { return atomicfile.ResolveLinks(path) }

@@ -88,6 +88,7 @@ var lineRules = []lineRule{
 	{"name-too-new", ruleNameTooNew},
 	{"boolean", ruleBoolean},
 	{"issuer", ruleIssuer},
+	{"gateway-typed", ruleGatewayTyped},
 }
 
 // Check lints f for the traps in the reference: renamed variables for the

@@ -17,7 +17,8 @@ const (
 	BadBoolean fault.Kind = "envmap/bad-boolean"
 	// NotUTF8: a value Kubernetes cannot hold as string data.
 	NotUTF8 fault.Kind = "envmap/not-utf8"
-	// BadValue: a value the operator's Gateway resource cannot take.
+	// BadValue: a value the gateway refuses (a duration without a unit,
+	// say) or the operator's Gateway resource cannot take.
 	BadValue fault.Kind = "envmap/bad-value"
 	// FailClosedGuardrails: fail-closed guardrails, which the operator's
 	// Gateway resource cannot keep.

@@ -18,7 +18,7 @@ import (
 type operatorField struct {
 	Key  string
 	Path string // dotted, under spec
-	Type string // "string", "bool", "port" (integer 1024-65535) or "enum"
+	Type string // "string", "bool", "duration" (a Go duration), "port" (integer 1024-65535) or "enum"
 	// Enum maps the gateway's spelling to the CRD's (type "enum").
 	Enum map[string]string
 	Note string // printed when the row is used
@@ -31,26 +31,26 @@ var operatorFields = []operatorField{
 	{Key: "ENVIRONMENT", Path: "environment", Type: "enum", Enum: map[string]string{"development": "development", "staging": "staging", "production": "production"}},
 	{Key: "SERVER_HOST", Path: "server.host", Type: "string"},
 	{Key: "SERVER_PORT", Path: "server.port", Type: "port"},
-	{Key: "SERVER_READ_TIMEOUT", Path: "server.timeouts.read", Type: "string"},
-	{Key: "SERVER_WRITE_TIMEOUT", Path: "server.timeouts.write", Type: "string"},
-	{Key: "SERVER_IDLE_TIMEOUT", Path: "server.timeouts.idle", Type: "string"},
+	{Key: "SERVER_READ_TIMEOUT", Path: "server.timeouts.read", Type: "duration"},
+	{Key: "SERVER_WRITE_TIMEOUT", Path: "server.timeouts.write", Type: "duration"},
+	{Key: "SERVER_IDLE_TIMEOUT", Path: "server.timeouts.idle", Type: "duration"},
 	{Key: "TELEMETRY_ENABLED", Path: "telemetry.enabled", Type: "bool"},
 	{Key: "TELEMETRY_METRICS_PORT", Path: "telemetry.metrics.port", Type: "port"},
 	{Key: "MCP_ENABLED", Path: "mcp.enabled", Type: "bool"},
 	{Key: "MCP_EXPOSE", Path: "mcp.expose", Type: "bool"},
 	{Key: "MCP_TOOL_MODE", Path: "mcp.toolMode", Type: "enum", Enum: map[string]string{"selector": "selector", "direct": "direct"}},
-	{Key: "MCP_CLIENT_TIMEOUT", Path: "mcp.timeouts.client", Type: "string"},
-	{Key: "MCP_DIAL_TIMEOUT", Path: "mcp.timeouts.dial", Type: "string"},
-	{Key: "MCP_TLS_HANDSHAKE_TIMEOUT", Path: "mcp.timeouts.tlsHandshake", Type: "string"},
-	{Key: "MCP_RESPONSE_HEADER_TIMEOUT", Path: "mcp.timeouts.responseHeader", Type: "string"},
-	{Key: "MCP_REQUEST_TIMEOUT", Path: "mcp.timeouts.request", Type: "string",
+	{Key: "MCP_CLIENT_TIMEOUT", Path: "mcp.timeouts.client", Type: "duration"},
+	{Key: "MCP_DIAL_TIMEOUT", Path: "mcp.timeouts.dial", Type: "duration"},
+	{Key: "MCP_TLS_HANDSHAKE_TIMEOUT", Path: "mcp.timeouts.tlsHandshake", Type: "duration"},
+	{Key: "MCP_RESPONSE_HEADER_TIMEOUT", Path: "mcp.timeouts.responseHeader", Type: "duration"},
+	{Key: "MCP_REQUEST_TIMEOUT", Path: "mcp.timeouts.request", Type: "duration",
 		Note: "operator v0.24.2 does not pass spec.mcp.timeouts.request on to the gateway (it emits only the client, dial, TLS-handshake and response-header timeouts)"},
 	{Key: "ROUTING_ENABLED", Path: "routing.enabled", Type: "bool"},
 	{Key: "GUARDRAILS_ENABLED", Path: "guardrails.enabled", Type: "bool"},
 	{Key: "GUARDRAILS_FAIL_MODE", Path: "guardrails.failMode", Type: "enum", Enum: map[string]string{"closed": "deny", "open": "allow"},
 		Note: "the CRD spells the fail modes deny|allow where the gateway reads closed|open: open → allow (closed is refused above: operator v0.24.2 passes failMode verbatim, and a deployed deny behaves as open)"},
 	{Key: "GUARDRAILS_EXTERNAL_URL", Path: "guardrails.externalUrl", Type: "string"},
-	{Key: "GUARDRAILS_EXTERNAL_TIMEOUT", Path: "guardrails.externalTimeout", Type: "string"},
+	{Key: "GUARDRAILS_EXTERNAL_TIMEOUT", Path: "guardrails.externalTimeout", Type: "duration"},
 }
 
 // operatorLeftOut explains keys that look mappable but have no field.
@@ -166,6 +166,16 @@ func Operator(f *File, m Manifest) (*OperatorResult, error) {
 				return nil, bad(fd.Key, "the gateway refuses to start on it (strconv.ParseBool); write true or false")
 			}
 			out = on
+		case "duration":
+			if v == "" {
+				continue // empty is unset: the CRD's default applies
+			}
+			// the operator passes the string on as the gateway's variable,
+			// which the gateway parses with time.ParseDuration at start
+			if p := CheckGatewayValue(fd.Key, v); p != nil && p.Severity == SevError {
+				return nil, bad(fd.Key, p.Reason+"; "+p.Fix)
+			}
+			out = v
 		case "port":
 			if v == "" {
 				continue

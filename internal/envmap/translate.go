@@ -102,6 +102,9 @@ func Translate(in *File, o Options) (*Result, error) {
 		if err := translateBool(&c, l, o, key, target, res); err != nil {
 			return nil, err
 		}
+		if err := translateGatewayValue(&c, l, o, target, res); err != nil {
+			return nil, err
+		}
 		if target != l.Key {
 			renames[l.Key] = target
 			c.Key = target

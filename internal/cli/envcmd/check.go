@@ -39,7 +39,10 @@ AUTH_ENABLED, ENABLE_AUTH, the other _ENABLE renames), booleans the target rejec
 (the gateway will not start on AUTH_ENABLED=yes) or reads otherwise than meant
 (the ADK reads AUTH_ENABLED=t as OFF), the ADK's AUTH_CLIENT_SECRET missing while
 auth is on, an issuer with a trailing slash or a host the server will not see,
-duplicate keys, and lines that are not assignments. The target version defaults
+duplicate keys, and lines that are not assignments. For the gateway, every
+duration, integer, port and URL setting is read as its configuration loader
+reads it (SERVER_READ_TIMEOUT=45 has no unit: the gateway refuses to start).
+The target version defaults
 to the newest release igctl knows (gateway v0.48.2, ADK 0.16.0).
 
 --deploy says where the server reading the file runs: local (default; an issuer

@@ -162,6 +162,34 @@ func TestTranslateRunStrictDrift(t *testing.T) {
 	}
 }
 
+// --to operator --strict: a key with no field in the Gateway resource would
+// be left out of the manifest, so it is drift (exit 8) like an unmapped key
+// for --to adk, named in the error; nothing is written.
+func TestTranslateRunOperatorStrictDrift(t *testing.T) {
+	h := kcfake.NewHarness(t)
+	in := writeEnv(t, "gateway.env", gatewayEnv)
+	outPath := filepath.Join(t.TempDir(), "gateway.yaml")
+	err := translateRun(translateOpts(h, TranslateOptions{Input: in, From: "gateway", To: "operator", Strict: true, Output: outPath, Name: "ig"}))
+	wantExit(t, err, exitcode.Drift)
+	if err.Error() != "--strict: no field in the Gateway resource for ALLOWED_MODELS" {
+		t.Errorf("err = %q", err)
+	}
+	if _, statErr := os.Stat(outPath); !os.IsNotExist(statErr) {
+		t.Errorf("--strict failed but wrote %s", outPath)
+	}
+	// without --strict the key is left out with a warning, and exit 0
+	h = kcfake.NewHarness(t)
+	if err := translateRun(translateOpts(h, TranslateOptions{Input: in, From: "gateway", To: "operator", Output: outPath, Name: "ig"})); err != nil {
+		t.Fatalf("without --strict: %v", err)
+	}
+	// every key with a field passes --strict
+	h = kcfake.NewHarness(t)
+	in = writeEnv(t, "mapped.env", "AUTH_ENABLED=true\nAUTH_OIDC_ISSUER=http://kc/realms/r\nAUTH_OIDC_CLIENT_SECRET=s\n")
+	if err := translateRun(translateOpts(h, TranslateOptions{Input: in, From: "gateway", To: "operator", Strict: true, Name: "ig"})); err != nil {
+		t.Fatalf("all keys have a field: %v", err)
+	}
+}
+
 // --check: exit 8 with a diff that masks secrets; exit 0 once in the target naming.
 func TestTranslateRunCheck(t *testing.T) {
 	h := kcfake.NewHarness(t)

@@ -58,7 +58,10 @@ target gets the old spelling.
 Booleans moving between the gateway (Go's strconv.ParseBool: 1/t/true/0/f/false)
 and the ADK (1/true/yes/on, any case) are rewritten to true/false with a note;
 a value whose meaning is unclear (yes for the gateway, t or enabled for the ADK)
-fails with exit 3, naming the line.
+fails with exit 3, naming the line. Into gateway naming (and --to k8s or
+operator), a duration, integer or port the gateway would refuse at start fails
+the same way; the ADK's MCP durations without a unit (milliseconds) are
+written with ms.
 
 --name and --namespace must be valid Kubernetes names (exit 2 otherwise).
 
@@ -100,7 +103,7 @@ fails with exit 3, naming the line.
 	fl.StringVar(&opts.From, "from", "", "naming of the input: gateway or adk (default: guessed from the names)")
 	fl.StringVar(&opts.To, "to", "", "gateway, adk, k8s or operator")
 	fl.StringVarP(&opts.Output, "output", "o", "", "write to FILE atomically (keeps an existing file's mode; new files are 0600); - is stdout")
-	fl.BoolVar(&opts.Strict, "strict", false, "fail (exit 8, like --check) on keys with no counterpart")
+	fl.BoolVar(&opts.Strict, "strict", false, "fail (exit 8, like --check) on keys with no counterpart (for --to operator: no field in the Gateway resource)")
 	fl.BoolVar(&opts.Check, "check", false, "exit 8 if the input is not already in the target naming")
 	fl.StringVar(&opts.TargetVersion, "target-version", "", "version of the target product (gateway vX.Y.Z or ADK X.Y.Z)")
 	fl.StringVar(&opts.OnConflict, "on-conflict", "", "duplicate keys: keep (first wins) or overwrite (last wins); default: error")
@@ -170,6 +173,11 @@ func translateRun(opts *TranslateOptions) error {
 			out = or.YAML
 			for _, n := range or.Notes {
 				ios.Infof("note: %s", n)
+			}
+			if len(or.Dropped) > 0 && opts.Strict {
+				// --strict promises that no key is lost; a key without a field
+				// in the Gateway resource would be, so nothing is written.
+				return fault.Errorf(envmap.Unmapped, "--strict: no field in the Gateway resource for %s", strings.Join(or.Dropped, ", "))
 			}
 			if len(or.Dropped) > 0 {
 				ios.Warn("no field in the Gateway resource for %d keys, left out: %s", len(or.Dropped), strings.Join(or.Dropped, ", "))
