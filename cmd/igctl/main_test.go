@@ -253,6 +253,48 @@ func TestScripts(t *testing.T) {
 					ts.Fatalf("gateway log %s %q:\n%s", map[bool]string{false: "lacks", true: "has"}[neg], args[0], log)
 				}
 			},
+			// gatewaylast REGEXP: the real gateway's latest token rejection
+			// (its last "failed to verify" log line) matches REGEXP, so a
+			// script can set it next to igctl's own first failure.
+			"gatewaylast": func(ts *testscript.TestScript, neg bool, args []string) {
+				g := state(ts).realgw
+				if g == nil || len(args) != 1 || neg {
+					ts.Fatalf("usage: gatewaylast REGEXP, after gateway")
+				}
+				log := g.Log()
+				ts.Check(os.WriteFile(ts.MkAbs("gateway.log"), []byte(log), 0o600))
+				re, err := regexp.Compile(args[0])
+				ts.Check(err)
+				last := ""
+				for _, l := range strings.Split(log, "\n") {
+					if strings.Contains(l, "failed to verify") {
+						last = l
+					}
+				}
+				if last == "" {
+					ts.Fatalf("the gateway logged no rejection:\n%s", log)
+				}
+				fmt.Fprintf(ts.Stdout(), "the gateway's last rejection: %s\n", last)
+				if !re.MatchString(last) {
+					ts.Fatalf("the gateway's last rejection lacks %q:\n%s", args[0], last)
+				}
+			},
+			// kclifespan SECONDS: set the access token lifespan of $REALM
+			// (after kcrealm) in the real Keycloak, for tokens issued from now on.
+			"kclifespan": func(ts *testscript.TestScript, neg bool, args []string) {
+				if len(args) != 1 || neg {
+					ts.Fatalf("usage: kclifespan SECONDS")
+				}
+				n, err := strconv.Atoi(args[0])
+				ts.Check(err)
+				kc, err := testenv.FromEnv()
+				ts.Check(err)
+				code, err := kc.AdminE(http.MethodPut, "/"+ts.Getenv("REALM"), map[string]any{"accessTokenLifespan": n}, nil)
+				ts.Check(err)
+				if code != http.StatusNoContent {
+					ts.Fatalf("setting the token lifespan of %s: HTTP %d", ts.Getenv("REALM"), code)
+				}
+			},
 			// agent [-envfile FILE] [KEY=VALUE...]: start a REAL TypeScript ADK
 			// agent (scripts/adk.sh: @inference-gateway/adk with its own
 			// authenticator) with the variables of FILE and the pairs; sets

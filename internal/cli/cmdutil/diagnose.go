@@ -95,7 +95,14 @@ func Explain(d *token.Diagnosis, fromEnv bool, prof *config.Profile) Explanation
 		e.Fix = "sync the clocks (NTP): the gateway compares nbf with its own clock"
 	case token.CauseSignature:
 		e.Fix = "the realm was re-created or its keys rotated after this token was issued: " + login + " for a token signed with the current keys"
-		if fromEnv {
+		if first.TokenIssuer != first.WantIssuer {
+			// another realm's keys signed it: its issuer is what to fix
+			fix := issuerFix(first, fromEnv)
+			if first.IssuerTrap == "" {
+				fix = strings.TrimPrefix(fix, anotherIssuer)
+			}
+			e.Fix = "the token comes from another issuer or realm, whose keys the gateway does not trust: " + fix
+		} else if fromEnv {
 			e.Fix = "the realm was re-created or its keys rotated after IGCTL_TOKEN was issued: put a fresh token in it"
 		}
 	}
@@ -124,8 +131,10 @@ func issuerFix(f *token.Finding, fromEnv bool) string {
 	case "port":
 		return fmt.Sprintf("only the port differs (%s vs %s: a proxy or a port mapping?); Keycloak writes into iss the host and port the client used: %s", hostOf(f.TokenIssuer), hostOf(f.WantIssuer), relogin)
 	}
-	return "the token comes from another issuer or realm: " + relogin
+	return anotherIssuer + relogin
 }
+
+const anotherIssuer = "the token comes from another issuer or realm: "
 
 func audienceFix(f *token.Finding) string {
 	mapper := fmt.Sprintf("an audience mapper (oidc-audience-mapper, Included Client Audience %q, added to access tokens)", f.WantClient)

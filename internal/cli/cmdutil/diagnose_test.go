@@ -74,6 +74,12 @@ func TestDiagnoseAndExplain(t *testing.T) {
 		{"exp now is valid", jwt(t, with("exp", now.Unix())), known, false, nil, "", "", ""},
 		{"nbf future", jwt(t, with("nbf", now.Add(time.Hour).Unix())), known, false, nil, token.CauseNotYetValid, "not valid before", "sync the clocks"},
 		{"signature", jwt(t, good), known, false, keysetErr, token.CauseSignature, "does not verify against the current keys", "re-created"},
+		// go-oidc checks the signature before any claim: a token from another
+		// realm fails there (the gateway logs "failed to verify signature"),
+		// and the cause and fix name its issuer too
+		{"other realm, signature checked", jwt(t, with("iss", "http://127.0.0.1:8080/realms/other")), known, false, keysetErr, token.CauseSignature, `another issuer, "http://127.0.0.1:8080/realms/other"`, "whose keys the gateway does not trust: log in through the gateway's issuer: `igctl config set issuer " + iss},
+		{"signature before aud and exp", jwt(t, with("aud", "account")), known, false, keysetErr, token.CauseSignature, "does not verify", "re-created"},
+		{"loopback alias, signature verifies", jwt(t, with("iss", "http://localhost:8080/realms/r")), known, false, nil, token.CauseIssuer, "differs", "the localhost vs 127.0.0.1 trap"},
 		{"keys unreachable", jwt(t, good), known, false, netErr, "", "could not check signature: the keys of", ""},
 		{"clean, gateway known", jwt(t, good), known, false, nil, "", "passes every check igctl makes", "runs with other settings"},
 		{"clean, gateway unknown", jwt(t, with("aud", "agent")), unknown, false, nil, "", "could not check whether iss and aud match", "igctl doctor --gateway-env FILE"},
