@@ -229,7 +229,7 @@ func (d *run) checkToken() {
 	}
 	diag := cmdutil.Diagnose(d.ctx, keys, d.tok, d.want, d.opts.Now())
 	if diag.First() != nil {
-		e := cmdutil.Explain(diag, d.s.FromEnv(), d.prof)
+		e := cmdutil.Explain(diag, d.s.FromEnv(), d.prof, d.opts.IO.CanPrompt())
 		d.r.add("token", Fail, e.Cause, e.Fix, cmdutil.AuthFailed)
 		return
 	}

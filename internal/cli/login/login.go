@@ -177,6 +177,9 @@ func loginRun(ctx context.Context, opts *Options) error {
 			return err
 		}
 		prof.Issuer, prof.ClientID, fromEnvSecret = auth.Issuer, auth.ClientID, auth.ClientSecret
+		if abs, err := filepath.Abs(opts.FromEnv); err == nil {
+			prof.FromEnv = abs
+		}
 		if auth.Product == envmap.Gateway {
 			prof.GatewayIssuer, prof.GatewayClientID = auth.Issuer, auth.ClientID
 		}
@@ -200,6 +203,9 @@ func loginRun(ctx context.Context, opts *Options) error {
 		}
 	}
 	explicit := opts.Secret.Stdin || opts.Secret.File != "" || opts.Getenv("IGCTL_CLIENT_SECRET") != ""
+	if opts.FromEnv == "" && (explicit || opts.ClientID != "") {
+		prof.FromEnv = "" // the secret now comes from elsewhere
+	}
 	chosen := opts.chosenGrant()
 	switch {
 	case chosen != "":

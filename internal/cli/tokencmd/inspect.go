@@ -153,7 +153,7 @@ func inspectRun(ctx context.Context, opts *InspectOptions) error {
 		if opts.Verify && !rep.Verified && !signatureOK(rep) {
 			verify = func(string, string) error { return errSignature }
 		}
-		e := cmdutil.Explain(token.Diagnose(raw, want, opts.Now(), verify), raw == opts.Getenv("IGCTL_TOKEN"), prof)
+		e := cmdutil.Explain(token.Diagnose(raw, want, opts.Now(), verify), raw == opts.Getenv("IGCTL_TOKEN"), prof, opts.IO.CanPrompt())
 		if e.Cause != "" && e.Fix != "" && !strings.HasPrefix(e.Cause, "the token passes") {
 			return cmdutil.Fail(cmdutil.AuthFailed, fmt.Errorf("the gateway would reject this token: %s", e.Cause), e.Fix)
 		}
