@@ -279,6 +279,37 @@ func TestScripts(t *testing.T) {
 					ts.Fatalf("the gateway's last rejection lacks %q:\n%s", args[0], last)
 				}
 			},
+			// hungbus: a STAND-IN for a hung Secret Service (no real keyring
+			// can be made to hang for one script without hanging it for every
+			// script sharing it): a unix socket that accepts D-Bus connections
+			// and never answers. Sets $HUNG_BUS to its D-Bus address.
+			"hungbus": func(ts *testscript.TestScript, neg bool, args []string) {
+				path := ts.MkAbs("hung-bus")
+				ln, err := net.Listen("unix", path)
+				ts.Check(err)
+				var mu sync.Mutex
+				var held []net.Conn
+				go func() {
+					for {
+						c, err := ln.Accept()
+						if err != nil {
+							return
+						}
+						mu.Lock()
+						held = append(held, c)
+						mu.Unlock()
+					}
+				}()
+				ts.Defer(func() {
+					ln.Close()
+					mu.Lock()
+					for _, c := range held {
+						c.Close()
+					}
+					mu.Unlock()
+				})
+				ts.Setenv("HUNG_BUS", "unix:path="+path)
+			},
 			// kclifespan SECONDS: set the access token lifespan of $REALM
 			// (after kcrealm) in the real Keycloak, for tokens issued from now on.
 			"kclifespan": func(ts *testscript.TestScript, neg bool, args []string) {

@@ -100,7 +100,12 @@ func logoutRun(ctx context.Context, opts *Options) error {
 		}
 	}
 	if err := store.Delete(name); err != nil {
-		return err
+		var left *token.KeyLeftError
+		if !errors.As(err, &left) {
+			return err
+		}
+		// the credentials are gone; only a key that opens nothing is left
+		opts.IO.Warn("%v", left)
 	}
 	if err := markLoggedOut(opts, cfg, prof); err != nil {
 		return err
