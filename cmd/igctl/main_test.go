@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -309,6 +310,30 @@ func TestScripts(t *testing.T) {
 					mu.Unlock()
 				})
 				ts.Setenv("HUNG_BUS", "unix:path="+path)
+			},
+			// kcintrospect TOKENFILE: ask the real Keycloak (token
+			// introspection, as $CLIENT_ID with secret.txt, after kcrealm)
+			// whether the token in TOKENFILE is active; prints "active: BOOL".
+			"kcintrospect": func(ts *testscript.TestScript, neg bool, args []string) {
+				if len(args) != 1 || neg {
+					ts.Fatalf("usage: kcintrospect TOKENFILE")
+				}
+				form := neturl.Values{"token": {strings.TrimSpace(ts.ReadFile(args[0]))}}
+				req, err := http.NewRequest(http.MethodPost, ts.Getenv("ISSUER")+"/protocol/openid-connect/token/introspect", strings.NewReader(form.Encode()))
+				ts.Check(err)
+				req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+				req.SetBasicAuth(ts.Getenv("CLIENT_ID"), strings.TrimSpace(ts.ReadFile("secret.txt")))
+				resp, err := http.DefaultClient.Do(req)
+				ts.Check(err)
+				defer resp.Body.Close()
+				var out struct {
+					Active bool `json:"active"`
+				}
+				if resp.StatusCode != http.StatusOK {
+					ts.Fatalf("introspection: HTTP %d", resp.StatusCode)
+				}
+				ts.Check(json.NewDecoder(resp.Body).Decode(&out))
+				fmt.Fprintf(ts.Stdout(), "active: %v\n", out.Active)
 			},
 			// kclifespan SECONDS: set the access token lifespan of $REALM
 			// (after kcrealm) in the real Keycloak, for tokens issued from now on.
