@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -326,6 +327,103 @@ func TestScripts(t *testing.T) {
 				ts.Check(err)
 				if re.MatchString(log) == neg {
 					ts.Fatalf("gateway log %s %q:\n%s", map[bool]string{false: "lacks", true: "has"}[neg], args[0], log)
+				}
+			},
+			// gatewaylast REGEXP: the real gateway's latest token rejection
+			// (its last "failed to verify" log line) matches REGEXP, so a
+			// script can set it next to igctl's own first failure.
+			"gatewaylast": func(ts *testscript.TestScript, neg bool, args []string) {
+				g := state(ts).realgw
+				if g == nil || len(args) != 1 || neg {
+					ts.Fatalf("usage: gatewaylast REGEXP, after gateway")
+				}
+				log := g.Log()
+				ts.Check(os.WriteFile(ts.MkAbs("gateway.log"), []byte(log), 0o600))
+				re, err := regexp.Compile(args[0])
+				ts.Check(err)
+				last := ""
+				for _, l := range strings.Split(log, "\n") {
+					if strings.Contains(l, "failed to verify") {
+						last = l
+					}
+				}
+				if last == "" {
+					ts.Fatalf("the gateway logged no rejection:\n%s", log)
+				}
+				fmt.Fprintf(ts.Stdout(), "the gateway's last rejection: %s\n", last)
+				if !re.MatchString(last) {
+					ts.Fatalf("the gateway's last rejection lacks %q:\n%s", args[0], last)
+				}
+			},
+			// hungbus: a STAND-IN for a hung Secret Service (no real keyring
+			// can be made to hang for one script without hanging it for every
+			// script sharing it): a unix socket that accepts D-Bus connections
+			// and never answers. Sets $HUNG_BUS to its D-Bus address.
+			"hungbus": func(ts *testscript.TestScript, neg bool, args []string) {
+				path := ts.MkAbs("hung-bus")
+				ln, err := net.Listen("unix", path)
+				ts.Check(err)
+				var mu sync.Mutex
+				var held []net.Conn
+				go func() {
+					for {
+						c, err := ln.Accept()
+						if err != nil {
+							return
+						}
+						mu.Lock()
+						held = append(held, c)
+						mu.Unlock()
+					}
+				}()
+				ts.Defer(func() {
+					ln.Close()
+					mu.Lock()
+					for _, c := range held {
+						c.Close()
+					}
+					mu.Unlock()
+				})
+				ts.Setenv("HUNG_BUS", "unix:path="+path)
+			},
+			// kcintrospect TOKENFILE: ask the real Keycloak (token
+			// introspection, as $CLIENT_ID with secret.txt, after kcrealm)
+			// whether the token in TOKENFILE is active; prints "active: BOOL".
+			"kcintrospect": func(ts *testscript.TestScript, neg bool, args []string) {
+				if len(args) != 1 || neg {
+					ts.Fatalf("usage: kcintrospect TOKENFILE")
+				}
+				form := neturl.Values{"token": {strings.TrimSpace(ts.ReadFile(args[0]))}}
+				req, err := http.NewRequest(http.MethodPost, ts.Getenv("ISSUER")+"/protocol/openid-connect/token/introspect", strings.NewReader(form.Encode()))
+				ts.Check(err)
+				req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+				req.SetBasicAuth(ts.Getenv("CLIENT_ID"), strings.TrimSpace(ts.ReadFile("secret.txt")))
+				resp, err := http.DefaultClient.Do(req)
+				ts.Check(err)
+				defer resp.Body.Close()
+				var out struct {
+					Active bool `json:"active"`
+				}
+				if resp.StatusCode != http.StatusOK {
+					ts.Fatalf("introspection: HTTP %d", resp.StatusCode)
+				}
+				ts.Check(json.NewDecoder(resp.Body).Decode(&out))
+				fmt.Fprintf(ts.Stdout(), "active: %v\n", out.Active)
+			},
+			// kclifespan SECONDS: set the access token lifespan of $REALM
+			// (after kcrealm) in the real Keycloak, for tokens issued from now on.
+			"kclifespan": func(ts *testscript.TestScript, neg bool, args []string) {
+				if len(args) != 1 || neg {
+					ts.Fatalf("usage: kclifespan SECONDS")
+				}
+				n, err := strconv.Atoi(args[0])
+				ts.Check(err)
+				kc, err := testenv.FromEnv()
+				ts.Check(err)
+				code, err := kc.AdminE(http.MethodPut, "/"+ts.Getenv("REALM"), map[string]any{"accessTokenLifespan": n}, nil)
+				ts.Check(err)
+				if code != http.StatusNoContent {
+					ts.Fatalf("setting the token lifespan of %s: HTTP %d", ts.Getenv("REALM"), code)
 				}
 			},
 			// agent [-envfile FILE] [KEY=VALUE...]: start a REAL TypeScript ADK

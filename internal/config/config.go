@@ -59,6 +59,10 @@ type Profile struct {
 	// with. Empty when igctl was not told.
 	GatewayIssuer   string `yaml:"gateway_issuer,omitempty"`
 	GatewayClientID string `yaml:"gateway_client_id,omitempty"`
+	// FromEnv is the absolute path of the .env the last login read its
+	// issuer, client id and client secret from (login --from-env), so a
+	// printed fix can name the same source; "" when it used flags.
+	FromEnv string `yaml:"from_env,omitempty"`
 	// LoggedOut is when `igctl logout` removed the profile's credentials
 	// (RFC 3339), "" once it logs in again: a profile logged out on purpose
 	// is not an unusable one. igctl keeps it; `config set` does not set it.

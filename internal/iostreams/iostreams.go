@@ -62,6 +62,10 @@ func (s *IOStreams) IsStdinTTY() bool  { return s.inTTY }
 func (s *IOStreams) IsStdoutTTY() bool { return s.outTTY }
 func (s *IOStreams) IsStderrTTY() bool { return s.errTTY }
 
+// CanPrompt reports whether a secret can be asked for here: stdin is a
+// terminal (PromptSecret reads it without echo).
+func (s *IOStreams) CanPrompt() bool { return s.inTTY }
+
 // ColorEnabled reports whether stderr gets lipgloss styling.
 func (s *IOStreams) ColorEnabled() bool { return s.errTTY && !s.noColor }
 

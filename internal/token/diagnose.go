@@ -47,8 +47,8 @@ type Finding struct {
 }
 
 // Diagnosis is the gateway's-eye view of a token: the findings in the
-// order the gateway's verifier checks them (the first is the one its log
-// names), and what could not be checked because igctl does not know it.
+// order the gateway's verifier checks them (signature, iss, aud, exp: the
+// first is the one its log names), and what could not be checked because igctl does not know it.
 type Diagnosis struct {
 	Claims    *Claims   `json:"-"`
 	Findings  []Finding `json:"findings"`
@@ -64,9 +64,11 @@ func (d *Diagnosis) First() *Finding {
 }
 
 // Diagnose checks raw as the gateway's go-oidc verifier does, in its order:
-// parse, iss, aud, exp (and nbf), then the signature (verify, when not nil,
-// checks it against want.Issuer's keys). Empty expectations are reported
-// as unchecked rather than guessed.
+// parse, the signature against the keys of the gateway's issuer (verify,
+// when not nil, checks it against want.Issuer's keys), then iss, aud, exp
+// (and nbf). The first finding is the one the gateway's log names; the
+// later ones are what it would name once the first is fixed. Empty
+// expectations are reported as unchecked rather than guessed.
 func Diagnose(raw string, want Expect, now time.Time, verify func(issuer, raw string) error) *Diagnosis {
 	d := &Diagnosis{}
 	c, err := Decode(raw)
@@ -75,6 +77,32 @@ func Diagnose(raw string, want Expect, now time.Time, verify func(issuer, raw st
 		return d
 	}
 	d.Claims = c
+	// The gateway verifies the signature before it reads a claim, with the
+	// keys its own issuer publishes, whatever the token's iss says: a token
+	// from another realm fails here, not at the issuer check.
+	switch {
+	case verify == nil:
+		d.Unchecked = append(d.Unchecked, "signature: not checked")
+	case want.Issuer == "":
+		d.Unchecked = append(d.Unchecked, "signature: the gateway's issuer, whose keys it trusts, is unknown")
+	default:
+		switch err := verify(want.Issuer, raw); {
+		case err == nil:
+		case IsSignatureError(err):
+			f := Finding{Cause: CauseSignature, Assumed: want.IssuerAssumed,
+				Detail: fmt.Sprintf("the signature does not verify against the current keys of %s, %s: %v", want.issuerFrom(), want.Issuer, err)}
+			if c.Issuer != want.Issuer {
+				// a token from another realm or server: name the issuer too
+				f.TokenIssuer, f.WantIssuer, f.IssuerTrap = c.Issuer, want.Issuer, IssuerTrap(c.Issuer, want.Issuer)
+				f.Detail += fmt.Sprintf("; the token comes from another issuer, %q", c.Issuer)
+			}
+			d.Findings = append(d.Findings, f)
+		default:
+			// discovery or the key set could not be fetched: that says
+			// nothing about the token
+			d.Unchecked = append(d.Unchecked, fmt.Sprintf("signature: the keys of %s could not be fetched (%v)", want.Issuer, err))
+		}
+	}
 	if want.Issuer == "" {
 		d.Unchecked = append(d.Unchecked, "iss: the gateway's issuer (AUTH_OIDC_ISSUER) is unknown")
 	} else if c.Issuer != want.Issuer {
@@ -100,25 +128,6 @@ func Diagnose(raw string, want Expect, now time.Time, verify func(issuer, raw st
 		if nbf := time.Unix(*c.NotBefore, 0); nbf.After(now.Add(Skew)) {
 			d.Findings = append(d.Findings, Finding{Cause: CauseNotYetValid,
 				Detail: fmt.Sprintf("the token is not valid before %s, %s from now by the local clock", nbf.UTC().Format(time.RFC3339), nbf.Sub(now).Round(time.Second))})
-		}
-	}
-	switch {
-	case verify == nil:
-		d.Unchecked = append(d.Unchecked, "signature: not checked")
-	case want.Issuer == "":
-		d.Unchecked = append(d.Unchecked, "signature: the gateway's issuer, whose keys it trusts, is unknown")
-	case c.Issuer != want.Issuer:
-		d.Unchecked = append(d.Unchecked, "signature: the token comes from another issuer than the gateway's")
-	default:
-		switch err := verify(want.Issuer, raw); {
-		case err == nil:
-		case IsSignatureError(err):
-			d.Findings = append(d.Findings, Finding{Cause: CauseSignature,
-				Detail: fmt.Sprintf("the signature does not verify against the current keys of %s: %v", want.Issuer, err)})
-		default:
-			// discovery or the key set could not be fetched: that says
-			// nothing about the token
-			d.Unchecked = append(d.Unchecked, fmt.Sprintf("signature: the keys of %s could not be fetched (%v)", want.Issuer, err))
 		}
 	}
 	return d

@@ -134,12 +134,42 @@ func (s *autoStore) Delete(profile string) error {
 	if err := s.file.Delete(profile); err != nil {
 		return err
 	}
+	// The sealed file holds the credentials; the keyring only the key that
+	// opens it. Deleting the file is what removes them, whether or not the
+	// keyring answers: a key left in a locked or hung keyring opens nothing
+	// once the file is gone, so the old identity cannot come back with it.
+	if err := s.kr.remove(profile, ".enc"); err != nil {
+		return err
+	}
 	if s.noKeyring != nil {
-		// no keyring to ask (and no D-Bus to start one): the sealed file goes
-		return s.kr.remove(profile, ".enc")
+		return nil // no keyring to ask (and no D-Bus to start one)
 	}
-	if err := s.kr.Delete(profile); err != nil {
-		return s.fallback(err)
+	var err error
+	if s.fell {
+		// the keyring failed earlier in this run: no second wait on it
+		err = ErrKeyringUnavailable
+	} else if err = keyringDelete(keyringUser(profile)); errors.Is(err, errKeyringNotFound) {
+		err = nil
 	}
-	return nil
+	switch {
+	case err == nil:
+		return nil
+	case !errors.Is(err, ErrKeyringUnavailable):
+		return fault.New(KeyringFailed, err, fault.Facts{Profile: profile})
+	}
+	return &KeyLeftError{Profile: profile, Err: err}
 }
+
+// KeyLeftError is Delete's answer when the credentials are gone (the sealed
+// file is deleted) but the keyring did not answer, so the key that opened
+// the file stays in it. The caller says so; the deletion itself succeeded.
+type KeyLeftError struct {
+	Profile string
+	Err     error
+}
+
+func (e *KeyLeftError) Error() string {
+	return fmt.Sprintf("the sealed token file of profile %s is deleted; the OS keyring did not answer (%v), so the key that opened the file stays there, where it opens nothing", e.Profile, e.Err)
+}
+
+func (e *KeyLeftError) Unwrap() error { return e.Err }

@@ -85,10 +85,15 @@ func (s *keyringStore) Save(profile string, b *Bundle) error {
 }
 
 func (s *keyringStore) Delete(profile string) error {
-	if err := keyringDelete(keyringUser(profile)); err != nil && !errors.Is(err, errKeyringNotFound) {
-		return fault.New(KeyringFailed, err, fault.Facts{Profile: profile})
+	// the sealed file first: without it the key opens nothing, so a keyring
+	// that fails below cannot leave the credentials behind
+	if err := s.remove(profile, ".enc"); err != nil {
+		return err
 	}
-	return s.remove(profile, ".enc")
+	if err := keyringDelete(keyringUser(profile)); err != nil && !errors.Is(err, errKeyringNotFound) {
+		return &KeyLeftError{Profile: profile, Err: err}
+	}
+	return nil
 }
 
 // The profile name is the AEAD's additional data, so a sealed file copied

@@ -206,7 +206,45 @@ func Revoke(ctx context.Context, hc *http.Client, b *Bundle) (bool, error) {
 	if b.RefreshToken == "" || b.RevocationEndpoint == "" {
 		return false, nil
 	}
-	form := url.Values{"token": {b.RefreshToken}, "token_type_hint": {"refresh_token"}}
+	return revokeOne(ctx, hc, b, b.RefreshToken, "refresh_token")
+}
+
+// Revocation is what the issuer revoked.
+type Revocation struct {
+	RefreshToken bool
+	AccessToken  bool
+}
+
+// RevokeAll revokes the refresh token, if any, and the access token while
+// it has not expired (RFC 7009; Keycloak accepts access tokens with
+// token_type_hint=access_token). Revoking an access token reaches only
+// services that ask the issuer about it: a gateway that verifies tokens
+// offline, against the issuer's keys, accepts it until it expires.
+func RevokeAll(ctx context.Context, hc *http.Client, b *Bundle, now time.Time) (Revocation, error) {
+	var r Revocation
+	if b.RevocationEndpoint == "" {
+		return r, errors.New("the issuer has no revocation endpoint")
+	}
+	var errs []error
+	if b.RefreshToken != "" {
+		ok, err := revokeOne(ctx, hc, b, b.RefreshToken, "refresh_token")
+		r.RefreshToken = ok
+		if err != nil {
+			errs = append(errs, fmt.Errorf("the refresh token: %w", err))
+		}
+	}
+	if b.AccessToken != "" && b.Expiry.After(now) {
+		ok, err := revokeOne(ctx, hc, b, b.AccessToken, "access_token")
+		r.AccessToken = ok
+		if err != nil {
+			errs = append(errs, fmt.Errorf("the access token: %w", err))
+		}
+	}
+	return r, errors.Join(errs...)
+}
+
+func revokeOne(ctx context.Context, hc *http.Client, b *Bundle, tok, hint string) (bool, error) {
+	form := url.Values{"token": {tok}, "token_type_hint": {hint}}
 	if b.ClientSecret == "" {
 		form.Set("client_id", b.ClientID)
 	}

@@ -66,8 +66,10 @@ type Explanation struct {
 
 // Explain renders the first finding of d with the fix that works for it.
 // fromEnv says the token came from IGCTL_TOKEN (which igctl cannot
-// refresh); prof may be nil.
-func Explain(d *token.Diagnosis, fromEnv bool, prof *config.Profile) Explanation {
+// refresh); prof may be nil. canPrompt says the user reading the fix is
+// on a terminal where login can ask for a secret; without one, a printed
+// login line names where its secret comes from.
+func Explain(d *token.Diagnosis, fromEnv bool, prof *config.Profile, canPrompt bool) Explanation {
 	first := d.First()
 	if first == nil {
 		return explainClean(d, prof)
@@ -81,7 +83,7 @@ func Explain(d *token.Diagnosis, fromEnv bool, prof *config.Profile) Explanation
 	case token.CauseMalformed:
 		e.Fix = "the gateway accepts only JWT access tokens from its issuer"
 	case token.CauseIssuer:
-		e.Fix = issuerFix(first, fromEnv)
+		e.Fix = issuerFix(first, fromEnv, prof, canPrompt)
 	case token.CauseAudience:
 		e.Fix = audienceFix(first)
 	case token.CauseExpired:
@@ -95,7 +97,14 @@ func Explain(d *token.Diagnosis, fromEnv bool, prof *config.Profile) Explanation
 		e.Fix = "sync the clocks (NTP): the gateway compares nbf with its own clock"
 	case token.CauseSignature:
 		e.Fix = "the realm was re-created or its keys rotated after this token was issued: " + login + " for a token signed with the current keys"
-		if fromEnv {
+		if first.TokenIssuer != first.WantIssuer {
+			// another realm's keys signed it: its issuer is what to fix
+			fix := issuerFix(first, fromEnv, prof, canPrompt)
+			if first.IssuerTrap == "" {
+				fix = strings.TrimPrefix(fix, anotherIssuer)
+			}
+			e.Fix = "the token comes from another issuer or realm, whose keys the gateway does not trust: " + fix
+		} else if fromEnv {
 			e.Fix = "the realm was re-created or its keys rotated after IGCTL_TOKEN was issued: put a fresh token in it"
 		}
 	}
@@ -105,8 +114,8 @@ func Explain(d *token.Diagnosis, fromEnv bool, prof *config.Profile) Explanation
 	return e
 }
 
-func issuerFix(f *token.Finding, fromEnv bool) string {
-	relogin := fmt.Sprintf("log in through the gateway's issuer: `igctl config set issuer %s` then `igctl login`", f.WantIssuer)
+func issuerFix(f *token.Finding, fromEnv bool, prof *config.Profile, canPrompt bool) string {
+	relogin := "log in through the gateway's issuer: " + issuerRelogin(f.WantIssuer, prof, canPrompt)
 	if fromEnv {
 		relogin = fmt.Sprintf("get IGCTL_TOKEN from %s, the issuer the gateway uses", f.WantIssuer)
 	}
@@ -124,8 +133,36 @@ func issuerFix(f *token.Finding, fromEnv bool) string {
 	case "port":
 		return fmt.Sprintf("only the port differs (%s vs %s: a proxy or a port mapping?); Keycloak writes into iss the host and port the client used: %s", hostOf(f.TokenIssuer), hostOf(f.WantIssuer), relogin)
 	}
-	return "the token comes from another issuer or realm: " + relogin
+	return anotherIssuer + relogin
 }
+
+// issuerRelogin is the command line that logs prof in through issuer, as
+// it works where the user is. The secret kept with the token belongs to
+// the old issuer and is never sent to another, so without a terminal to
+// prompt on, login must be told where the secret comes from.
+func issuerRelogin(issuer string, prof *config.Profile, canPrompt bool) string {
+	plain := fmt.Sprintf("`igctl config set issuer %s` then `igctl login`", issuer)
+	if canPrompt || prof == nil {
+		return plain
+	}
+	password := ""
+	switch prof.Grant {
+	case token.GrantAuthCode, token.GrantDevice:
+		return plain // a person's public client: no secret to give
+	case token.GrantPassword:
+		password = " --password-stdin"
+	}
+	if prof.FromEnv != "" {
+		// the --issuer flag wins over the file's issuer
+		return fmt.Sprintf("`igctl login --from-env %s --issuer %s%s`", ShellQuote(prof.FromEnv), issuer, password)
+	}
+	if password != "" {
+		return fmt.Sprintf("`igctl config set issuer %s` then `igctl login --password-stdin` with the password on stdin (and the client secret in IGCTL_CLIENT_SECRET when the client is confidential)", issuer)
+	}
+	return fmt.Sprintf("`igctl config set issuer %s` then `igctl login --client-secret-stdin` with the client secret on stdin", issuer)
+}
+
+const anotherIssuer = "the token comes from another issuer or realm: "
 
 func audienceFix(f *token.Finding) string {
 	mapper := fmt.Sprintf("an audience mapper (oidc-audience-mapper, Included Client Audience %q, added to access tokens)", f.WantClient)

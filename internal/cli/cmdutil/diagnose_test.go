@@ -74,6 +74,12 @@ func TestDiagnoseAndExplain(t *testing.T) {
 		{"exp now is valid", jwt(t, with("exp", now.Unix())), known, false, nil, "", "", ""},
 		{"nbf future", jwt(t, with("nbf", now.Add(time.Hour).Unix())), known, false, nil, token.CauseNotYetValid, "not valid before", "sync the clocks"},
 		{"signature", jwt(t, good), known, false, keysetErr, token.CauseSignature, "does not verify against the current keys", "re-created"},
+		// go-oidc checks the signature before any claim: a token from another
+		// realm fails there (the gateway logs "failed to verify signature"),
+		// and the cause and fix name its issuer too
+		{"other realm, signature checked", jwt(t, with("iss", "http://127.0.0.1:8080/realms/other")), known, false, keysetErr, token.CauseSignature, `another issuer, "http://127.0.0.1:8080/realms/other"`, "whose keys the gateway does not trust: log in through the gateway's issuer: `igctl config set issuer " + iss},
+		{"signature before aud and exp", jwt(t, with("aud", "account")), known, false, keysetErr, token.CauseSignature, "does not verify", "re-created"},
+		{"loopback alias, signature verifies", jwt(t, with("iss", "http://localhost:8080/realms/r")), known, false, nil, token.CauseIssuer, "differs", "the localhost vs 127.0.0.1 trap"},
 		{"keys unreachable", jwt(t, good), known, false, netErr, "", "could not check signature: the keys of", ""},
 		{"clean, gateway known", jwt(t, good), known, false, nil, "", "passes every check igctl makes", "runs with other settings"},
 		{"clean, gateway unknown", jwt(t, with("aud", "agent")), unknown, false, nil, "", "could not check whether iss and aud match", "igctl doctor --gateway-env FILE"},
@@ -89,7 +95,7 @@ func TestDiagnoseAndExplain(t *testing.T) {
 			if got != c.cause {
 				t.Fatalf("cause %q, want %q (%+v)", got, c.cause, d)
 			}
-			e := Explain(d, c.fromEnv, c.prof)
+			e := Explain(d, c.fromEnv, c.prof, true)
 			if !strings.Contains(e.Cause, c.wantCause) {
 				t.Errorf("cause text %q lacks %q", e.Cause, c.wantCause)
 			}
@@ -98,6 +104,40 @@ func TestDiagnoseAndExplain(t *testing.T) {
 			}
 			if c.wantFix != "" && strings.Contains(e.Fix, "AUTH_OIDC_CLIENT_ID=") {
 				t.Errorf("fix advises changing the gateway's client id: %q", e.Fix)
+			}
+		})
+	}
+}
+
+// Without a terminal, login cannot prompt for the client secret, and the
+// secret kept with the token is never sent to another issuer: the printed
+// login line must say where the secret comes from, or it fails as printed.
+func TestIssuerFixWithoutTerminal(t *testing.T) {
+	now := time.Unix(1_800_000_000, 0)
+	const iss = "http://127.0.0.1:8080/realms/r"
+	raw := jwt(t, map[string]any{"iss": "http://localhost:8080/realms/r", "aud": "gw", "exp": now.Add(time.Minute).Unix()})
+	prof := func(grant, fromEnv string) *config.Profile {
+		return &config.Profile{Issuer: "http://localhost:8080/realms/r", ClientID: "gw", Grant: grant, GatewayIssuer: iss, GatewayClientID: "gw", FromEnv: fromEnv}
+	}
+	cases := []struct {
+		name      string
+		prof      *config.Profile
+		canPrompt bool
+		want      string
+	}{
+		{"terminal", prof(token.GrantClientCredentials, ""), true, "`igctl config set issuer " + iss + "` then `igctl login`"},
+		{"client credentials", prof(token.GrantClientCredentials, ""), false, "`igctl config set issuer " + iss + "` then `igctl login --client-secret-stdin` with the client secret on stdin"},
+		{"from a .env", prof(token.GrantClientCredentials, "/srv/my gw/.env"), false, "`igctl login --from-env '/srv/my gw/.env' --issuer " + iss + "`"},
+		{"password from a .env", prof(token.GrantPassword, "/srv/gw.env"), false, "`igctl login --from-env /srv/gw.env --issuer " + iss + " --password-stdin`"},
+		{"password", prof(token.GrantPassword, ""), false, "`igctl login --password-stdin` with the password on stdin"},
+		{"device", prof(token.GrantDevice, ""), false, "then `igctl login`"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			d := token.Diagnose(raw, GatewayExpect(c.prof), now, nil)
+			e := Explain(d, false, c.prof, c.canPrompt)
+			if !strings.Contains(e.Fix, c.want) {
+				t.Errorf("fix %q lacks %q", e.Fix, c.want)
 			}
 		})
 	}

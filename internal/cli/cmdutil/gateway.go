@@ -127,5 +127,5 @@ func (s *Session) Explain401(ctx context.Context, hc *http.Client) error {
 // Diagnose401 explains why the gateway refuses the last token handed out.
 func (s *Session) Diagnose401(ctx context.Context, hc *http.Client) Explanation {
 	d := Diagnose(ctx, hc, s.Last, GatewayExpect(s.Profile), s.f.Now())
-	return Explain(d, s.FromEnv(), s.Profile)
+	return Explain(d, s.FromEnv(), s.Profile, s.f.IO.CanPrompt())
 }

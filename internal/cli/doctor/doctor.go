@@ -62,9 +62,10 @@ issuer discovery reachable, TLS trust, the discovery document's issuer equal to 
 configured one byte for byte, the clock (against the issuer's Date header; Keycloak
 itself sends none, so usually the gateway's, else the stored token's iat), the
 token store, what the gateway expects, the token checked as the gateway checks it
-(iss, aud, exp, signature, in the gateway's order: the first failure is the one
-its log names), the gateway's /health, that the gateway refuses a request without
-a token (a 200 means authentication is OFF: a failure, exit 3), and an authorised
+(the signature against its issuer's keys, then iss, aud, exp: the order of the
+gateway's verifier, so the first failure is the one its log names), the
+gateway's /health, that the gateway refuses a request without a token (a 200
+means authentication is OFF: a failure, exit 3), and an authorised
 GET /v1/models.
 
 What the gateway expects is its AUTH_OIDC_ISSUER and AUTH_OIDC_CLIENT_ID, which
@@ -246,7 +247,7 @@ func (d *run) checkToken() {
 	}
 	diag := cmdutil.Diagnose(d.ctx, keys, d.tok, d.want, d.opts.Now())
 	if diag.First() != nil {
-		e := cmdutil.Explain(diag, d.s.FromEnv(), d.prof)
+		e := cmdutil.Explain(diag, d.s.FromEnv(), d.prof, d.opts.IO.CanPrompt())
 		d.r.add("token", Fail, e.Cause, e.Fix, cmdutil.AuthFailed)
 		return
 	}

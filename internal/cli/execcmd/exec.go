@@ -64,7 +64,8 @@ func NewCmdExec(f *cmdutil.Factory, runF func(context.Context, *Options) error) 
   INFER_GATEWAY_API_KEY the key
 Without --proxy the URLs are the gateway's and the key is a fresh access token
 (valid for at least --min-valid where the issuer's tokens live that long):
-enough for short commands. With --proxy igctl starts a proxy on a free loopback
+enough for short commands; when the issuer's tokens live less than 10 minutes,
+a warning on stderr says when the token expires. With --proxy igctl starts a proxy on a free loopback
 port for the command's lifetime, with a one-time local key, and the URLs point
 at it: the proxy renews the token, so long sessions never see one expire.
 
@@ -134,19 +135,30 @@ func execRun(ctx context.Context, opts *Options) error {
 	tctx, cancel := context.WithTimeout(ctx, opts.Timeout())
 	defer cancel()
 	var tok string
+	var issued, expiry time.Time // the token's whole life, zero where unknown
 	if s.FromEnv() {
 		tok = opts.Getenv("IGCTL_TOKEN")
-		if _, err := opts.CheckEnvToken(tok, opts.MinValid, false); err != nil {
+		c, err := opts.CheckEnvToken(tok, opts.MinValid, false)
+		if err != nil {
 			return err
 		}
+		if c != nil && c.Expiry != nil {
+			expiry = time.Unix(*c.Expiry, 0)
+			if c.IssuedAt != nil {
+				issued = time.Unix(*c.IssuedAt, 0)
+			}
+		}
 	} else {
+		// refreshed first unless it stays valid for --min-valid
 		res, err := s.Manager.Best(tctx, s.Name, opts.MinValid, false)
 		if err != nil {
 			return err
 		}
 		tok = res.AccessToken
+		issued, expiry = res.ObtainedAt, res.Expiry
 		opts.Verbosef("the token is valid until %s", res.Expiry.Local().Format("15:04:05"))
 	}
+	warnShortLived(opts, issued, expiry)
 	env := withVars(opts.Environ(), opts, base, tok)
 	code, err := replaceOrRun(path, opts.Argv, env, opts.IO)
 	if err != nil {
@@ -156,6 +168,23 @@ func execRun(ctx context.Context, opts *Options) error {
 		opts.Exit(code)
 	}
 	return nil
+}
+
+// ShortLife is the token lifetime below which exec warns that a long
+// command will outlive its token.
+const ShortLife = 10 * time.Minute
+
+// warnShortLived says once, on stderr, when the token handed to the command
+// expires, if the issuer's tokens live less than ShortLife: nothing renews
+// a token in a command's environment, and a command that runs longer gets
+// 401s from the gateway.
+func warnShortLived(opts *Options, issued, expiry time.Time) {
+	if expiry.IsZero() || issued.IsZero() || expiry.Sub(issued) >= ShortLife {
+		return
+	}
+	now := opts.Now()
+	opts.IO.Warn("the token handed to %s expires at %s (in %s; the issuer's tokens live %s), and nothing renews it there: for a command that runs longer, `igctl exec --proxy -- %s` keeps the session going",
+		opts.Argv[0], expiry.Local().Format("15:04:05"), expiry.Sub(now).Round(time.Second), expiry.Sub(issued).Round(time.Second), cmdutil.ShellQuote(opts.Argv[0]))
 }
 
 // lookPathHint names why COMMAND cannot be started: not on PATH, no such

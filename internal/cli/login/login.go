@@ -198,6 +198,9 @@ func loginRun(ctx context.Context, opts *Options) error {
 			return err
 		}
 		prof.Issuer, prof.ClientID, fromEnvSecret = auth.Issuer, auth.ClientID, auth.ClientSecret
+		if abs, err := filepath.Abs(opts.FromEnv); err == nil {
+			prof.FromEnv = abs
+		}
 		if auth.Product == envmap.Gateway {
 			prof.GatewayIssuer, prof.GatewayClientID = auth.Issuer, auth.ClientID
 		}
@@ -227,6 +230,9 @@ func loginRun(ctx context.Context, opts *Options) error {
 	case explicit || fromEnvSecret != "" || opts.Username != "" || (opts.chosenGrant() != "" && opts.chosenGrant() != token.GrantClientCredentials):
 		// a secret, a user or another grant now: the assertion source goes
 		prof.ClientAssertion, prof.ClientAssertionAudience = "", ""
+	}
+	if opts.FromEnv == "" && (explicit || opts.ClientID != "") {
+		prof.FromEnv = "" // the secret now comes from elsewhere
 	}
 	chosen := opts.chosenGrant()
 	if chosen == "" && prof.ClientAssertion != "" {

@@ -112,7 +112,7 @@ func (fl *Flow) Finish(ctx context.Context, name string, prof config.Profile, ob
 func (fl *Flow) warnAudience(b *token.Bundle, prof config.Profile) {
 	d := token.Diagnose(b.AccessToken, cmdutil.GatewayExpect(&prof), fl.Now(), nil)
 	if first := d.First(); first != nil && (first.Cause == token.CauseIssuer || first.Cause == token.CauseAudience) {
-		e := cmdutil.Explain(d, false, &prof)
+		e := cmdutil.Explain(d, false, &prof, fl.IO.CanPrompt())
 		fl.IO.Warn("the gateway will answer 401: %s", e.Cause)
 		fl.IO.Hint(e.Fix)
 	}

@@ -38,9 +38,12 @@ func NewCmdLogout(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command 
 	return &cobra.Command{
 		Use:     "logout",
 		GroupID: "auth",
-		Short:   "Revoke the profile's refresh token at the issuer and delete its stored credentials",
-		Long: `Revoke the refresh token at the issuer's revocation endpoint (RFC 7009), then
-delete the profile's token, refresh token and client secret from the token store.
+		Short:   "Revoke the profile's tokens at the issuer and delete its stored credentials",
+		Long: `Revoke the refresh token and the access token at the issuer's revocation
+endpoint (RFC 7009), then delete the profile's token, refresh token and client
+secret from the token store, and say exactly what was revoked. The gateway
+verifies tokens offline, against the issuer's keys, so the last access token
+(and any copy of it) keeps working there until it expires: logout says until when.
 The profile's settings stay in config.yaml, marked as logged out: status shows it
 so and does not count it as unusable, until the next login. If the issuer cannot
 be reached the local credentials are deleted anyway and a warning says the
@@ -79,38 +82,68 @@ func logoutRun(ctx context.Context, opts *Options) error {
 		opts.IO.Infof("profile %s is not logged in", name)
 		return markLoggedOut(opts, cfg, prof)
 	}
-	revoked := false
+	var rev token.Revocation
 	switch {
 	case err != nil:
 		opts.IO.Warn("the stored token of profile %s cannot be read (%v): nothing was revoked at the issuer, so its refresh token stays valid there until it expires", name, err)
-	case b.RefreshToken == "":
-		revoked = true // nothing to revoke: a client-credentials token just expires
+		b = nil
 	default:
 		hc, herr := opts.HTTPClient(prof.CAFile)
 		if herr == nil {
-			revoked, herr = token.Revoke(ctx, hc, b)
-			if revoked {
-				opts.Verbosef("revoked the refresh token at %s", b.RevocationEndpoint)
-			} else if herr == nil {
-				herr = errors.New("the issuer has no revocation endpoint")
-			}
+			rev, herr = token.RevokeAll(ctx, hc, b, opts.Now())
+			opts.Verbosef("revoked at %s: refresh token %v, access token %v", b.RevocationEndpoint, rev.RefreshToken, rev.AccessToken)
 		}
 		if herr != nil {
-			opts.IO.Warn("could not revoke the refresh token (%v): it stays valid at the issuer until it expires", herr)
+			what := "the access token"
+			if b.RefreshToken != "" {
+				what = "the refresh token"
+			}
+			opts.IO.Warn("could not revoke %s (%v): it stays valid at the issuer until it expires", what, herr)
 		}
 	}
 	if err := store.Delete(name); err != nil {
-		return err
+		var left *token.KeyLeftError
+		if !errors.As(err, &left) {
+			return err
+		}
+		// the credentials are gone; only a key that opens nothing is left
+		opts.IO.Warn("%v", left)
 	}
 	if err := markLoggedOut(opts, cfg, prof); err != nil {
 		return err
 	}
-	if revoked {
-		opts.IO.Success("Logged out of profile %s", name)
-	} else {
+	switch {
+	case rev.RefreshToken && rev.AccessToken:
+		opts.IO.Success("Logged out of profile %s: revoked its refresh token and access token at the issuer, and removed the local credentials", name)
+	case rev.RefreshToken:
+		opts.IO.Success("Logged out of profile %s: revoked its refresh token at the issuer (not its access token), and removed the local credentials", name)
+	case rev.AccessToken:
+		opts.IO.Success("Logged out of profile %s: revoked its access token at the issuer (a %s login has no refresh token), and removed the local credentials", name, grantName(b))
+	default:
 		opts.IO.Success("Removed the local credentials of profile %s (not revoked at the issuer)", name)
 	}
+	offlineNotice(opts, b)
 	return nil
+}
+
+// offlineNotice says until when the last access token keeps working: the
+// gateway verifies tokens offline, against the issuer's keys, so neither a
+// revocation nor deleting it here stops a copy of it before it expires.
+func offlineNotice(opts *Options, b *token.Bundle) {
+	const offline = "at a gateway that verifies tokens offline (the Inference Gateway checks the signature against the issuer's keys and never asks the issuer), so a copy of it (in a running command's environment, a proxy, a shell) keeps working there until then"
+	switch now := opts.Now(); {
+	case b == nil:
+		opts.IO.Warn("the last access token, which could not be read, stays valid until it expires (igctl cannot tell when) %s", offline)
+	case b.AccessToken != "" && b.Expiry.After(now):
+		opts.IO.Warn("the last access token stays valid until %s (%s) %s", b.Expiry.Local().Format("15:04:05"), cmdutil.Until(b.Expiry, now), offline)
+	}
+}
+
+func grantName(b *token.Bundle) string {
+	if b == nil || b.Grant == "" {
+		return "client-credentials"
+	}
+	return b.Grant
 }
 
 // markLoggedOut records in config.yaml that the profile was logged out on

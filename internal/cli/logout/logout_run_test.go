@@ -97,14 +97,26 @@ func TestLogoutRunDamagedTokenFile(t *testing.T) {
 	gone(t, h)
 }
 
-// A client-credentials token has no refresh token: nothing to revoke, and that is a clean logout.
+// A client-credentials token has no refresh token: its access token is
+// revoked, and logout says exactly that and until when a gateway that
+// verifies tokens offline still accepts it.
 func TestLogoutRunClientCredentials(t *testing.T) {
-	kc, h, _ := logoutFixture(t, token.GrantClientCredentials)
-	if err := logoutRun(context.Background(), NewOptions(h.F)); err != nil || !strings.Contains(h.ErrOut.String(), "Logged out of profile default") {
+	kc, h, b := logoutFixture(t, token.GrantClientCredentials)
+	if err := logoutRun(context.Background(), NewOptions(h.F)); err != nil {
 		t.Fatalf("%v: %s", err, h.ErrOut)
 	}
-	if kc.Calls(kcfake.Revoke) != 0 {
-		t.Error("revocation asked for a token that has no refresh token")
+	stderr := h.ErrOut.String()
+	for _, want := range []string{
+		"Logged out of profile default: revoked its access token at the issuer (a client-credentials login has no refresh token)",
+		"the last access token stays valid until " + b.Expiry.Local().Format("15:04:05"),
+		"at a gateway that verifies tokens offline",
+	} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr lacks %q: %s", want, stderr)
+		}
+	}
+	if kc.Calls(kcfake.Revoke) != 1 || !kc.Revoked(b.AccessToken) {
+		t.Errorf("%d revocation requests; access token revoked: %v", kc.Calls(kcfake.Revoke), kc.Revoked(b.AccessToken))
 	}
 	gone(t, h)
 }

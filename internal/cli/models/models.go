@@ -47,8 +47,8 @@ func NewCmdModels(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command 
 		Short:   "List the gateway's models with the profile's token (GET /v1/models)",
 		Long: `Call GET {gateway}/v1/models with the profile's token (IGCTL_TOKEN wins). On a 401
 igctl refreshes the token and retries once; if the gateway still refuses, it
-exits 4 and says why, checking the token as the gateway does (iss, aud, exp,
-signature, against the gateway's own settings when the profile records them),
+exits 4 and says why, checking the token as the gateway does (signature, iss, aud,
+exp, against the gateway's own settings when the profile records them),
 since the gateway's own 401 body says only {"error":"unauthorized"}.
 With -v it also asks once without a token: a 200 means authentication is OFF,
 and igctl exits 3 after printing the models.

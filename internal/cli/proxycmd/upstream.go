@@ -98,7 +98,7 @@ func NewUpstream(ctx context.Context, d Deps, gatewayFlag string) (*Upstream, er
 		ctx, cancel := context.WithTimeout(ctx, timeout)
 		defer cancel()
 		diag := cmdutil.Diagnose(ctx, hc, tok, cmdutil.GatewayExpect(s.Profile), d.Now())
-		e := cmdutil.Explain(diag, s.FromEnv(), s.Profile)
+		e := cmdutil.Explain(diag, s.FromEnv(), s.Profile, d.IO.CanPrompt())
 		return proxy.Explanation{Cause: e.Cause, Fix: e.Fix}
 	}
 	up.Tokens = proxy.NewTokens(source(d.Getenv, s), proxy.TokensOptions{
