@@ -379,3 +379,56 @@ func TestStreamedBodyForwardedWholeAfterTheAnswerBegins(t *testing.T) {
 		t.Fatalf("the client got %q, want %q", got, want)
 	}
 }
+
+// No header that can carry the local key or a credential of the client's
+// own reaches the gateway, and the key travels in no header at all.
+func TestClientCredentialsAndKeyNeverForwarded(t *testing.T) {
+	var got http.Header
+	srv, _ := start(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got = r.Header.Clone()
+		io.WriteString(w, "ok")
+	}), Options{})
+	req, _ := http.NewRequest("GET", srv.URL+"/v1/models", nil)
+	req.Header.Set("Authorization", "Bearer local-key")
+	req.Header.Set("Api-Key", "local-key")
+	req.Header.Set("Proxy-Authorization", "Basic dXNlcjpwdw==")
+	req.Header.Set("Cookie", "session=client-own")
+	req.Header.Set("X-Custom-Auth", "key=local-key")
+	req.Header.Set("X-Request-Id", "kept")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("status %d", resp.StatusCode)
+	}
+	for _, name := range []string{"Api-Key", "Proxy-Authorization", "Cookie", "X-Custom-Auth", "X-Api-Key"} {
+		if v, ok := got[http.CanonicalHeaderKey(name)]; ok {
+			t.Errorf("the gateway got %s: %q", name, v)
+		}
+	}
+	for name, vs := range got {
+		for _, v := range vs {
+			if strings.Contains(v, "local-key") {
+				t.Errorf("the local key reached the gateway in %s", name)
+			}
+		}
+	}
+	if got.Get("Authorization") != "Bearer tok1" || got.Get("X-Request-Id") != "kept" {
+		t.Errorf("the gateway got Authorization %q, X-Request-Id %q", got.Get("Authorization"), got.Get("X-Request-Id"))
+	}
+}
+
+// A request without the key is answered with Connection: close, so a
+// keyless client cannot hold keep-alive connections open.
+func TestKeylessRequestClosesTheConnection(t *testing.T) {
+	srv, _ := start(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}), Options{})
+	resp := do(t, "GET", srv.URL+"/v1/models", "", "")
+	if resp.StatusCode != 401 || !resp.Close {
+		t.Fatalf("status %d, Connection: close %v", resp.StatusCode, resp.Close)
+	}
+	if resp := do(t, "GET", srv.URL+"/v1/models", "local-key", ""); resp.Close {
+		t.Errorf("a request with the key lost its keep-alive connection")
+	}
+}
