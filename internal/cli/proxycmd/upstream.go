@@ -222,6 +222,16 @@ func IsLoopback(addr string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
+// How long a client may take to send a request's headers, and how long a
+// keep-alive connection may sit idle between requests. Without them a
+// client, even one without the key, could hold connections open until the
+// proxy runs out of file descriptors and its owner's requests time out.
+// Variables so that a test can shorten them.
+var (
+	headerTimeout = 10 * time.Second
+	idleTimeout   = 90 * time.Second
+)
+
 // Server runs handler on ln until Stop, then drains.
 type Server struct {
 	srv      *http.Server
@@ -239,7 +249,8 @@ func Serve(ctx context.Context, ln net.Listener, h http.Handler, up *Upstream) *
 			defer s.inflight.Add(-1)
 			h.ServeHTTP(w, r)
 		}),
-		ReadHeaderTimeout: 30 * time.Second,
+		ReadHeaderTimeout: headerTimeout,
+		IdleTimeout:       idleTimeout,
 		ErrorLog:          nil,
 	}
 	go up.Tokens.Run(ctx)
