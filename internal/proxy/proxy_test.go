@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -430,5 +431,54 @@ func TestKeylessRequestClosesTheConnection(t *testing.T) {
 	}
 	if resp := do(t, "GET", srv.URL+"/v1/models", "local-key", ""); resp.Close {
 		t.Errorf("a request with the key lost its keep-alive connection")
+	}
+}
+
+// A gateway that refuses every token costs one renewal, not one per
+// request: after a renewed token was refused too, the proxy waits before
+// renewing again, and says so in its diagnosis.
+func TestNoRenewalStormWhileTheGatewayRefusesEveryToken(t *testing.T) {
+	var calls atomic.Int64
+	srv, src := start(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls.Add(1)
+		WriteError(w, 401, "unauthorized")
+	}), Options{})
+	var last *http.Response
+	for i := 0; i < 20; i++ {
+		last = do(t, "GET", srv.URL+"/v1/models", "local-key", "")
+		if last.StatusCode != 401 {
+			t.Fatalf("request %d: %d", i, last.StatusCode)
+		}
+	}
+	if n := src.calls.Load(); n > 2 {
+		t.Errorf("%d token requests for 20 refused requests, want at most 2 (the first token and one renewal)", n)
+	}
+	if d := last.Header.Get(DiagnosisHeader); !strings.Contains(d, "renewed token was refused too") {
+		t.Errorf("diagnosis %q", d)
+	}
+}
+
+// Once a renewal helps again, the backoff is over.
+func TestRenewalBackoffEndsWhenARenewalHelps(t *testing.T) {
+	now := time.Now()
+	src := &fixedSource{life: time.Hour}
+	tk := NewTokens(src.get, TokensOptions{Now: func() time.Time { return now }})
+	first, _ := tk.Get(context.Background())
+	renewed, err := tk.Renew(context.Background(), first)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tk.RenewalRefused(renewed)
+	if _, err := tk.Renew(context.Background(), renewed); !errors.Is(err, ErrRenewalDidNotHelp) {
+		t.Fatalf("renew right after a refused renewal: %v", err)
+	}
+	now = now.Add(11 * time.Second)
+	again, err := tk.Renew(context.Background(), renewed)
+	if err != nil || again == renewed {
+		t.Fatalf("renew after the pause: %q %v", again, err)
+	}
+	tk.RenewalHelped()
+	if _, err := tk.Renew(context.Background(), again); err != nil {
+		t.Fatalf("renew after a renewal helped: %v", err)
 	}
 }
