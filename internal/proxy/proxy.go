@@ -157,7 +157,7 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer func() { p.logAccess(r, lw, start) }()
 
 	if r.URL.Path == "/healthz" && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
-		p.healthz(lw)
+		p.healthz(lw, r)
 		return
 	}
 	if !p.keyOK(r) {

@@ -482,3 +482,37 @@ func TestRenewalBackoffEndsWhenARenewalHelps(t *testing.T) {
 		t.Fatalf("renew after a renewal helped: %v", err)
 	}
 }
+
+// /healthz says what a request would meet: a token too close to expiry
+// to send, with its renewal failing, is 503 there as requests get 502.
+func TestHealthzFailsWhileRequestsHaveNoToken(t *testing.T) {
+	var calls atomic.Int64
+	src := func(ctx context.Context, minValid time.Duration, force bool) (Token, error) {
+		if calls.Add(1) == 1 {
+			return Token{Value: "short", Expiry: time.Now().Add(5 * time.Second), Lifetime: time.Hour}, nil
+		}
+		return Token{}, errors.New("the identity provider is down")
+	}
+	tk := NewTokens(src, TokensOptions{})
+	// the token the proxy starts with, as igctl proxy fetches it at start
+	if _, err := tk.Get(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	srv, _ := start(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}), Options{Tokens: tk})
+	if resp := do(t, "GET", srv.URL+"/v1/models", "local-key", ""); resp.StatusCode != 502 {
+		t.Fatalf("request: %d, want 502", resp.StatusCode)
+	}
+	resp := do(t, "GET", srv.URL+"/healthz", "", "")
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 503 || !strings.Contains(string(body), "the identity provider is down") {
+		t.Errorf("/healthz: %d %s, want 503 with the reason", resp.StatusCode, body)
+	}
+}
+
+// While a usable token is held, /healthz is ok.
+func TestHealthzOKWithAToken(t *testing.T) {
+	srv, _ := start(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}), Options{})
+	if resp := do(t, "GET", srv.URL+"/healthz", "", ""); resp.StatusCode != 200 {
+		t.Errorf("/healthz: %d", resp.StatusCode)
+	}
+}

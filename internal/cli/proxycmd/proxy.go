@@ -77,7 +77,8 @@ the request body could be kept (up to 1 MiB); otherwise, or if the retry is
 refused too, the 401 reaches the client with igctl's diagnosis in the
 X-Igctl-Diagnosis header and on stderr. An unreachable gateway is a 502 with
 {"error":"..."}, as the gateway's own errors are. GET /healthz is answered
-locally (200 while the proxy holds a valid token, 503 otherwise).
+locally: 200 when a request would get a token now, 503 with the reason
+otherwise (a token too close to expiry whose renewal fails included).
 
 stderr carries the access log: time, method, path (no query), status,
 duration and bytes sent; never headers or tokens. SIGINT or SIGTERM stops
