@@ -930,6 +930,8 @@ func TestScripts(t *testing.T) {
 					ts.Fatalf("%s: %d lines match %q, want at least %d", args[2], got, args[1], n)
 				}
 			},
+			// keylessflood HOST:PORT N KEYFILE: see cmdKeylessFlood.
+			"keylessflood": cmdKeylessFlood,
 			// mode FILE PERM: the file's permission bits are exactly PERM (octal).
 			"mode": func(ts *testscript.TestScript, neg bool, args []string) {
 				if len(args) != 2 {

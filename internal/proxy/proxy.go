@@ -21,6 +21,7 @@ import (
 	"net/http"
 	"net/http/httputil"
 	"net/url"
+	"strings"
 	"sync"
 	"time"
 
@@ -102,9 +103,7 @@ func New(o Options) *Proxy {
 	p.rp = &httputil.ReverseProxy{
 		Rewrite: func(pr *httputil.ProxyRequest) {
 			pr.SetURL(o.Upstream)
-			// The client's credentials are for this proxy only.
-			pr.Out.Header.Del("Authorization")
-			pr.Out.Header.Del("X-Api-Key")
+			stripCredentials(pr.Out.Header, o.Key)
 		},
 		Transport: roundTripper{p},
 		// Every write reaches the client at once: SSE chunks are not held.
@@ -117,6 +116,30 @@ func New(o Options) *Proxy {
 		},
 	}
 	return p
+}
+
+// clientCredentialHeaders can carry the local key or a credential of the
+// client's own; none of them is the gateway's business.
+var clientCredentialHeaders = []string{"Authorization", "X-Api-Key", "Api-Key", "Proxy-Authorization", "Cookie"}
+
+// stripCredentials removes the client's credentials from a request bound
+// for the gateway, and every header whose value holds the local key,
+// under whatever name a client put it: the key never leaves the machine.
+func stripCredentials(h http.Header, key string) {
+	for _, name := range clientCredentialHeaders {
+		h.Del(name)
+	}
+	if key == "" {
+		return
+	}
+	for name, values := range h {
+		for _, v := range values {
+			if strings.Contains(v, key) {
+				delete(h, name)
+				break
+			}
+		}
+	}
 }
 
 // WriteError answers with the gateway's own error shape, {"error":"..."}.
@@ -134,11 +157,15 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer func() { p.logAccess(r, lw, start) }()
 
 	if r.URL.Path == "/healthz" && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
-		p.healthz(lw)
+		p.healthz(lw, r)
 		return
 	}
 	if !p.keyOK(r) {
 		lw.Header().Set("X-Igctl-Proxy", "local-key")
+		// A client without the key gets no keep-alive connection to hold:
+		// idle connections would otherwise pile up until the proxy has no
+		// file descriptors left for its owner.
+		lw.Header().Set("Connection", "close")
 		WriteError(lw, http.StatusUnauthorized, "unauthorized: igctl proxy requires its local key as the API key (Authorization: Bearer KEY)")
 		return
 	}

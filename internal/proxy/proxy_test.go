@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -377,5 +378,141 @@ func TestStreamedBodyForwardedWholeAfterTheAnswerBegins(t *testing.T) {
 	want := fmt.Sprintf("data: started\n\ndata: got %d bytes, error <nil>\n\ndata: [DONE]\n\n", first+rest)
 	if string(got) != want {
 		t.Fatalf("the client got %q, want %q", got, want)
+	}
+}
+
+// No header that can carry the local key or a credential of the client's
+// own reaches the gateway, and the key travels in no header at all.
+func TestClientCredentialsAndKeyNeverForwarded(t *testing.T) {
+	var got http.Header
+	srv, _ := start(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got = r.Header.Clone()
+		io.WriteString(w, "ok")
+	}), Options{})
+	req, _ := http.NewRequest("GET", srv.URL+"/v1/models", nil)
+	req.Header.Set("Authorization", "Bearer local-key")
+	req.Header.Set("Api-Key", "local-key")
+	req.Header.Set("Proxy-Authorization", "Basic dXNlcjpwdw==")
+	req.Header.Set("Cookie", "session=client-own")
+	req.Header.Set("X-Custom-Auth", "key=local-key")
+	req.Header.Set("X-Request-Id", "kept")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("status %d", resp.StatusCode)
+	}
+	for _, name := range []string{"Api-Key", "Proxy-Authorization", "Cookie", "X-Custom-Auth", "X-Api-Key"} {
+		if v, ok := got[http.CanonicalHeaderKey(name)]; ok {
+			t.Errorf("the gateway got %s: %q", name, v)
+		}
+	}
+	for name, vs := range got {
+		for _, v := range vs {
+			if strings.Contains(v, "local-key") {
+				t.Errorf("the local key reached the gateway in %s", name)
+			}
+		}
+	}
+	if got.Get("Authorization") != "Bearer tok1" || got.Get("X-Request-Id") != "kept" {
+		t.Errorf("the gateway got Authorization %q, X-Request-Id %q", got.Get("Authorization"), got.Get("X-Request-Id"))
+	}
+}
+
+// A request without the key is answered with Connection: close, so a
+// keyless client cannot hold keep-alive connections open.
+func TestKeylessRequestClosesTheConnection(t *testing.T) {
+	srv, _ := start(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}), Options{})
+	resp := do(t, "GET", srv.URL+"/v1/models", "", "")
+	if resp.StatusCode != 401 || !resp.Close {
+		t.Fatalf("status %d, Connection: close %v", resp.StatusCode, resp.Close)
+	}
+	if resp := do(t, "GET", srv.URL+"/v1/models", "local-key", ""); resp.Close {
+		t.Errorf("a request with the key lost its keep-alive connection")
+	}
+}
+
+// A gateway that refuses every token costs one renewal, not one per
+// request: after a renewed token was refused too, the proxy waits before
+// renewing again, and says so in its diagnosis.
+func TestNoRenewalStormWhileTheGatewayRefusesEveryToken(t *testing.T) {
+	var calls atomic.Int64
+	srv, src := start(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls.Add(1)
+		WriteError(w, 401, "unauthorized")
+	}), Options{})
+	var last *http.Response
+	for i := 0; i < 20; i++ {
+		last = do(t, "GET", srv.URL+"/v1/models", "local-key", "")
+		if last.StatusCode != 401 {
+			t.Fatalf("request %d: %d", i, last.StatusCode)
+		}
+	}
+	if n := src.calls.Load(); n > 2 {
+		t.Errorf("%d token requests for 20 refused requests, want at most 2 (the first token and one renewal)", n)
+	}
+	if d := last.Header.Get(DiagnosisHeader); !strings.Contains(d, "renewed token was refused too") {
+		t.Errorf("diagnosis %q", d)
+	}
+}
+
+// Once a renewal helps again, the backoff is over.
+func TestRenewalBackoffEndsWhenARenewalHelps(t *testing.T) {
+	now := time.Now()
+	src := &fixedSource{life: time.Hour}
+	tk := NewTokens(src.get, TokensOptions{Now: func() time.Time { return now }})
+	first, _ := tk.Get(context.Background())
+	renewed, err := tk.Renew(context.Background(), first)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tk.RenewalRefused(renewed)
+	if _, err := tk.Renew(context.Background(), renewed); !errors.Is(err, ErrRenewalDidNotHelp) {
+		t.Fatalf("renew right after a refused renewal: %v", err)
+	}
+	now = now.Add(11 * time.Second)
+	again, err := tk.Renew(context.Background(), renewed)
+	if err != nil || again == renewed {
+		t.Fatalf("renew after the pause: %q %v", again, err)
+	}
+	tk.RenewalHelped()
+	if _, err := tk.Renew(context.Background(), again); err != nil {
+		t.Fatalf("renew after a renewal helped: %v", err)
+	}
+}
+
+// /healthz says what a request would meet: a token too close to expiry
+// to send, with its renewal failing, is 503 there as requests get 502.
+func TestHealthzFailsWhileRequestsHaveNoToken(t *testing.T) {
+	var calls atomic.Int64
+	src := func(ctx context.Context, minValid time.Duration, force bool) (Token, error) {
+		if calls.Add(1) == 1 {
+			return Token{Value: "short", Expiry: time.Now().Add(5 * time.Second), Lifetime: time.Hour}, nil
+		}
+		return Token{}, errors.New("the identity provider is down")
+	}
+	tk := NewTokens(src, TokensOptions{})
+	// the token the proxy starts with, as igctl proxy fetches it at start
+	if _, err := tk.Get(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	srv, _ := start(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}), Options{Tokens: tk})
+	if resp := do(t, "GET", srv.URL+"/v1/models", "local-key", ""); resp.StatusCode != 502 {
+		t.Fatalf("request: %d, want 502", resp.StatusCode)
+	}
+	resp := do(t, "GET", srv.URL+"/healthz", "", "")
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 503 || !strings.Contains(string(body), "the identity provider is down") {
+		t.Errorf("/healthz: %d %s, want 503 with the reason", resp.StatusCode, body)
+	}
+}
+
+// While a usable token is held, /healthz is ok.
+func TestHealthzOKWithAToken(t *testing.T) {
+	srv, _ := start(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}), Options{})
+	if resp := do(t, "GET", srv.URL+"/healthz", "", ""); resp.StatusCode != 200 {
+		t.Errorf("/healthz: %d", resp.StatusCode)
 	}
 }

@@ -65,7 +65,11 @@ func (rt roundTripper) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	fresh, rerr := p.o.Tokens.Renew(req.Context(), st.token)
 	if rerr != nil {
-		p.annotate401(req.Context(), resp, st.token, "renewing the token failed: "+rerr.Error())
+		why := "renewing the token failed: " + rerr.Error()
+		if errors.Is(rerr, ErrRenewalDidNotHelp) {
+			why = "not retried: " + rerr.Error()
+		}
+		p.annotate401(req.Context(), resp, st.token, why)
 		return resp, nil
 	}
 	io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
@@ -79,8 +83,13 @@ func (rt roundTripper) RoundTrip(req *http.Request) (*http.Response, error) {
 	st.token, st.retried = fresh, true
 	again.Header.Set("Authorization", "Bearer "+fresh)
 	resp, err = p.o.Transport.RoundTrip(again)
-	if err == nil && resp.StatusCode == http.StatusUnauthorized {
+	switch {
+	case err != nil:
+	case resp.StatusCode == http.StatusUnauthorized:
+		p.o.Tokens.RenewalRefused(fresh)
 		p.annotate401(req.Context(), resp, fresh, "after one renewal and retry")
+	default:
+		p.o.Tokens.RenewalHelped()
 	}
 	return resp, err
 }

@@ -3,6 +3,7 @@ package proxy
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"time"
 )
@@ -44,7 +45,25 @@ type Tokens struct {
 	cur      Token
 	lastErr  error
 	inflight chan struct{}
+
+	// A renewed token the gateway refused too: renewing again would most
+	// likely not help either (a wrong audience, a foreign realm), so no
+	// renewal is asked for it before refusedUntil. The pause doubles with
+	// each renewal that did not help, and ends when one did.
+	refusedTok     string
+	refusedUntil   time.Time
+	refusedBackoff time.Duration
 }
+
+// ErrRenewalDidNotHelp is Renew's answer while the gateway keeps refusing
+// renewed tokens.
+var ErrRenewalDidNotHelp = errors.New("a renewed token was refused too, so igctl waits before renewing again")
+
+// Renewal backoff after the gateway refused a renewed token.
+const (
+	firstRenewalBackoff = 10 * time.Second
+	maxRenewalBackoff   = 5 * time.Minute
+)
 
 // Event is what Tokens reports: a new token (with its expiry) or a failure.
 type Event struct {
@@ -127,8 +146,38 @@ func (t *Tokens) Current() (Token, error) {
 // caller already replaced rejected, that token is returned without asking
 // again, so a burst of 401s costs one refresh.
 func (t *Tokens) Renew(ctx context.Context, rejected string) (string, error) {
+	t.mu.Lock()
+	if rejected != "" && rejected == t.refusedTok && t.now().Before(t.refusedUntil) {
+		until := t.refusedUntil
+		t.mu.Unlock()
+		return "", fmt.Errorf("%w (until %s)", ErrRenewalDidNotHelp, until.Local().Format("15:04:05"))
+	}
+	t.mu.Unlock()
 	tok, err := t.fetch(ctx, true, rejected)
 	return tok.Value, err
+}
+
+// RenewalRefused records that the gateway refused tok although it had
+// just been renewed: Renew asks for no new token to replace it for a
+// while, so a gateway that refuses every token costs one refresh per
+// pause rather than one per request.
+func (t *Tokens) RenewalRefused(tok string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.refusedBackoff == 0 {
+		t.refusedBackoff = firstRenewalBackoff
+	} else if tok != t.refusedTok {
+		t.refusedBackoff = min(t.refusedBackoff*2, maxRenewalBackoff)
+	}
+	t.refusedTok, t.refusedUntil = tok, t.now().Add(t.refusedBackoff)
+}
+
+// RenewalHelped records that a renewed token was accepted: the next
+// refused renewal pauses for the shortest time again.
+func (t *Tokens) RenewalHelped() {
+	t.mu.Lock()
+	t.refusedTok, t.refusedUntil, t.refusedBackoff = "", time.Time{}, 0
+	t.mu.Unlock()
 }
 
 // fetch runs one Source call at a time; callers that arrive while one runs

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"runtime"
 	"syscall"
 	"unsafe"
 
@@ -30,7 +31,11 @@ var forwarded = []os.Signal{syscall.SIGINT, syscall.SIGQUIT, syscall.SIGTERM, sy
 // runChild runs the command in igctl's process group, passes signals on
 // and returns its status (128+N when signal N ended it, as shells say).
 func runChild(path string, argv, env []string, io *iostreams.IOStreams) (int, error) {
-	cmd := &exec.Cmd{Path: path, Args: argv, Env: env, Stdin: io.In, Stdout: io.Out, Stderr: io.ErrOut}
+	cmd := &exec.Cmd{Path: path, Args: argv, Env: env, Stdin: io.In, Stdout: io.Out, Stderr: io.ErrOut, SysProcAttr: childAttr()}
+	// The parent-death signal is tied to the thread that starts the
+	// command: that thread must live until the command ends.
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
 	sigs := make(chan os.Signal, 8)
 	signal.Notify(sigs, forwarded...)
 	defer signal.Stop(sigs)

@@ -3,6 +3,7 @@ package proxycmd
 import (
 	"context"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -215,6 +216,7 @@ func TestProxyRunRefusesBadKeyFile(t *testing.T) {
 		{"group-readable", "igctl-proxy-x\n", "chmod 600 " + keyFile, 0o640},
 		{"world-readable", "igctl-proxy-x\n", "chmod 600 " + keyFile, 0o604},
 		{"empty", "\n", "delete it", 0o600},
+		{"4 characters", "abcd\n", "delete it", 0o600},
 	} {
 		if err := os.WriteFile(keyFile, []byte(tc.data), 0o600); err != nil {
 			t.Fatal(err)
@@ -235,6 +237,10 @@ func TestProxyRunFlagErrors(t *testing.T) {
 		"--drain-timeout -1s":   func(o *Options) { o.DrainTimeout = -time.Second },
 		"--no-key --key-file k": func(o *Options) { o.NoKey, o.KeyFile = true, "k" },
 		"--listen 8090":         func(o *Options) { o.Listen = "8090" },
+		// serving the network with your identity and no key
+		"--no-key --listen 0.0.0.0:0":  func(o *Options) { o.NoKey, o.Listen = true, "0.0.0.0:0" },
+		"--no-key --listen [::]:0":     func(o *Options) { o.NoKey, o.Listen = true, "[::]:0" },
+		"--no-key --listen 10.0.0.1:0": func(o *Options) { o.NoKey, o.Listen = true, "10.0.0.1:0" },
 	} {
 		if err := mustNotServe(t, name, proxyOpts(fx.h, set)); cmdutil.Class(err) != cmdutil.Usage {
 			t.Errorf("%s: %v, want a usage error", name, err)
@@ -315,5 +321,36 @@ func TestProxyRunKeyUnderTheConfigDirGetter(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(fx.h.Dir, "proxy")); !os.IsNotExist(err) {
 		t.Errorf("a key was written under the Factory's config dir: %v", err)
+	}
+}
+
+// A first run that cannot listen writes no key: the run that first serves
+// creates the key file and prints the key, so it is printed once, ever.
+func TestProxyRunWritesTheKeyOnlyOnceServing(t *testing.T) {
+	fx := proxyFixture(t)
+	keyFile := filepath.Join(fx.h.Dir, "proxy", "default.key")
+	taken, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer taken.Close()
+	err = mustNotServe(t, "port taken", proxyOpts(fx.h, func(o *Options) { o.Listen = taken.Addr().String() }))
+	if cmdutil.ExitCode(err) != 6 {
+		t.Fatalf("port taken: %v (exit %d), want exit 6", err, cmdutil.ExitCode(err))
+	}
+	if _, err := os.Stat(keyFile); !os.IsNotExist(err) {
+		t.Fatalf("a run that could not listen left a key file: %v", err)
+	}
+	h2 := fx.h.Fresh(t)
+	if err := serve(t, h2, nil, func(string) {}); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(keyFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(h2.Out.String(), "OPENAI_API_KEY="+strings.TrimSpace(string(data))+"\n") ||
+		!strings.Contains(h2.ErrOut.String(), keyFile) {
+		t.Errorf("the run that created the key: stdout %q, stderr:\n%s", h2.Out, h2.ErrOut)
 	}
 }

@@ -34,13 +34,32 @@ type Deps struct {
 	Now        func() time.Time
 	Timeout    func() time.Duration // --timeout (0: cmdutil.DefaultTimeout)
 	Verbosef   func(string, ...any)
+	// Identity reads, from config.yaml as it is now, whose token the
+	// profile asks for (nil: any): a proxy outlives logins, and a profile
+	// logged in again as another user must be followed, not refused.
+	Identity func(profile string) *token.Identity
 }
 
 // NewDeps wires Deps to f: the getters are f's, read when the command runs.
 func NewDeps(f *cmdutil.Factory) Deps {
 	return Deps{IO: f.IO, Session: f.Session, GatewayURL: f.GatewayURL, HTTPClient: f.HTTPClient, Verbosef: f.Verbosef,
 		Getenv: func(k string) string { return f.Getenv(k) }, Now: func() time.Time { return f.Now() },
-		Timeout: func() time.Duration { return f.Globals.Timeout }}
+		Timeout:  func() time.Duration { return f.Globals.Timeout },
+		Identity: func(profile string) *token.Identity { return currentIdentity(f.ConfigDir(), profile) }}
+}
+
+// currentIdentity is the identity config.yaml names for profile now (nil
+// when it cannot be read: the stored token is then served as it is).
+func currentIdentity(configDir, profile string) *token.Identity {
+	cfg, err := config.Load(configDir)
+	if err != nil {
+		return nil
+	}
+	p, ok := cfg.Profiles[profile]
+	if !ok {
+		return nil
+	}
+	return &token.Identity{Issuer: p.Issuer, ClientID: p.ClientID, Grant: p.Grant, Username: p.Username}
 }
 
 // Upstream is the gateway side of a proxy, shared by `igctl proxy` and
@@ -93,6 +112,9 @@ func NewUpstream(ctx context.Context, d Deps, gatewayFlag string) (*Upstream, er
 	tr.MaxIdleConns = 256
 	tr.MaxIdleConnsPerHost = 128
 
+	if s.Manager != nil && d.Identity != nil {
+		s.Manager.Want = d.Identity
+	}
 	up := &Upstream{URL: u, Transport: tr, Session: s, io: d.IO, now: d.Now}
 	up.explain = func(ctx context.Context, tok string) proxy.Explanation {
 		ctx, cancel := context.WithTimeout(ctx, timeout)
@@ -222,6 +244,16 @@ func IsLoopback(addr string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
+// How long a client may take to send a request's headers, and how long a
+// keep-alive connection may sit idle between requests. Without them a
+// client, even one without the key, could hold connections open until the
+// proxy runs out of file descriptors and its owner's requests time out.
+// Variables so that a test can shorten them.
+var (
+	headerTimeout = 10 * time.Second
+	idleTimeout   = 90 * time.Second
+)
+
 // Server runs handler on ln until Stop, then drains.
 type Server struct {
 	srv      *http.Server
@@ -239,7 +271,8 @@ func Serve(ctx context.Context, ln net.Listener, h http.Handler, up *Upstream) *
 			defer s.inflight.Add(-1)
 			h.ServeHTTP(w, r)
 		}),
-		ReadHeaderTimeout: 30 * time.Second,
+		ReadHeaderTimeout: headerTimeout,
+		IdleTimeout:       idleTimeout,
 		ErrorLog:          nil,
 	}
 	go up.Tokens.Run(ctx)
