@@ -19,7 +19,7 @@ for _ in $(seq 1 "$hogs"); do
 done
 echo "stress-streams.sh: $n round(s) of gwproxy_stream, exec_stream and exec_stream_fresh, with $hogs busy process(es) beside them" >&2
 status=0
-IGCTL_TEST_PKGS=./cmd/igctl/ scripts/test.sh -v -count="$n" -run '^TestScripts$/^(gwproxy_stream|exec_stream|exec_stream_fresh)$' 2>&1 | tee "$log" || status=$?
+IGCTL_TEST_PKGS=./cmd/igctl/ IGCTL_TEST_TIMEOUT=0 scripts/test.sh -v -count="$n" -run '^TestScripts$/^(gwproxy_stream|exec_stream|exec_stream_fresh)$' 2>&1 | tee "$log" || status=$?
 for s in gwproxy_stream exec_stream exec_stream_fresh; do
   printf 'stress-streams.sh: %s passed %d of %d\n' "$s" "$(grep -c -- "--- PASS: TestScripts/$s " "$log")" "$n"
 done

@@ -4,7 +4,8 @@
 # Service in a private D-Bus session, and the real Inference Gateway and ADK
 # agent (scripts/peers.sh; the tests start them as they need them). Integration tests must run: a missing
 # dependency fails the suite instead of skipping.
-#   scripts/test.sh [go test flags...]     (IGCTL_TEST_PKGS: the packages, default ./...)
+#   scripts/test.sh [go test flags...]     (IGCTL_TEST_PKGS: the packages, default ./...;
+#                                           IGCTL_TEST_TIMEOUT: go test -timeout, default 45m)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/deps.sh
@@ -24,7 +25,7 @@ eval "$(scripts/peers.sh env)"
 scripts/openai-sdk.sh install; eval "$(scripts/openai-sdk.sh env)"   # the OpenAI Python SDK (igctl proxy/exec tests)
 export IGCTL_TEST_REQUIRE_INTEGRATION=1
 status=0
-scripts/with-keyring.sh go test -count=1 "${@:--v}" ${IGCTL_TEST_PKGS:-./...} 2>&1 | tee "$log" || status=$?
+scripts/with-keyring.sh go test -count=1 -timeout="${IGCTL_TEST_TIMEOUT:-45m}" "${@:--v}" ${IGCTL_TEST_PKGS:-./...} 2>&1 | tee "$log" || status=$?
 # one closing line over every package (subtests included)
 printf 'tests: %d passed, %d failed, %d skipped\n' "$(grep -c -- '--- PASS' "$log")" "$(grep -c -- '--- FAIL' "$log")" "$(grep -c -- '--- SKIP' "$log")"
 exit $status
