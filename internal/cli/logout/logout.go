@@ -77,7 +77,7 @@ func logoutRun(ctx context.Context, opts *Options) error {
 	b, err := store.Load(name)
 	if errors.Is(err, token.ErrNotFound) {
 		opts.IO.Infof("profile %s is not logged in", name)
-		return markLoggedOut(opts, cfg, prof)
+		return markLoggedOut(ctx, opts, cfg, prof)
 	}
 	revoked := false
 	switch {
@@ -102,7 +102,7 @@ func logoutRun(ctx context.Context, opts *Options) error {
 	if err := store.Delete(name); err != nil {
 		return err
 	}
-	if err := markLoggedOut(opts, cfg, prof); err != nil {
+	if err := markLoggedOut(ctx, opts, cfg, prof); err != nil {
 		return err
 	}
 	if revoked {
@@ -115,10 +115,10 @@ func logoutRun(ctx context.Context, opts *Options) error {
 
 // markLoggedOut records in config.yaml that the profile was logged out on
 // purpose (the next login clears it).
-func markLoggedOut(opts *Options, cfg *config.Config, prof *config.Profile) error {
+func markLoggedOut(ctx context.Context, opts *Options, cfg *config.Config, prof *config.Profile) error {
 	if prof.LoggedOut != "" {
 		return nil
 	}
 	prof.LoggedOut = opts.Now().UTC().Format(time.RFC3339)
-	return cfg.Save()
+	return cfg.SaveContext(ctx)
 }
