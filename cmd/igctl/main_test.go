@@ -14,6 +14,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -826,6 +827,142 @@ func TestScripts(t *testing.T) {
 					ts.Fatalf("no running background command contains %q", args[1])
 				}
 			},
+			// hanggateway: a STAND-IN gateway that accepts every request and
+			// never answers (a fault the real gateway cannot be made to
+			// show): it holds each request until igctl goes away. Requests
+			// are logged for waitrequest; sets $HANG_URL.
+			"hanggateway": func(ts *testscript.TestScript, neg bool, args []string) {
+				st := state(ts)
+				srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					st.logRequest(r)
+					<-r.Context().Done()
+				}))
+				ts.Defer(func() { srv.CloseClientConnections(); srv.Close() })
+				ts.Setenv("HANG_URL", srv.URL)
+			},
+			// slowproxy DELAY: a STAND-IN slow network in front of the real
+			// Keycloak: each request waits DELAY before it is passed on (and
+			// is dropped when the client goes away first), so a signal can
+			// land in the middle of a run of admin requests. Requests are
+			// logged for waitrequest; sets $SLOW_KC_URL. Keycloak builds
+			// its URLs from the Host header, which is passed on.
+			"slowproxy": func(ts *testscript.TestScript, neg bool, args []string) {
+				if len(args) != 1 {
+					ts.Fatalf("usage: slowproxy DELAY")
+				}
+				d, err := time.ParseDuration(args[0])
+				ts.Check(err)
+				target, err := neturl.Parse(ts.Getenv("KC_URL"))
+				ts.Check(err)
+				rp := httputil.NewSingleHostReverseProxy(target)
+				st := state(ts)
+				srv := httptest.NewServer(duplex(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					st.logRequest(r)
+					select {
+					case <-time.After(d):
+						rp.ServeHTTP(w, r)
+					case <-r.Context().Done():
+					}
+				})))
+				ts.Defer(func() { srv.CloseClientConnections(); srv.Close() })
+				ts.Setenv("SLOW_KC_URL", srv.URL)
+			},
+			// waitrequest REGEXP: wait up to 30 s until hanggateway or
+			// slowproxy has received a request whose "METHOD PATH" matches
+			// REGEXP: the client is then waiting for its answer. That
+			// request and those before it are forgotten: the next
+			// waitrequest waits for a new one.
+			"waitrequest": func(ts *testscript.TestScript, neg bool, args []string) {
+				if len(args) != 1 || neg {
+					ts.Fatalf("usage: waitrequest REGEXP")
+				}
+				re, err := regexp.Compile(args[0])
+				ts.Check(err)
+				st := state(ts)
+				for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+					st.reqMu.Lock()
+					i := slices.IndexFunc(st.requests, re.MatchString)
+					log := strings.Join(st.requests, "\n")
+					if i >= 0 {
+						st.requests = st.requests[i+1:]
+					}
+					st.reqMu.Unlock()
+					if i >= 0 {
+						return
+					}
+					if time.Now().After(deadline) {
+						ts.Fatalf("no request matching %q within 30 s; received:\n%s", args[0], log)
+					}
+				}
+			},
+			// waitmatch FILE REGEXP: wait up to 30 s until FILE has a line
+			// matching REGEXP (a background command's redirected stderr).
+			"waitmatch": func(ts *testscript.TestScript, neg bool, args []string) {
+				if len(args) != 2 || neg {
+					ts.Fatalf("usage: waitmatch FILE REGEXP")
+				}
+				re, err := regexp.Compile("(?m)" + args[1])
+				ts.Check(err)
+				for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+					data, _ := os.ReadFile(ts.MkAbs(args[0]))
+					if re.Match(data) {
+						return
+					}
+					if time.Now().After(deadline) {
+						ts.Fatalf("%s has no line matching %q within 30 s:\n%s", args[0], args[1], data)
+					}
+				}
+			},
+			// interrupt INT|TERM TEXT: send the signal to the one running
+			// background command whose command line contains TEXT, and note
+			// when, for interrupted.
+			"interrupt": func(ts *testscript.TestScript, neg bool, args []string) {
+				if len(args) != 2 || neg {
+					ts.Fatalf("usage: interrupt INT|TERM TEXT")
+				}
+				sig, ok := map[string]syscall.Signal{"TERM": syscall.SIGTERM, "INT": syscall.SIGINT}[args[0]]
+				if !ok {
+					ts.Fatalf("unknown signal %s", args[0])
+				}
+				var target *exec.Cmd
+				for _, c := range ts.BackgroundCmds() {
+					if strings.Contains(strings.Join(c.Args, " "), args[1]) {
+						if target != nil {
+							ts.Fatalf("more than one background command contains %q", args[1])
+						}
+						target = c
+					}
+				}
+				if target == nil {
+					ts.Fatalf("no background command contains %q", args[1])
+				}
+				st := state(ts)
+				st.interrupted, st.interruptedAt = target, time.Now()
+				ts.Check(target.Process.Signal(sig))
+			},
+			// interrupted CODE: after wait, the command interrupt signalled
+			// exited by itself with status CODE (a process the signal killed
+			// has none) within a second of the signal.
+			"interrupted": func(ts *testscript.TestScript, neg bool, args []string) {
+				st := state(ts)
+				if len(args) != 1 || neg || st.interrupted == nil {
+					ts.Fatalf("usage: interrupted CODE, after interrupt and wait")
+				}
+				took := time.Since(st.interruptedAt)
+				want, err := strconv.Atoi(args[0])
+				ts.Check(err)
+				ps := st.interrupted.ProcessState
+				if ps == nil {
+					ts.Fatalf("the interrupted command is still running: wait for it first")
+				}
+				fmt.Fprintf(ts.Stdout(), "ended %s after the signal: %s\n", took.Round(time.Millisecond), ps)
+				if !ps.Exited() || ps.ExitCode() != want {
+					ts.Fatalf("the interrupted command ended with %s, want exit status %d", ps, want)
+				}
+				if took > time.Second {
+					ts.Fatalf("the interrupted command ended %s after the signal, want within 1s", took.Round(time.Millisecond))
+				}
+			},
 			// slowupstream N: a STAND-IN upstream for igctl proxy whose chat
 			// completion streams N chunks 200 ms apart, as long as a drain
 			// test needs (the real gateway's streams end when its provider's
@@ -977,6 +1114,18 @@ type scriptState struct {
 	unauthorized atomic.Int64 // 401s the real gateway answered
 	authorized   atomic.Int64 // 2xx to requests with a token
 	ci           *testenv.CIIssuer
+
+	reqMu    sync.Mutex
+	requests []string // "METHOD PATH" that hanggateway or slowproxy received
+
+	interrupted   *exec.Cmd // the command interrupt signalled, and when
+	interruptedAt time.Time
+}
+
+func (s *scriptState) logRequest(r *http.Request) {
+	s.reqMu.Lock()
+	s.requests = append(s.requests, r.Method+" "+r.URL.Path)
+	s.reqMu.Unlock()
 }
 
 func state(ts *testscript.TestScript) *scriptState { return ts.Value("state").(*scriptState) }

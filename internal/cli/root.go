@@ -83,7 +83,12 @@ func NewRootCmd(f *cmdutil.Factory) *cobra.Command {
 			if _, long := cmd.Annotations[cmdutil.NoCommandDeadline]; long {
 				// proxy and exec run as long as they are needed;
 				// --timeout bounds each of their network calls instead.
-				ctx, cancel = context.WithCancel(cmd.Context())
+				// They handle SIGINT and SIGTERM themselves (a drain, the
+				// child's status), so the signals do not cancel them.
+				if err := handOver(cmd.Context()); err != nil {
+					return err
+				}
+				ctx, cancel = context.WithCancel(context.WithoutCancel(cmd.Context()))
 			} else {
 				ctx, cancel = context.WithTimeout(cmd.Context(), deadline)
 			}
@@ -143,7 +148,13 @@ func NewRootCmd(f *cmdutil.Factory) *cobra.Command {
 
 // Main runs igctl with args and returns the process exit code. A panic
 // (a bug) becomes exit 1 with one line to report, not a stack dump.
-func Main(args []string, io *iostreams.IOStreams) (code exitcode.Code) {
+func Main(args []string, io *iostreams.IOStreams) exitcode.Code {
+	return MainContext(context.Background(), args, io)
+}
+
+// MainContext is Main on ctx: when ctx was cancelled by a signal (see
+// watchSignals), a failed command is reported as that one line alone.
+func MainContext(ctx context.Context, args []string, io *iostreams.IOStreams) (code exitcode.Code) {
 	defer func() {
 		if p := recover(); p != nil {
 			io.Error(fmt.Sprintf("internal error: %v", p))
@@ -172,12 +183,25 @@ func Main(args []string, io *iostreams.IOStreams) (code exitcode.Code) {
 	root.SetIn(io.In)
 	root.SetOut(io.Out)
 	root.SetErr(io.ErrOut)
-	code, msg, hint := cmdutil.Outcome(root.Execute(), f.Globals.Timeout)
-	if msg != "" {
-		io.Error(msg)
+	err := root.ExecuteContext(ctx)
+	code, msg, hint := cmdutil.Outcome(err, f.Globals.Timeout)
+	if in, ok := interruption(ctx).(*interrupted); ok && err != nil {
+		// whatever the command made of its cancelled calls, the person
+		// asked it to stop: one line, no hint
+		code, msg, hint = in.code(), in.Error(), ""
 	}
-	if hint != "" {
-		io.Hint(hint)
+	print := func() {
+		if msg != "" {
+			io.Error(msg)
+		}
+		if hint != "" {
+			io.Hint(hint)
+		}
+	}
+	if l, _ := ctx.Value(lifecycleKey{}).(*lifecycle); l != nil {
+		l.report(print)
+	} else {
+		print()
 	}
 	return code
 }
@@ -195,5 +219,11 @@ func redactGlued(err error) error {
 	return err
 }
 
-// Run is what main calls.
-func Run() int { return int(Main(os.Args[1:], iostreams.System())) }
+// Run is what main calls: igctl on the process's arguments and streams,
+// with SIGINT and SIGTERM cancelling the command (see lifecycle.go).
+func Run() int {
+	io := iostreams.System()
+	ctx, l := watchSignals(context.Background(), io, os.Exit)
+	defer l.stop()
+	return int(MainContext(ctx, os.Args[1:], io))
+}

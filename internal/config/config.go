@@ -20,6 +20,7 @@
 package config
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -135,7 +136,11 @@ func (c *Config) Path() string { return c.path }
 //
 // A Config is not safe for concurrent use by several goroutines; give each
 // its own Load.
-func (c *Config) Save() error {
+func (c *Config) Save() error { return c.SaveContext(context.Background()) }
+
+// SaveContext is Save whose wait for the lock also ends with ctx (a
+// signal, the command's deadline); the file is then left as it was.
+func (c *Config) SaveContext(ctx context.Context) error {
 	target, err := resolveLinks(c.path)
 	if err != nil {
 		return fault.New(Unreadable, fmt.Errorf("resolving config %s: %w", c.path, err), fault.Facts{Path: c.path})
@@ -143,7 +148,7 @@ func (c *Config) Save() error {
 	if err := os.MkdirAll(filepath.Dir(target), 0o700); err != nil {
 		return fault.New(Unreadable, err, fault.Facts{Path: target})
 	}
-	unlock, err := lockFile(target + ".lock")
+	unlock, err := lockFile(ctx, target+".lock")
 	if err != nil {
 		return err
 	}

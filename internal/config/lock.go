@@ -27,14 +27,19 @@ func (e *LockTimeoutError) Error() string {
 	return fmt.Sprintf("config is locked: waited %s for the lock file %s", e.Waited, e.LockFile)
 }
 
-// lockFile takes the exclusive lock on path, waiting at most LockTimeout.
+// lockFile takes the exclusive lock on path, waiting at most LockTimeout,
+// or until ctx ends (its error is then returned).
 // The lock file stays on disk (removing it would race with a process
 // that is about to lock it); the lock itself ends with the process.
-func lockFile(path string) (unlock func(), err error) {
+func lockFile(parent context.Context, path string) (unlock func(), err error) {
 	l := flock.New(path, flock.SetPermissions(0o600))
-	ctx, cancel := context.WithTimeout(context.Background(), LockTimeout)
+	ctx, cancel := context.WithTimeout(parent, LockTimeout)
 	defer cancel()
 	ok, err := l.TryLockContext(ctx, 5*time.Millisecond)
+	if perr := parent.Err(); perr != nil && !ok {
+		l.Close()
+		return nil, fmt.Errorf("waiting for the lock on %s: %w", path, perr)
+	}
 	if err != nil && !errors.Is(err, context.DeadlineExceeded) {
 		l.Close()
 		return nil, fault.New(Unreadable, fmt.Errorf("locking config: %s: %w", path, err), fault.Facts{Path: path})

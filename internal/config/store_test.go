@@ -1,6 +1,7 @@
 package config
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -500,5 +501,31 @@ func TestAliasedProfilesMappingIsEditedAsACopy(t *testing.T) {
 	data, _ := os.ReadFile(path)
 	if !strings.Contains(string(data), "x-base: &ps\n  a:\n    issuer: https://a\n  b:\n    issuer: https://b\n") {
 		t.Errorf("the anchored x- mapping changed:\n%s", data)
+	}
+}
+
+// A cancelled command (Ctrl-C) stops waiting for config.yaml's lock at
+// once, with the context's error, and writes nothing.
+func TestLockWaitEndsWithContext(t *testing.T) {
+	dir := t.TempDir()
+	held := flock.New(filepath.Join(dir, FileName+".lock"))
+	if ok, err := held.TryLock(); !ok || err != nil {
+		t.Fatal(ok, err)
+	}
+	defer held.Unlock()
+	c, _ := Load(dir)
+	c.Ensure("a").Issuer = "x"
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(50*time.Millisecond, cancel)
+	start := time.Now()
+	err := c.SaveContext(ctx)
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("want context.Canceled, got %v", err)
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Fatalf("waited %v after the cancellation (the lock timeout is %v)", d, LockTimeout)
+	}
+	if _, err := os.Stat(filepath.Join(dir, FileName)); !os.IsNotExist(err) {
+		t.Fatal("wrote without the lock")
 	}
 }

@@ -17,4 +17,10 @@ const (
 	Network    Code = 6 // network or TLS failure
 	Storage    Code = 7 // secure token storage required but unavailable
 	Drift      Code = 8 // --dry-run or --check found something to change
+
+	// A command cancelled by a signal exits 128+N, the status a shell
+	// reports for a process that signal N ended: scripts, supervisors and
+	// `timeout` see what they would see had igctl not caught it.
+	Interrupted Code = 130 // cancelled by SIGINT (Ctrl-C)
+	Terminated  Code = 143 // cancelled by SIGTERM
 )

@@ -33,6 +33,9 @@ type IOStreams struct {
 	termWidth func() int // the terminal's width, when a test fixes it
 
 	pasteable func(string) string // see SetPasteable
+
+	restoreMu sync.Mutex
+	restore   func() // puts the terminal back while PromptSecret has echo off
 }
 
 // System returns streams on the process's stdin/stdout/stderr.
@@ -173,12 +176,33 @@ func (s *IOStreams) PromptSecret(label string) (string, error) {
 		return "", ErrNoTTY
 	}
 	fmt.Fprintf(s.ErrOut, "%s: ", label)
+	if st, err := term.GetState(int(f.Fd())); err == nil {
+		s.setRestore(func() { term.Restore(int(f.Fd()), st) })
+		defer s.setRestore(nil)
+	}
 	b, err := term.ReadPassword(int(f.Fd()))
 	fmt.Fprintln(s.ErrOut)
 	if err != nil {
 		return "", err
 	}
 	return string(b), nil
+}
+
+func (s *IOStreams) setRestore(fn func()) {
+	s.restoreMu.Lock()
+	s.restore = fn
+	s.restoreMu.Unlock()
+}
+
+// RestoreTerminal turns echo back on when the process must end during a
+// secret prompt (a second Ctrl-C, say): the shell is left usable.
+func (s *IOStreams) RestoreTerminal() {
+	s.restoreMu.Lock()
+	defer s.restoreMu.Unlock()
+	if s.restore != nil {
+		s.restore()
+		fmt.Fprintln(s.ErrOut)
+	}
 }
 
 // ErrEmptySecret is ReadSecretLine's answer to input whose first line is empty.

@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"os"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/inference-gateway/igctl/internal/config"
@@ -517,6 +519,15 @@ func Outcome(err error, timeout time.Duration) (code exitcode.Code, msg, hint st
 		hint = "see `igctl --help`"
 	}
 	return code, msg, hint
+}
+
+// InterruptedCode is the exit status of a command cancelled by sig:
+// 130 for SIGINT (Ctrl-C), 143 for SIGTERM.
+func InterruptedCode(sig os.Signal) exitcode.Code {
+	if sig == syscall.SIGTERM {
+		return exitcode.Terminated
+	}
+	return exitcode.Interrupted
 }
 
 // PanicCode is the exit status of a panic: a bug in igctl.

@@ -123,7 +123,11 @@ func bootstrapRun(ctx context.Context, opts *BootstrapOptions) error {
 		}
 	}
 	res, err := keycloak.Bootstrap(ctx, admin, spec, kopts)
-	printResult(opts, res)
+	if !errors.Is(ctx.Err(), context.Canceled) {
+		// a run cancelled by a signal says only that (a re-run
+		// converges); a table of what it reached would read as a result
+		printResult(opts, res)
+	}
 	if err != nil {
 		return classify(err)
 	}

@@ -94,7 +94,7 @@ func (fl *Flow) Finish(ctx context.Context, name string, prof config.Profile, ob
 	if cfg.CurrentProfile == "" {
 		cfg.CurrentProfile = name
 	}
-	if err := cfg.Save(); err != nil {
+	if err := cfg.SaveContext(ctx); err != nil {
 		return err
 	}
 	who := prof.Username

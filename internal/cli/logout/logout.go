@@ -80,7 +80,7 @@ func logoutRun(ctx context.Context, opts *Options) error {
 	b, err := store.Load(name)
 	if errors.Is(err, token.ErrNotFound) {
 		opts.IO.Infof("profile %s is not logged in", name)
-		return markLoggedOut(opts, cfg, prof)
+		return markLoggedOut(ctx, opts, cfg, prof)
 	}
 	var rev token.Revocation
 	switch {
@@ -109,7 +109,7 @@ func logoutRun(ctx context.Context, opts *Options) error {
 		// the credentials are gone; only a key that opens nothing is left
 		opts.IO.Warn("%v", left)
 	}
-	if err := markLoggedOut(opts, cfg, prof); err != nil {
+	if err := markLoggedOut(ctx, opts, cfg, prof); err != nil {
 		return err
 	}
 	switch {
@@ -148,10 +148,10 @@ func grantName(b *token.Bundle) string {
 
 // markLoggedOut records in config.yaml that the profile was logged out on
 // purpose (the next login clears it).
-func markLoggedOut(opts *Options, cfg *config.Config, prof *config.Profile) error {
+func markLoggedOut(ctx context.Context, opts *Options, cfg *config.Config, prof *config.Profile) error {
 	if prof.LoggedOut != "" {
 		return nil
 	}
 	prof.LoggedOut = opts.Now().UTC().Format(time.RFC3339)
-	return cfg.Save()
+	return cfg.SaveContext(ctx)
 }
