@@ -40,8 +40,8 @@ func TestStuckCommandEndsWithinASecond(t *testing.T) {
 	}
 	select {
 	case code := <-exited:
-		if code != 143 {
-			t.Errorf("exit %d, want 143", code)
+		if code != 130 {
+			t.Errorf("exit %d, want 130", code)
 		}
 		if d := time.Since(start); d > time.Second {
 			t.Errorf("ended %v after the signal", d)

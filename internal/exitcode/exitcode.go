@@ -18,9 +18,8 @@ const (
 	Storage    Code = 7 // secure token storage required but unavailable
 	Drift      Code = 8 // --dry-run or --check found something to change
 
-	// A command cancelled by a signal exits 128+N, the status a shell
-	// reports for a process that signal N ended: scripts, supervisors and
-	// `timeout` see what they would see had igctl not caught it.
-	Interrupted Code = 130 // cancelled by SIGINT (Ctrl-C)
-	Terminated  Code = 143 // cancelled by SIGTERM
+	// A command cancelled by SIGINT (Ctrl-C) or SIGTERM exits 130, the
+	// status a shell reports after Ctrl-C; the one line on stderr names
+	// the signal.
+	Interrupted Code = 130 // cancelled by SIGINT or SIGTERM
 )

@@ -8,7 +8,6 @@ import (
 	"net/url"
 	"os"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/inference-gateway/igctl/internal/config"
@@ -521,12 +520,9 @@ func Outcome(err error, timeout time.Duration) (code exitcode.Code, msg, hint st
 	return code, msg, hint
 }
 
-// InterruptedCode is the exit status of a command cancelled by sig:
-// 130 for SIGINT (Ctrl-C), 143 for SIGTERM.
+// InterruptedCode is the exit status of a command cancelled by sig: 130
+// for SIGINT (Ctrl-C) and SIGTERM alike; the message names the signal.
 func InterruptedCode(sig os.Signal) exitcode.Code {
-	if sig == syscall.SIGTERM {
-		return exitcode.Terminated
-	}
 	return exitcode.Interrupted
 }
 
