@@ -130,6 +130,9 @@ const (
 	// KeyringLocked: a sealed token's key is in a keyring that is locked
 	// or unreachable now.
 	KeyringLocked fault.Kind = "token/keyring-locked"
+	// InsecureFile: secure storage is required and the profile's token is
+	// in a 0600 file (stored earlier without a keyring), not sealed.
+	InsecureFile fault.Kind = "token/insecure-file"
 	// KeyringFailed: the keyring failed while writing or deleting a key.
 	KeyringFailed fault.Kind = "token/keyring-failed"
 	// LockTimeout: another process held the profile's lock until the

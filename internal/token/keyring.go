@@ -21,6 +21,10 @@ var (
 	errKeyringNotFound = errors.New("not found in keyring")
 	// ErrKeyringUnavailable says the OS keyring cannot be used here.
 	ErrKeyringUnavailable = errors.New("OS keyring unavailable")
+	// ErrKeyringTimeout says the OS keyring did not answer in time (it
+	// hangs, or waits on an unlock prompt); it comes with
+	// ErrKeyringUnavailable.
+	ErrKeyringTimeout = errors.New("timed out")
 )
 
 // keyringUsable reports whether trying the keyring makes sense at all. On
@@ -56,7 +60,7 @@ func withTimeout[T any](op string, fn func() (T, error)) (T, error) {
 		return r.v, nil
 	case <-time.After(keyringTimeout):
 		var zero T
-		return zero, fmt.Errorf("%w: keyring %s timed out after %s", ErrKeyringUnavailable, op, keyringTimeout)
+		return zero, fmt.Errorf("%w: keyring %s %w after %s", ErrKeyringUnavailable, op, ErrKeyringTimeout, keyringTimeout)
 	}
 }
 

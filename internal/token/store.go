@@ -114,8 +114,8 @@ func OpenStore(o StoreOptions) (Store, error) {
 			warnFallback(o.Warn, why, files.dir)
 			// the file store, but a token sealed in a session that had a
 			// keyring is still recognised (exit 7, not "not logged in")
-			return &autoStore{kr: &keyringStore{files}, file: &fileStore{files}, warn: o.Warn, fell: true,
-				noKeyring: fmt.Errorf("%w: %s", ErrKeyringUnavailable, why)}, nil
+			return &autoStore{kr: &keyringStore{files}, file: &fileStore{files}, warn: o.Warn, warned: true,
+				down: fmt.Errorf("%w: %s", ErrKeyringUnavailable, why), noBus: true}, nil
 		}
 		kr := &keyringStore{files}
 		if kind == "keyring" {

@@ -31,6 +31,16 @@ func (s *keyringStore) Probe(profile string) error {
 func keyringUser(profile string) string { return "profile:" + profile }
 
 func (s *keyringStore) Load(profile string) (*Bundle, error) {
+	b, err := s.load(profile)
+	if errors.Is(err, ErrKeyringUnavailable) {
+		return nil, keyringOutage(profile, err)
+	}
+	return b, err
+}
+
+// load is Load with a keyring outage returned as the keyring's own error
+// (ErrKeyringUnavailable), for the auto store to remember.
+func (s *keyringStore) load(profile string) (*Bundle, error) {
 	sealed, err := s.read(profile, ".enc")
 	if err != nil {
 		return nil, err
@@ -40,7 +50,7 @@ func (s *keyringStore) Load(profile string) (*Bundle, error) {
 		return nil, ErrNotFound
 	}
 	if err != nil {
-		return nil, keyringOutage(profile, err)
+		return nil, err
 	}
 	key, err := base64.StdEncoding.DecodeString(keyB64)
 	if err != nil {

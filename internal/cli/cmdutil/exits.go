@@ -158,6 +158,7 @@ var tokenRows = map[fault.Kind]row{
 	token.StorageRequired: {Code: exitcode.Storage, Hint: say("start a Secret Service (e.g. gnome-keyring) in a D-Bus session, or unset IGCTL_REQUIRE_SECURE_STORAGE to allow a 0600 file")},
 	token.KeyringLocked:   {Code: exitcode.Storage, Hint: say("unlock the keyring (log in to the desktop session, or start gnome-keyring with --unlock), then retry; or `igctl login` again to store a new token")},
 	token.KeyringFailed:   {Code: exitcode.Storage},
+	token.InsecureFile:    {Code: exitcode.Storage, Hint: say("run `igctl login` where the OS keyring works: the new token is sealed with a key the keyring keeps, and the 0600 file is deleted; or unset IGCTL_REQUIRE_SECURE_STORAGE to accept the file")},
 	token.LockTimeout:     {Code: exitcode.Network, Hint: say("the other process is probably waiting on a slow identity provider; --timeout bounds the wait")},
 	token.DirNotWritable:  {Code: exitcode.Config, Hint: say("fix its owner or mode, or choose another --config-dir")},
 	token.Damaged:         {Code: exitcode.Config, Hint: say("`igctl login` replaces it (check the file's owner and mode if it cannot be read)")},

@@ -127,7 +127,7 @@ func TestTokenKindsExitCodes(t *testing.T) {
 		token.DeviceCodeExpired: exitcode.Auth, token.DeviceTimeout: exitcode.Network,
 		token.NoIDToken: exitcode.IdPRefused, token.BadIDToken: exitcode.Auth,
 		token.UnknownStore: exitcode.Usage, token.StorageRequired: exitcode.Storage,
-		token.KeyringLocked: exitcode.Storage, token.KeyringFailed: exitcode.Storage,
+		token.KeyringLocked: exitcode.Storage, token.KeyringFailed: exitcode.Storage, token.InsecureFile: exitcode.Storage,
 		token.LockTimeout: exitcode.Network, token.DirNotWritable: exitcode.Config,
 		token.Damaged: exitcode.Config, token.RevokeUnreachable: exitcode.Network,
 		// federated client authentication: a missing or unreadable source is

@@ -115,6 +115,12 @@ type run struct {
 	want   token.Expect // what the gateway expects of a token
 	tok    string
 	tokErr error
+
+	// store is the token store, opened once: the session reads the token
+	// through it too, so a keyring that failed (a hung one costs its
+	// timeout) is asked no more in this run.
+	store    token.Store
+	storeErr error
 }
 
 // steps are doctor's checks in the order they are reported. Each adds its
@@ -151,6 +157,12 @@ func doctorRun(ctx context.Context, opts *Options) error {
 		return err
 	}
 	d := &run{ctx: ctx, opts: opts, r: &report{}, s: s, prof: s.Profile, hc: hc}
+	if opts.Getenv("IGCTL_TOKEN") == "" {
+		d.store, d.storeErr = opts.TokenStore()
+		if d.storeErr == nil && s.Manager != nil {
+			s.Manager.Store = d.store
+		}
+	}
 	for _, step := range steps {
 		opts.Verbosef("doctor: %s", step.name)
 		step.run(d)
@@ -188,20 +200,36 @@ func (d *run) checkStore() {
 		r.add("token store", Skip, "IGCTL_TOKEN is set and wins over the store", "", "")
 		return
 	}
-	st, err := opts.TokenStore()
+	st, err := d.store, d.storeErr
 	if err != nil {
 		r.add("token store", Fail, err.Error(), cmdutil.HintOf(err), cmdutil.Class(err))
 		return
 	}
-	// one keyring round trip (up to its timeout when the keyring hangs)
-	switch probeErr := st.Probe(d.s.Name); {
+	// one keyring round trip (up to its timeout when the keyring hangs),
+	// none when the keyring already failed in this run
+	probeErr := st.Probe(d.s.Name)
+	// after the probe: a token sealed with a key in a keyring that failed
+	// is the keyring store's, not the file store's
+	kind := st.Kind()
+	switch {
 	case probeErr != nil:
-		r.add("token store", Fail, "the OS keyring is locked or unreachable: "+probeErr.Error(),
-			"unlock the keyring (log in to the desktop session, or start gnome-keyring with --unlock); tokens sealed with its keys cannot be read until then", cmdutil.NoStorage)
-	case st.Kind() == "keyring":
+		state := "locked or unreachable"
+		if errors.Is(probeErr, token.ErrKeyringTimeout) {
+			state = "hung (it did not answer)"
+		}
+		what := "tokens sealed with its keys cannot be read until then"
+		if kind == "keyring" {
+			what = fmt.Sprintf("the token of profile %s is sealed with a key it keeps (keyring store), and cannot be read until then", d.s.Name)
+		}
+		r.add("token store", Fail, "the OS keyring is "+state+": "+probeErr.Error(),
+			"unlock the keyring (log in to the desktop session, or start gnome-keyring with --unlock); "+what, cmdutil.NoStorage)
+	case kind == "keyring":
 		r.add("token store", OK, "OS keyring (key) + sealed 0600 file", "", "")
+	case kind == "file" && opts.Getenv("IGCTL_REQUIRE_SECURE_STORAGE") == "1":
+		r.add("token store", Fail, "file store: the token is in a 0600 file, not protected by an OS keyring, and IGCTL_REQUIRE_SECURE_STORAGE=1 refuses it",
+			cmdutil.HintOf(fault.New(token.InsecureFile, errors.New(""), fault.Facts{})), cmdutil.NoStorage)
 	default:
-		r.add("token store", Warn, st.Kind()+" store: tokens are not protected by an OS keyring", "run in a desktop session with a Secret Service, or accept 0600 files (IGCTL_REQUIRE_SECURE_STORAGE=1 makes this an error)", "")
+		r.add("token store", Warn, kind+" store: tokens are not protected by an OS keyring", "run in a desktop session with a Secret Service, or accept 0600 files (IGCTL_REQUIRE_SECURE_STORAGE=1 makes this an error)", "")
 	}
 }
 

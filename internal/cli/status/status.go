@@ -11,6 +11,7 @@ import (
 
 	"github.com/inference-gateway/igctl/internal/cli/cmdutil"
 	"github.com/inference-gateway/igctl/internal/config"
+	"github.com/inference-gateway/igctl/internal/fault"
 	"github.com/inference-gateway/igctl/internal/iostreams"
 	"github.com/inference-gateway/igctl/internal/token"
 )
@@ -67,7 +68,7 @@ type Row struct {
 	Source    string `json:"source"` // keyring, file, env, none
 	Token     string `json:"token"`  // masked
 	ExpiresAt string `json:"expires_at,omitempty"`
-	State     string `json:"state"` // valid, refreshable, expired, not-logged-in, logged-out, other-identity, keyring-locked, error
+	State     string `json:"state"` // valid, refreshable, expired, not-logged-in, logged-out, other-identity, keyring-locked, insecure-file, error
 	Usable    bool   `json:"usable"`
 	Detail    string `json:"detail,omitempty"`
 }
@@ -110,13 +111,18 @@ func statusRun(opts *Options) error {
 		p := cfg.Profiles[name]
 		r := Row{Profile: name, Current: name == current, Issuer: p.Issuer, ClientID: p.ClientID, Grant: p.Grant, Username: p.Username, Token: "-"}
 		b, err := store.Load(name)
-		r.Source = store.Kind() // after Load: auto may have fallen back to files
+		// after Load: where the token is (a sealed one whose keyring is
+		// locked is the keyring's), or where tokens go now
+		r.Source = store.Kind()
 		switch {
 		case errors.Is(err, token.ErrNotFound) && p.LoggedOut != "":
 			// logged out on purpose: not usable, but nothing is wrong
 			r.State, r.Source = "logged-out", "none"
 		case errors.Is(err, token.ErrNotFound):
 			r.State, r.Source = "not-logged-in", "none"
+		case fault.KindOf(err) == token.InsecureFile:
+			// a 0600 file, refused under IGCTL_REQUIRE_SECURE_STORAGE=1
+			r.State, r.Detail = "insecure-file", err.Error()
 		case cmdutil.Class(err) == cmdutil.NoStorage:
 			// sealed with a key in a keyring that is locked or unreachable now
 			r.State, r.Detail = "keyring-locked", err.Error()
