@@ -549,6 +549,10 @@ func Outcome(err error, timeout time.Duration) (code exitcode.Code, msg, hint st
 func PanicCode() exitcode.Code { return table[Bug].Code }
 
 // cobra reports unknown commands and flags as plain errors; they are usage errors.
+// Their text is matched because cobra builds them with fmt.Errorf and no
+// type (an unknown command, a required flag not set); pflag's own parse
+// errors come through the root's flag-error function, already a Usage
+// failure, and the flag prefixes here only catch one that did not.
 func isCobraUsage(err error) bool {
 	msg := err.Error()
 	return strings.HasPrefix(msg, "unknown command") || strings.HasPrefix(msg, "unknown shorthand flag") ||
