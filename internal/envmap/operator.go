@@ -117,140 +117,206 @@ func Operator(f *File, m Manifest) (*OperatorResult, error) {
 	if err := checkUTF8(f); err != nil {
 		return nil, err
 	}
-	vals := map[string]string{}
-	lines := map[string]int{}
+	r := newOperatorRender(f, m)
+	if err := r.refuseFailClosed(); err != nil {
+		return nil, err
+	}
+	if err := r.mapFields(); err != nil {
+		return nil, err
+	}
+	if err := r.mapSpecials(); err != nil {
+		return nil, err
+	}
+	r.mapProviders()
+	r.noteLeftOut()
+	out, err := encodeAll(r.cr, r.sec)
+	r.res.YAML = out
+	return r.res, err
+}
+
+// operatorRender is one rendering in progress: the file's values, which of
+// them have found a place, and the two resources being filled.
+type operatorRender struct {
+	vals       map[string]string
+	lines      map[string]int
+	used       map[string]bool
+	secretName string
+	sec        secret
+	spec       map[string]any
+	cr         gatewayCR
+	res        *OperatorResult
+}
+
+func newOperatorRender(f *File, m Manifest) *operatorRender {
+	r := &operatorRender{
+		vals:       map[string]string{},
+		lines:      map[string]int{},
+		used:       map[string]bool{},
+		secretName: m.Name + "-secrets",
+		spec:       map[string]any{},
+		res:        &OperatorResult{},
+	}
 	for _, l := range f.Lines {
 		if l.IsAssignment() {
 			k := canonicalName(Gateway, l.Key)
-			vals[k], lines[k] = l.Value(), l.Num
+			r.vals[k], r.lines[k] = l.Value(), l.Num
 		}
 	}
-	res := &OperatorResult{}
-	secretName := m.Name + "-secrets"
-	sec := secret{APIVersion: "v1", Kind: "Secret", Metadata: m.meta("-secrets"), Type: "Opaque", StringData: map[string]string{}}
-	spec := map[string]any{}
-	cr := gatewayCR{APIVersion: "core.inference-gateway.com/v1alpha1", Kind: "Gateway", Metadata: m.meta(""), Spec: spec}
-	setPath(spec, "auth.provider", "oidc")
-	setPath(spec, "auth.enabled", false)
-	used := map[string]bool{}
-	bad := func(k, msg string) error {
-		shown := vals[k]
-		if IsSecret(k) {
-			shown = "****"
-		}
-		return fault.Errorf(BadValue, "line %d: %s=%s: %s", lines[k], k, shown, msg)
+	r.sec = secret{APIVersion: "v1", Kind: "Secret", Metadata: m.meta("-secrets"), Type: "Opaque", StringData: map[string]string{}}
+	r.cr = gatewayCR{APIVersion: "core.inference-gateway.com/v1alpha1", Kind: "Gateway", Metadata: m.meta(""), Spec: r.spec}
+	setPath(r.spec, "auth.provider", "oidc")
+	setPath(r.spec, "auth.enabled", false)
+	return r
+}
+
+// bad refuses the value of k, naming its line; a secret's value is masked.
+func (r *operatorRender) bad(k, msg string) error {
+	shown := r.vals[k]
+	if IsSecret(k) {
+		shown = "****"
 	}
-	// Fail-closed guardrails (the gateway's default) cannot be expressed:
-	// the operator passes spec.guardrails.failMode (deny|allow) to the
-	// gateway verbatim, and the gateway blocks only on the word "closed",
-	// so "deny" runs open. Refuse rather than silently weaken them.
-	if on, _, _ := goParseBool.Read(vals["GUARDRAILS_ENABLED"]); on {
-		if mode := vals["GUARDRAILS_FAIL_MODE"]; mode == "" || mode == "closed" {
+	return fault.Errorf(BadValue, "line %d: %s=%s: %s", r.lines[k], k, shown, msg)
+}
+
+// refuseFailClosed refuses fail-closed guardrails (the gateway's default),
+// which cannot be expressed: the operator passes spec.guardrails.failMode
+// (deny|allow) to the gateway verbatim, and the gateway blocks only on the
+// word "closed", so "deny" runs open. Refuse rather than silently weaken them.
+func (r *operatorRender) refuseFailClosed() error {
+	if on, _, _ := goParseBool.Read(r.vals["GUARDRAILS_ENABLED"]); on {
+		if mode := r.vals["GUARDRAILS_FAIL_MODE"]; mode == "" || mode == "closed" {
 			if mode == "" {
 				mode = "closed (the gateway's default)"
 			}
-			return nil, fault.Errorf(FailClosedGuardrails, "GUARDRAILS_FAIL_MODE=%s cannot be kept in a Gateway resource: operator v0.24.2 passes spec.guardrails.failMode (deny|allow) to the gateway verbatim, and the gateway blocks only on \"closed\", so deny would run fail-open", mode)
+			return fault.Errorf(FailClosedGuardrails, "GUARDRAILS_FAIL_MODE=%s cannot be kept in a Gateway resource: operator v0.24.2 passes spec.guardrails.failMode (deny|allow) to the gateway verbatim, and the gateway blocks only on \"closed\", so deny would run fail-open", mode)
 		}
 	}
+	return nil
+}
+
+// mapFields puts every variable with a row in operatorFields at its CRD
+// field, typed as the row says.
+func (r *operatorRender) mapFields() error {
 	for _, fd := range operatorFields {
-		v, ok := vals[fd.Key]
+		v, ok := r.vals[fd.Key]
 		if !ok {
 			continue
 		}
-		used[fd.Key] = true
-		var out any
-		switch fd.Type {
-		case "bool":
-			on, _, rejected := goParseBool.Read(v)
-			if rejected {
-				return nil, bad(fd.Key, "the gateway refuses to start on it (strconv.ParseBool); write true or false")
-			}
-			out = on
-		case "duration":
-			if v == "" {
-				continue // empty is unset: the CRD's default applies
-			}
-			// the operator passes the string on as the gateway's variable,
-			// which the gateway parses with time.ParseDuration at start
-			if p := CheckGatewayValue(fd.Key, v); p != nil && p.Severity == SevError {
-				return nil, bad(fd.Key, p.Reason+"; "+p.Fix)
-			}
-			out = v
-		case "port":
-			if v == "" {
-				continue
-			}
-			p, err := strconv.Atoi(v)
-			if err != nil || p < 1024 || p > 65535 {
-				return nil, bad(fd.Key, fmt.Sprintf("spec.%s is an integer from 1024 to 65535 in the operator's CRD", fd.Path))
-			}
-			out = p
-		case "enum":
-			if v == "" {
-				continue
-			}
-			crd, ok := fd.Enum[v]
-			if !ok {
-				var allowed []string
-				for k := range fd.Enum {
-					allowed = append(allowed, k)
-				}
-				sort.Strings(allowed)
-				return nil, bad(fd.Key, fmt.Sprintf("spec.%s takes only %s", fd.Path, strings.Join(allowed, ", ")))
-			}
-			out = crd
-		default:
-			if v == "" {
-				continue // empty is unset: the CRD's default applies
-			}
-			out = v
+		r.used[fd.Key] = true
+		out, set, err := r.fieldValue(fd, v)
+		if err != nil {
+			return err
 		}
-		setPath(spec, fd.Path, out)
+		if !set {
+			continue
+		}
+		setPath(r.spec, fd.Path, out)
 		if fd.Note != "" {
-			res.Notes = append(res.Notes, fmt.Sprintf("%s → spec.%s: %s", fd.Key, fd.Path, fd.Note))
+			r.res.Notes = append(r.res.Notes, fmt.Sprintf("%s → spec.%s: %s", fd.Key, fd.Path, fd.Note))
 		}
 	}
-	if v, ok := vals["AUTH_OIDC_CLIENT_SECRET"]; ok {
-		used["AUTH_OIDC_CLIENT_SECRET"] = true
-		sec.StringData["AUTH_OIDC_CLIENT_SECRET"] = v
-		setPath(spec, "auth.oidc.clientSecretRef", map[string]any{"name": secretName, "key": "AUTH_OIDC_CLIENT_SECRET"})
+	return nil
+}
+
+// fieldValue types v as fd's CRD field takes it; set is false where an
+// empty value means unset, so the CRD's default applies.
+func (r *operatorRender) fieldValue(fd operatorField, v string) (out any, set bool, err error) {
+	if v == "" && fd.Type != "bool" {
+		return nil, false, nil // empty is unset: the CRD's default applies
 	}
-	// The operator emits TELEMETRY_TRACING_ENABLED=true exactly when
-	// spec.telemetry.traces.exporter.otlp is set (and telemetry is enabled).
-	if v, ok := vals["TELEMETRY_TRACING_ENABLED"]; ok {
-		used["TELEMETRY_TRACING_ENABLED"] = true
+	switch fd.Type {
+	case "bool":
 		on, _, rejected := goParseBool.Read(v)
 		if rejected {
-			return nil, bad("TELEMETRY_TRACING_ENABLED", "the gateway refuses to start on it (strconv.ParseBool); write true or false")
+			return nil, false, r.bad(fd.Key, "the gateway refuses to start on it (strconv.ParseBool); write true or false")
+		}
+		return on, true, nil
+	case "duration":
+		// the operator passes the string on as the gateway's variable,
+		// which the gateway parses with time.ParseDuration at start
+		if p := CheckGatewayValue(fd.Key, v); p != nil && p.Severity == SevError {
+			return nil, false, r.bad(fd.Key, p.Reason+"; "+p.Fix)
+		}
+		return v, true, nil
+	case "port":
+		p, err := strconv.Atoi(v)
+		if err != nil || p < 1024 || p > 65535 {
+			return nil, false, r.bad(fd.Key, fmt.Sprintf("spec.%s is an integer from 1024 to 65535 in the operator's CRD", fd.Path))
+		}
+		return p, true, nil
+	case "enum":
+		crd, ok := fd.Enum[v]
+		if !ok {
+			var allowed []string
+			for k := range fd.Enum {
+				allowed = append(allowed, k)
+			}
+			sort.Strings(allowed)
+			return nil, false, r.bad(fd.Key, fmt.Sprintf("spec.%s takes only %s", fd.Path, strings.Join(allowed, ", ")))
+		}
+		return crd, true, nil
+	default:
+		return v, true, nil
+	}
+}
+
+// mapSpecials places the variables whose CRD shape is not one field: the
+// client secret (into the Secret, by reference), tracing and MCP servers.
+func (r *operatorRender) mapSpecials() error {
+	if v, ok := r.vals["AUTH_OIDC_CLIENT_SECRET"]; ok {
+		r.used["AUTH_OIDC_CLIENT_SECRET"] = true
+		r.sec.StringData["AUTH_OIDC_CLIENT_SECRET"] = v
+		setPath(r.spec, "auth.oidc.clientSecretRef", map[string]any{"name": r.secretName, "key": "AUTH_OIDC_CLIENT_SECRET"})
+	}
+	if err := r.mapTracing(); err != nil {
+		return err
+	}
+	if v, ok := r.vals["MCP_SERVERS"]; ok {
+		r.used["MCP_SERVERS"] = true
+		if servers := mcpServers(v); len(servers) > 0 {
+			setPath(r.spec, "mcp.servers", servers)
+		}
+	}
+	return nil
+}
+
+// mapTracing relies on the operator emitting TELEMETRY_TRACING_ENABLED=true
+// exactly when spec.telemetry.traces.exporter.otlp is set (and telemetry is
+// enabled).
+func (r *operatorRender) mapTracing() error {
+	if v, ok := r.vals["TELEMETRY_TRACING_ENABLED"]; ok {
+		r.used["TELEMETRY_TRACING_ENABLED"] = true
+		on, _, rejected := goParseBool.Read(v)
+		if rejected {
+			return r.bad("TELEMETRY_TRACING_ENABLED", "the gateway refuses to start on it (strconv.ParseBool); write true or false")
 		}
 		if on {
 			otlp := map[string]any{}
-			if ep := vals["TELEMETRY_TRACING_OTLP_ENDPOINT"]; ep != "" {
+			if ep := r.vals["TELEMETRY_TRACING_OTLP_ENDPOINT"]; ep != "" {
 				otlp["endpoint"] = ep
 			}
-			setPath(spec, "telemetry.traces.exporter.otlp", otlp)
-			used["TELEMETRY_TRACING_OTLP_ENDPOINT"] = true
+			setPath(r.spec, "telemetry.traces.exporter.otlp", otlp)
+			r.used["TELEMETRY_TRACING_OTLP_ENDPOINT"] = true
 		}
 	}
-	if _, ok := vals["TELEMETRY_TRACING_OTLP_ENDPOINT"]; ok && !used["TELEMETRY_TRACING_OTLP_ENDPOINT"] {
-		used["TELEMETRY_TRACING_OTLP_ENDPOINT"] = true
-		res.Notes = append(res.Notes, "TELEMETRY_TRACING_OTLP_ENDPOINT left out: tracing is off, and setting spec.telemetry.traces.exporter.otlp would turn it on")
+	if _, ok := r.vals["TELEMETRY_TRACING_OTLP_ENDPOINT"]; ok && !r.used["TELEMETRY_TRACING_OTLP_ENDPOINT"] {
+		r.used["TELEMETRY_TRACING_OTLP_ENDPOINT"] = true
+		r.res.Notes = append(r.res.Notes, "TELEMETRY_TRACING_OTLP_ENDPOINT left out: tracing is off, and setting spec.telemetry.traces.exporter.otlp would turn it on")
 	}
-	if v, ok := vals["MCP_SERVERS"]; ok {
-		used["MCP_SERVERS"] = true
-		if servers := mcpServers(v); len(servers) > 0 {
-			setPath(spec, "mcp.servers", servers)
-		}
-	}
-	// Providers: <P>_API_URL as a value, <P>_API_KEY from the Secret.
+	return nil
+}
+
+// mapProviders lists each provider with <P>_API_URL as a value and
+// <P>_API_KEY from the Secret.
+func (r *operatorRender) mapProviders() {
 	providers := map[string]*providerSpec{}
 	var names []string
-	for k, v := range vals {
+	for k, v := range r.vals {
 		for _, suffix := range []string{"_API_URL", "_API_KEY"} {
 			if !strings.HasSuffix(k, suffix) {
 				continue
 			}
-			used[k] = true
+			r.used[k] = true
 			p := strings.ToLower(strings.TrimSuffix(k, suffix))
 			ps, ok := providers[p]
 			if !ok {
@@ -263,10 +329,10 @@ func Operator(f *File, m Manifest) (*OperatorResult, error) {
 				if v == "" {
 					continue // an empty key adds nothing
 				}
-				sec.StringData[k] = v
+				r.sec.StringData[k] = v
 				ev.ValueFrom = &struct {
 					SecretKeyRef secretKeyRef `yaml:"secretKeyRef"`
-				}{secretKeyRef{Name: secretName, Key: k}}
+				}{secretKeyRef{Name: r.secretName, Key: k}}
 			} else {
 				ev.Value = v
 			}
@@ -281,21 +347,23 @@ func Operator(f *File, m Manifest) (*OperatorResult, error) {
 		plist = append(plist, *ps)
 	}
 	if len(plist) > 0 {
-		spec["providers"] = plist
+		r.spec["providers"] = plist
 	}
-	for k := range vals {
-		if !used[k] {
-			res.Dropped = append(res.Dropped, k)
+}
+
+// noteLeftOut lists the keys that found no place, saying why where a key
+// looks mappable.
+func (r *operatorRender) noteLeftOut() {
+	for k := range r.vals {
+		if !r.used[k] {
+			r.res.Dropped = append(r.res.Dropped, k)
 			if why, ok := operatorLeftOut[k]; ok {
-				res.Notes = append(res.Notes, k+" left out: "+why)
+				r.res.Notes = append(r.res.Notes, k+" left out: "+why)
 			}
 		}
 	}
-	sort.Strings(res.Dropped)
-	sort.Strings(res.Notes)
-	out, err := encodeAll(cr, sec)
-	res.YAML = out
-	return res, err
+	sort.Strings(r.res.Dropped)
+	sort.Strings(r.res.Notes)
 }
 
 // mcpServers turns the gateway's comma-separated MCP_SERVERS into the CRD's

@@ -55,71 +55,116 @@ func Translate(in *File, o Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	res := &Result{File: &File{BOM: in.BOM, Lines: make([]*Line, 0, len(in.Lines))}}
-	renames := map[string]string{}
-	noted := map[string]bool{}
-	type kept struct {
-		line     *Line
-		orig     *Line
-		dropped  bool
-		unmapped bool // no counterpart in the target naming
+	t := &translation{
+		o: o, tv: tv, tvName: tvName,
+		res:     &Result{File: &File{BOM: in.BOM, Lines: make([]*Line, 0, len(in.Lines))}},
+		renames: map[string]string{},
+		noted:   map[string]bool{},
+		lines:   make([]keptLine, 0, len(in.Lines)),
 	}
-	lines := make([]kept, 0, len(in.Lines))
 	for _, l := range in.Lines {
-		c := *l
-		k := kept{line: &c, orig: l}
-		if !l.IsAssignment() {
-			lines = append(lines, k)
-			continue
-		}
-		// A line igctl derived on the way to the ADK goes away on the way back.
-		if o.From == ADK && o.To == Gateway && l.Key == DerivedBaseURL && strings.Contains(l.Trailing, derivedMarker) {
-			k.dropped = true
-			lines = append(lines, k)
-			continue
-		}
-		key := canonicalName(o.From, l.Key)
-		target := l.Key
-		if m, ok := lookup(o.From, key); ok {
-			target = m.name(o.To)
-			if m.Kind != Exact || m.Note != "" {
-				if !noted[m.Note] && o.From != o.To {
-					noted[m.Note] = true
-					res.Notes = append(res.Notes, Note{Line: l.Num, Msg: fmt.Sprintf("%s → %s is %s: %s", l.Key, target, m.Kind, m.Note)})
-				}
-			}
-		} else if o.From == o.To {
-			target = key
-		} else if !strings.HasSuffix(key, "_API_KEY") {
-			k.unmapped = true
-		}
-		target, _ = spellingFor(o.To, canonicalName(o.To, target), tv)
-		if r, ok := legacyRename(o.From, o.To, l.Key); ok && target != l.Key && canonicalName(o.To, target) == target {
-			res.Notes = append(res.Notes, Note{Line: l.Num, Msg: fmt.Sprintf(
-				"%s renamed to %s for %s %s: %s is the %s's name up to %s only, and %s",
-				l.Key, target, o.To, tvName, l.Key, r.Product, r.lastOld(), r.ignoredEffect())})
-		}
-		if err := translateBool(&c, l, o, key, target, res); err != nil {
+		k, err := t.renameLine(l)
+		if err != nil {
 			return nil, err
 		}
-		if err := translateGatewayValue(&c, l, o, target, res); err != nil {
-			return nil, err
-		}
-		if target != l.Key {
-			renames[l.Key] = target
-			c.Key = target
-		}
-		lines = append(lines, k)
+		t.lines = append(t.lines, k)
 	}
-	// References to renamed variables inside values follow the rename.
-	if len(renames) > 0 {
-		for _, k := range lines {
-			if k.line.IsAssignment() && strings.Contains(k.line.RawValue, "$") && k.line.Quote() != Single && k.line.Quote() != Backtick {
-				k.line.RawValue = renameRefs(k.line.RawValue, renames)
+	t.followRenames()
+	if err := t.resolveDuplicates(); err != nil {
+		return nil, err
+	}
+	t.assemble()
+	res := t.res
+	if o.Strict && len(res.Unmapped) > 0 {
+		return res, fault.Errorf(Unmapped, "no %s counterpart for %s", o.To, strings.Join(res.Unmapped, ", "))
+	}
+	return res, nil
+}
+
+// translation is one Translate in progress: the options, the target
+// version, the renames made so far and every input line with its copy.
+type translation struct {
+	o       Options
+	tv      version
+	tvName  string
+	res     *Result
+	renames map[string]string
+	noted   map[string]bool // notes already given, so each is given once
+	lines   []keptLine
+}
+
+// keptLine is an input line (orig) and its translated copy (line).
+type keptLine struct {
+	line     *Line
+	orig     *Line
+	dropped  bool
+	unmapped bool // no counterpart in the target naming
+}
+
+// renameLine copies l, renamed and its value rewritten for the target.
+func (t *translation) renameLine(l *Line) (keptLine, error) {
+	o, res := t.o, t.res
+	c := *l
+	k := keptLine{line: &c, orig: l}
+	if !l.IsAssignment() {
+		return k, nil
+	}
+	// A line igctl derived on the way to the ADK goes away on the way back.
+	if o.From == ADK && o.To == Gateway && l.Key == DerivedBaseURL && strings.Contains(l.Trailing, derivedMarker) {
+		k.dropped = true
+		return k, nil
+	}
+	key := canonicalName(o.From, l.Key)
+	target := l.Key
+	if m, ok := lookup(o.From, key); ok {
+		target = m.name(o.To)
+		if m.Kind != Exact || m.Note != "" {
+			if !t.noted[m.Note] && o.From != o.To {
+				t.noted[m.Note] = true
+				res.Notes = append(res.Notes, Note{Line: l.Num, Msg: fmt.Sprintf("%s → %s is %s: %s", l.Key, target, m.Kind, m.Note)})
 			}
 		}
+	} else if o.From == o.To {
+		target = key
+	} else if !strings.HasSuffix(key, "_API_KEY") {
+		k.unmapped = true
 	}
-	// Duplicates (in the input, or created by two names mapping to one).
+	target, _ = spellingFor(o.To, canonicalName(o.To, target), t.tv)
+	if r, ok := legacyRename(o.From, o.To, l.Key); ok && target != l.Key && canonicalName(o.To, target) == target {
+		res.Notes = append(res.Notes, Note{Line: l.Num, Msg: fmt.Sprintf(
+			"%s renamed to %s for %s %s: %s is the %s's name up to %s only, and %s",
+			l.Key, target, o.To, t.tvName, l.Key, r.Product, r.lastOld(), r.ignoredEffect())})
+	}
+	if err := translateBool(&c, l, o, key, target, res); err != nil {
+		return k, err
+	}
+	if err := translateGatewayValue(&c, l, o, target, res); err != nil {
+		return k, err
+	}
+	if target != l.Key {
+		t.renames[l.Key] = target
+		c.Key = target
+	}
+	return k, nil
+}
+
+// followRenames makes references to renamed variables inside values follow
+// the rename.
+func (t *translation) followRenames() {
+	if len(t.renames) == 0 {
+		return
+	}
+	for _, k := range t.lines {
+		if k.line.IsAssignment() && strings.Contains(k.line.RawValue, "$") && k.line.Quote() != Single && k.line.Quote() != Backtick {
+			k.line.RawValue = renameRefs(k.line.RawValue, t.renames)
+		}
+	}
+}
+
+// resolveDuplicates settles keys set twice (in the input, or created by two
+// names mapping to one) as OnConflict says, and lists the unmapped keys.
+func (t *translation) resolveDuplicates() error {
+	lines := t.lines
 	first := make(map[string]int, len(lines))
 	dups := map[string][]int{}
 	for i, k := range lines {
@@ -132,14 +177,14 @@ func Translate(in *File, o Options) (*Result, error) {
 			} else {
 				first[k.line.Key] = i
 				if k.unmapped {
-					res.Unmapped = append(res.Unmapped, k.line.Key) // file order: deterministic, no sort
+					t.res.Unmapped = append(t.res.Unmapped, k.line.Key) // file order: deterministic, no sort
 				}
 			}
 		}
 	}
 	var conflicts []string
 	for key, idx := range dups {
-		switch o.OnConflict {
+		switch t.o.OnConflict {
 		case "keep":
 			for _, i := range idx[1:] {
 				lines[i].dropped = true
@@ -158,9 +203,16 @@ func Translate(in *File, o Options) (*Result, error) {
 	}
 	if len(conflicts) > 0 {
 		sort.Strings(conflicts)
-		return nil, fault.Errorf(DuplicateKeys, "duplicate keys after translation: %s", strings.Join(conflicts, "; "))
+		return fault.Errorf(DuplicateKeys, "duplicate keys after translation: %s", strings.Join(conflicts, "; "))
 	}
-	for _, k := range lines {
+	return nil
+}
+
+// assemble writes the kept lines to the result with an edit for each
+// change, and adds the base URL the ADK examples derive.
+func (t *translation) assemble() {
+	res := t.res
+	for _, k := range t.lines {
 		if k.dropped {
 			res.Edits = append(res.Edits, Edit{Line: k.orig.Num, Old: k.orig.masked()})
 			continue
@@ -170,16 +222,12 @@ func Translate(in *File, o Options) (*Result, error) {
 			res.Edits = append(res.Edits, Edit{Line: k.orig.Num, Old: k.orig.masked(), New: k.line.masked()})
 		}
 	}
-	if o.From == Gateway && o.To == ADK {
+	if t.o.From == Gateway && t.o.To == ADK {
 		if l := derivedBaseURL(res.File); l != nil {
 			res.Edits = append(res.Edits, Edit{New: l.masked()})
 			res.Notes = append(res.Notes, Note{Msg: fmt.Sprintf("%s added, derived from SERVER_HOST/SERVER_PORT (the ADK examples' convention for reaching the gateway)", DerivedBaseURL)})
 		}
 	}
-	if o.Strict && len(res.Unmapped) > 0 {
-		return res, fault.Errorf(Unmapped, "no %s counterpart for %s", o.To, strings.Join(res.Unmapped, ", "))
-	}
-	return res, nil
 }
 
 // legacyRename finds key among the old names of the products involved.

@@ -6,7 +6,8 @@ package exitcode
 // Code is a process exit status with a documented meaning.
 type Code int
 
-// The table in DESIGN.md and README.md. Scripts depend on these numbers.
+// The numbers, each with its meaning in short; the README's "Exit codes"
+// table gives each meaning in full. Scripts depend on these numbers.
 const (
 	OK         Code = 0 // success
 	Unexpected Code = 1 // unexpected error

@@ -57,6 +57,39 @@ type roleRef struct {
 // resolveRefs checks, with reads only, that every role mapping of the spec
 // names a client and a role that exist or that the spec creates.
 func (r *run) resolveRefs(spec RealmSpec) error {
+	refs := specRoleRefs(spec)
+	if len(refs) == 0 {
+		return nil
+	}
+	rv := &refResolver{r: r, spec: spec, rp: "/" + esc(spec.Name), specRoles: map[string]map[string]bool{}, clientUUID: map[string]string{}}
+	var err error
+	if rv.realmExists, err = r.get(rv.rp, nil); err != nil {
+		return err
+	}
+	for _, c := range spec.Clients {
+		m := map[string]bool{}
+		for _, role := range c.Roles {
+			m[role] = true
+		}
+		rv.specRoles[c.ClientID] = m
+	}
+	for _, ref := range refs {
+		var err error
+		if ref.client == "" {
+			err = rv.checkRealmRole(ref)
+		} else {
+			err = rv.checkClientRole(ref)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// specRoleRefs lists every role the spec gives a service account or a user,
+// in the spec's order (client roles by client id).
+func specRoleRefs(spec RealmSpec) []roleRef {
 	var refs []roleRef
 	add := func(who string, realmRoles []string, clientRoles map[string][]string) {
 		for _, role := range realmRoles {
@@ -79,92 +112,94 @@ func (r *run) resolveRefs(spec RealmSpec) error {
 	for _, u := range spec.Users {
 		add("user "+u.Username, u.RealmRoles, u.ClientRoles)
 	}
-	if len(refs) == 0 {
+	return refs
+}
+
+// refResolver answers, for one realm, whether a referenced role exists in
+// Keycloak or is created by the spec; client lookups are remembered.
+type refResolver struct {
+	r           *run
+	spec        RealmSpec
+	rp          string // the realm's admin path
+	realmExists bool
+	specRoles   map[string]map[string]bool // clientId -> roles the spec creates
+	clientUUID  map[string]string          // clientId -> uuid ("" when it does not exist)
+}
+
+func (rv *refResolver) missing(ref roleRef, what string) error {
+	return &RefError{Realm: rv.spec.Name, Who: ref.who, Client: ref.client, Role: ref.role, Missing: what}
+}
+
+// checkRealmRole: in a realm still to be created only the built-in realm
+// roles exist.
+func (rv *refResolver) checkRealmRole(ref roleRef) error {
+	if !rv.realmExists {
+		if !slices.Contains(builtinRealmRoles(rv.spec.Name), ref.role) {
+			return rv.missing(ref, "role")
+		}
 		return nil
 	}
-
-	rp := "/" + esc(spec.Name)
-	realmExists, err := r.get(rp, nil)
+	ok, err := rv.r.get(rv.rp+"/roles/"+esc(ref.role), nil)
 	if err != nil {
 		return err
 	}
-	specRoles := map[string]map[string]bool{} // clientId -> roles the spec creates
-	for _, c := range spec.Clients {
-		m := map[string]bool{}
-		for _, role := range c.Roles {
-			m[role] = true
-		}
-		specRoles[c.ClientID] = m
-	}
-	clientUUID := map[string]string{} // clientId -> uuid ("" when it does not exist)
-	lookupClient := func(id string) (string, error) {
-		if uuid, ok := clientUUID[id]; ok {
-			return uuid, nil
-		}
-		uuid := ""
-		if realmExists {
-			var list []roleRep
-			if _, err := r.get(rp+"/clients?clientId="+url.QueryEscape(id), &list); err != nil {
-				return "", err
-			}
-			for _, c := range list {
-				uuid = c.ID
-			}
-		}
-		clientUUID[id] = uuid
-		return uuid, nil
-	}
-	roleExists := func(p string) (bool, error) { return r.get(p, nil) }
-
-	for _, ref := range refs {
-		missing := func(what string) error {
-			return &RefError{Realm: spec.Name, Who: ref.who, Client: ref.client, Role: ref.role, Missing: what}
-		}
-		if ref.client == "" {
-			if !realmExists {
-				if !slices.Contains(builtinRealmRoles(spec.Name), ref.role) {
-					return missing("role")
-				}
-				continue
-			}
-			ok, err := roleExists(rp + "/roles/" + esc(ref.role))
-			if err != nil {
-				return err
-			}
-			if !ok {
-				return missing("role")
-			}
-			continue
-		}
-		if specRoles[ref.client][ref.role] {
-			continue // the spec creates it
-		}
-		uuid, err := lookupClient(ref.client)
-		if err != nil {
-			return err
-		}
-		if uuid == "" {
-			_, inSpec := specRoles[ref.client]
-			builtin, isBuiltin := builtinClientRoles[ref.client]
-			switch {
-			case !realmExists && isBuiltin:
-				if !slices.Contains(builtin, ref.role) {
-					return missing("role")
-				}
-			case inSpec:
-				return missing("role") // a client the spec creates, without this role
-			default:
-				return missing("client")
-			}
-			continue
-		}
-		ok, err := roleExists(rp + "/clients/" + esc(uuid) + "/roles/" + esc(ref.role))
-		if err != nil {
-			return err
-		}
-		if !ok {
-			return missing("role")
-		}
+	if !ok {
+		return rv.missing(ref, "role")
 	}
 	return nil
+}
+
+// checkClientRole: a client role exists when the spec creates it, when
+// Keycloak has it, or when the realm is new and it is one Keycloak creates
+// with every realm.
+func (rv *refResolver) checkClientRole(ref roleRef) error {
+	if rv.specRoles[ref.client][ref.role] {
+		return nil // the spec creates it
+	}
+	uuid, err := rv.lookupClient(ref.client)
+	if err != nil {
+		return err
+	}
+	if uuid == "" {
+		_, inSpec := rv.specRoles[ref.client]
+		builtin, isBuiltin := builtinClientRoles[ref.client]
+		switch {
+		case !rv.realmExists && isBuiltin:
+			if !slices.Contains(builtin, ref.role) {
+				return rv.missing(ref, "role")
+			}
+		case inSpec:
+			return rv.missing(ref, "role") // a client the spec creates, without this role
+		default:
+			return rv.missing(ref, "client")
+		}
+		return nil
+	}
+	ok, err := rv.r.get(rv.rp+"/clients/"+esc(uuid)+"/roles/"+esc(ref.role), nil)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return rv.missing(ref, "role")
+	}
+	return nil
+}
+
+// lookupClient finds a client's uuid by its clientId, once per client.
+func (rv *refResolver) lookupClient(id string) (string, error) {
+	if uuid, ok := rv.clientUUID[id]; ok {
+		return uuid, nil
+	}
+	uuid := ""
+	if rv.realmExists {
+		var list []roleRep
+		if _, err := rv.r.get(rv.rp+"/clients?clientId="+url.QueryEscape(id), &list); err != nil {
+			return "", err
+		}
+		for _, c := range list {
+			uuid = c.ID
+		}
+	}
+	rv.clientUUID[id] = uuid
+	return uuid, nil
 }

@@ -36,9 +36,9 @@ type Interactive struct {
 // byte for byte, as Discover does) and keeps the provider to verify ID
 // tokens with.
 func DiscoverInteractive(ctx context.Context, hc *http.Client, issuer string) (*Interactive, error) {
-	p, err := oidc.NewProvider(oidc.ClientContext(ctx, hc), issuer)
+	p, err := newProvider(ctx, hc, issuer)
 	if err != nil {
-		return nil, discoveryError(issuer, err)
+		return nil, err
 	}
 	d := &Interactive{provider: p}
 	if err := p.Claims(d); err != nil {

@@ -194,11 +194,11 @@ func (a Audience) Contains(id string) bool {
 // VerifySignature checks raw against the issuer's JWKS (and its iss), as the
 // gateway does. Expiry and audience are left to Inspect, which explains them.
 func VerifySignature(ctx context.Context, hc *http.Client, issuer, raw string) error {
-	ctx = oidc.ClientContext(ctx, hc)
-	p, err := oidc.NewProvider(ctx, issuer)
+	p, err := newProvider(ctx, hc, issuer)
 	if err != nil {
-		return discoveryError(issuer, err)
+		return err
 	}
+	ctx = oidc.ClientContext(ctx, hc)
 	_, err = p.Verifier(&oidc.Config{SkipIssuerCheck: true, SkipClientIDCheck: true, SkipExpiryCheck: true}).Verify(ctx, raw)
 	return err
 }

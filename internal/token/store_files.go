@@ -150,7 +150,18 @@ func newRefreshFailure(at time.Time, err error, id string) refreshFailure {
 
 // err is the failure as this process reports it.
 func (rf *refreshFailure) err() error {
-	return fault.New(rf.Kind, fmt.Errorf("%s (a refresh another igctl process just tried)", rf.Message), rf.Facts)
+	return fault.New(rf.Kind, &RecordedError{Message: rf.Message}, rf.Facts)
+}
+
+// RecordedError is the cause of a failure another igctl process recorded:
+// only its message crossed over, so its typed causes (an x509 error, say)
+// are gone and the message is all there is to read.
+type RecordedError struct {
+	Message string
+}
+
+func (e *RecordedError) Error() string {
+	return e.Message + " (a refresh another igctl process just tried)"
 }
 
 func tokenID(accessToken string) string {

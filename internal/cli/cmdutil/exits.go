@@ -2,6 +2,7 @@ package cmdutil
 
 import (
 	"context"
+	"crypto/tls"
 	"crypto/x509"
 	"errors"
 	"fmt"
@@ -278,14 +279,39 @@ func TLSFix(err error) string {
 		return fmt.Sprintf("the server's certificate does not name %s (it names %s): use a host name the certificate lists in the URL, or have a certificate issued for %s; a CA file (--ca-file) cannot fix a name that does not match (whether the CA is trusted is checked only once the name matches)",
 			host.Host, strings.Join(listed, ", "), host.Host)
 	}
-	msg := err.Error() // a failure another process reported, as a message
-	switch {
+	if CertificateFailure(err) {
+		return tlsTrustCAFix
+	}
+	// A failure another igctl process recorded arrives as its message
+	// only: its x509 error's type did not cross over, so the text of Go's
+	// x509 messages is all there is to tell a name from a CA.
+	var rec *token.RecordedError
+	if !errors.As(err, &rec) {
+		return ""
+	}
+	switch msg := rec.Message; {
 	case strings.Contains(msg, "x509: certificate is valid for") || strings.Contains(msg, "x509: certificate is not valid for any names"):
 		return "the server's certificate does not name the host in the URL: use a host name the certificate lists, or have a certificate issued for it; a CA file (--ca-file) cannot fix a name that does not match (whether the CA is trusted is checked only once the name matches)"
 	case strings.Contains(msg, "certificate"):
-		return "trust the server's CA with --ca-file PEM (or SSL_CERT_FILE)"
+		return tlsTrustCAFix
 	}
 	return ""
+}
+
+const tlsTrustCAFix = "trust the server's CA with --ca-file PEM (or SSL_CERT_FILE)"
+
+// CertificateFailure reports whether err is the server's certificate
+// failing verification: an untrusted, expired or misnamed certificate.
+func CertificateFailure(err error) bool {
+	var (
+		verifErr *tls.CertificateVerificationError
+		unknown  x509.UnknownAuthorityError
+		invalid  x509.CertificateInvalidError
+		host     x509.HostnameError
+		roots    x509.SystemRootsError
+	)
+	return errors.As(err, &verifErr) || errors.As(err, &unknown) || errors.As(err, &invalid) ||
+		errors.As(err, &host) || errors.As(err, &roots)
 }
 
 const (
@@ -531,6 +557,10 @@ func InterruptedCode(sig os.Signal) exitcode.Code {
 func PanicCode() exitcode.Code { return table[Bug].Code }
 
 // cobra reports unknown commands and flags as plain errors; they are usage errors.
+// Their text is matched because cobra builds them with fmt.Errorf and no
+// type (an unknown command, a required flag not set); pflag's own parse
+// errors come through the root's flag-error function, already a Usage
+// failure, and the flag prefixes here only catch one that did not.
 func isCobraUsage(err error) bool {
 	msg := err.Error()
 	return strings.HasPrefix(msg, "unknown command") || strings.HasPrefix(msg, "unknown shorthand flag") ||

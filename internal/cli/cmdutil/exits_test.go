@@ -157,8 +157,12 @@ func TestTLSFix(t *testing.T) {
 		t.Errorf("name mismatch: %q", fix)
 	}
 	// the same failure reported by another process, as a message only
-	if fix := TLSFix(errors.New(nameErr.Error())); !strings.Contains(fix, "does not name the host") {
+	if fix := TLSFix(fault.New(token.EndpointUnreachable, &token.RecordedError{Message: nameErr.Error()})); !strings.Contains(fix, "does not name the host") {
 		t.Errorf("name mismatch as text: %q", fix)
+	}
+	// in this process, a message is not read for what a type would say
+	if fix := TLSFix(errors.New(nameErr.Error())); fix != "" {
+		t.Errorf("untyped text: %q", fix)
 	}
 	caErr := fmt.Errorf("Get: %w", &tls.CertificateVerificationError{Err: x509.UnknownAuthorityError{}})
 	if fix := TLSFix(caErr); !strings.Contains(fix, "trust the server's CA with --ca-file") {

@@ -108,26 +108,44 @@ type agentTokenFacts struct {
 // authenticated extended card when the public card carries none, which is
 // how the ADK publishes it), and that it accepts the token.
 func checkAgent(ctx context.Context, r *report, hc *http.Client, base, tok string, facts agentTokenFacts) {
+	card, endpoint, ok := fetchAgentCard(ctx, r, hc, base)
+	if !ok {
+		return
+	}
+	// without a token: a JSON-RPC answer means authentication is OFF
+	if !checkAgentAuthOn(ctx, r, hc, endpoint) {
+		return
+	}
+	oidcURL := checkAgentScheme(ctx, r, hc, card, endpoint, tok)
+	checkAgentToken(ctx, r, hc, endpoint, tok, facts, oidcURL)
+}
+
+// agentProbe is the JSON-RPC request doctor sends: a read of a task that
+// does not exist, which changes nothing.
+const agentProbe = `{"taskId":"igctl-doctor-probe"}`
+
+// fetchAgentCard reads the agent's public card and picks the JSON-RPC
+// endpoint to call; ok is false when the card could not be read.
+func fetchAgentCard(ctx context.Context, r *report, hc *http.Client, base string) (card agentCard, endpoint string, ok bool) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/.well-known/agent-card.json", nil)
 	if err != nil {
 		r.add("agent card", Fail, fmt.Sprintf("--agent %q: %v", base, err), "pass the agent's base URL, e.g. http://127.0.0.1:8081", cmdutil.Usage)
-		return
+		return card, "", false
 	}
 	resp, err := hc.Do(req)
 	if err != nil {
 		r.add("agent card", Fail, err.Error(), "check --agent and that the agent runs", cmdutil.Network)
-		return
+		return card, "", false
 	}
-	var card agentCard
 	err = json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(&card)
 	resp.Body.Close()
 	if resp.StatusCode != 200 || err != nil {
 		r.add("agent card", Fail, fmt.Sprintf("%s/.well-known/agent-card.json: HTTP %d", base, resp.StatusCode), "is --agent an A2A agent's base URL?", cmdutil.Bug)
-		return
+		return card, "", false
 	}
 	// The token goes only to the agent named by --agent: a card's url on
 	// another scheme or host is not followed (nor is a stale port).
-	endpoint := base + "/"
+	endpoint = base + "/"
 	if u, err := url.Parse(card.URL); err == nil && card.URL != "" {
 		if b, _ := url.Parse(base); b != nil && u.Scheme == b.Scheme && u.Host == b.Host {
 			endpoint = card.URL
@@ -136,26 +154,35 @@ func checkAgent(ctx context.Context, r *report, hc *http.Client, base, tok strin
 				"clients that follow the card will not reach this agent: set the card's url to where the agent really listens", "")
 		}
 	}
+	return card, endpoint, true
+}
 
-	// without a token: a JSON-RPC answer means authentication is OFF
-	probe := `{"taskId":"igctl-doctor-probe"}`
-	code, ans, err := agentRPC(ctx, hc, endpoint, "", "tasks/get", probe)
+// checkAgentAuthOn calls the endpoint without a token: only a 401 means
+// authentication is on. It reports false when the checks cannot go on.
+func checkAgentAuthOn(ctx context.Context, r *report, hc *http.Client, endpoint string) bool {
+	code, ans, err := agentRPC(ctx, hc, endpoint, "", "tasks/get", agentProbe)
 	switch {
 	case err != nil:
 		r.add("agent auth on", Fail, err.Error(), "", cmdutil.Network)
-		return
+		return false
 	case code == http.StatusUnauthorized:
 		r.add("agent auth on", OK, "JSON-RPC at "+endpoint+" refuses a request without a token (401)", "", "")
+		return true
 	case code/100 != 2 || (ans.Error == nil && ans.Result == nil):
 		r.add("agent auth on", Fail, fmt.Sprintf("JSON-RPC at %s answered HTTP %d, not a JSON-RPC answer, to a request without a token", endpoint, code),
 			"is --agent an A2A agent's base URL (its JSON-RPC path is /)?", cmdutil.Bug)
-		return
+		return false
 	default:
 		r.add("agent auth on", Fail, fmt.Sprintf("authentication is OFF: JSON-RPC at %s answered HTTP %d to a request without any token", endpoint, code),
 			"start the agent with AUTH_ENABLED=true (the ADK reads only 1, true, yes or on; the old name AUTH_ENABLE is ignored since 0.15.1, and a value such as t or enabled means off), and make it pass createAuthenticator's result to the server builder", cmdutil.BadConfig)
-		return
+		return false
 	}
+}
 
+// checkAgentScheme reports the security scheme the agent advertises, from
+// the public card or else the authenticated extended card, and returns the
+// OpenID Connect URL it names ("" when none).
+func checkAgentScheme(ctx context.Context, r *report, hc *http.Client, card agentCard, endpoint, tok string) string {
 	schemes, oidcURL := card.schemes()
 	switch {
 	case len(schemes) > 0:
@@ -176,12 +203,17 @@ func checkAgent(ctx context.Context, r *report, hc *http.Client, base, tok strin
 	default:
 		r.add("agent card", Warn, card.Name+" advertises no security scheme, and no extended card", "clients cannot learn from the card that a token is needed", "")
 	}
+	return oidcURL
+}
 
+// checkAgentToken calls the endpoint with the token and, when the agent
+// rejects it, turns the ADK's reason into a fix.
+func checkAgentToken(ctx context.Context, r *report, hc *http.Client, endpoint, tok string, facts agentTokenFacts, oidcURL string) {
 	if tok == "" {
 		r.add("agent auth", Skip, "no token", "", "")
 		return
 	}
-	code, ans, err = agentRPC(ctx, hc, endpoint, tok, "tasks/get", probe)
+	code, ans, err := agentRPC(ctx, hc, endpoint, tok, "tasks/get", agentProbe)
 	if err != nil {
 		r.add("agent auth", Fail, err.Error(), "", cmdutil.Network)
 		return

@@ -2,7 +2,9 @@ package doctor
 
 import (
 	"context"
+	"crypto/x509"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -27,10 +29,11 @@ func checkIssuer(ctx context.Context, r *report, hc *http.Client, issuer string,
 	sent := now()
 	resp, err := hc.Do(req)
 	if err != nil {
-		if https && strings.Contains(err.Error(), "certificate") {
+		if https && cmdutil.CertificateFailure(err) {
 			r.add("discovery", Fail, "cannot reach "+u, "", cmdutil.Network)
 			fix := cmdutil.TLSFix(err)
-			if !strings.Contains(fix, "does not name") {
+			var host x509.HostnameError
+			if !errors.As(err, &host) { // a misnamed certificate keeps TLSFix's own fix
 				fix = "trust the issuer's CA: --ca-file PEM (remembered by login) or SSL_CERT_FILE"
 			}
 			r.add("tls", Fail, err.Error(), fix, cmdutil.Network)

@@ -132,17 +132,7 @@ func translateRun(opts *TranslateOptions) error {
 	}
 	res, err := envmap.Translate(in, envmap.Options{From: from, To: to, TargetVersion: opts.TargetVersion, Strict: opts.Strict, OnConflict: opts.OnConflict})
 	if res != nil {
-		for _, n := range res.Notes {
-			loc := ""
-			if n.Line > 0 {
-				loc = fmt.Sprintf("%s:%d: ", name, n.Line)
-			}
-			if n.Warning {
-				ios.Warn("%s%s", loc, n.Msg)
-			} else {
-				ios.Infof("note: %s%s", loc, n.Msg)
-			}
-		}
+		printNotes(ios, name, res.Notes)
 	}
 	if fault.KindOf(err) == envmap.Unmapped {
 		return fmt.Errorf("--strict: %w", err)
@@ -162,41 +152,74 @@ func translateRun(opts *TranslateOptions) error {
 		printDiff(ios.Out, name, from, to, res.Edits)
 		return cmdutil.Failf(cmdutil.Drift, fmt.Sprintf("%s is not in %s naming (%d lines would change)", name, to, len(res.Edits)))
 	}
-	var out []byte
-	switch opts.To {
-	case "k8s":
-		out, err = envmap.K8s(res.File, envmap.Manifest{Name: opts.Name, Namespace: opts.Namespace})
-	case "operator":
-		var or *envmap.OperatorResult
-		or, err = envmap.Operator(res.File, envmap.Manifest{Name: opts.Name, Namespace: opts.Namespace})
-		if or != nil {
-			out = or.YAML
-			for _, n := range or.Notes {
-				ios.Infof("note: %s", n)
-			}
-			if len(or.Dropped) > 0 && opts.Strict {
-				// --strict promises that no key is lost; a key without a field
-				// in the Gateway resource would be, so nothing is written.
-				return fault.Errorf(envmap.Unmapped, "--strict: no field in the Gateway resource for %s", strings.Join(or.Dropped, ", "))
-			}
-			if len(or.Dropped) > 0 {
-				ios.Warn("no field in the Gateway resource for %d keys, left out: %s", len(or.Dropped), strings.Join(or.Dropped, ", "))
-			}
-		}
-	default:
-		out = []byte(res.File.String())
-	}
+	out, err := renderOutput(opts, res.File)
 	if err != nil {
 		return err
 	}
+	return writeOutput(opts, out)
+}
+
+// printNotes shows the translation's notes on stderr, each at its line.
+func printNotes(ios *iostreams.IOStreams, name string, notes []envmap.Note) {
+	for _, n := range notes {
+		loc := ""
+		if n.Line > 0 {
+			loc = fmt.Sprintf("%s:%d: ", name, n.Line)
+		}
+		if n.Warning {
+			ios.Warn("%s%s", loc, n.Msg)
+		} else {
+			ios.Infof("note: %s%s", loc, n.Msg)
+		}
+	}
+}
+
+// renderOutput is the translated file in the form --to asks for: a .env, or
+// Kubernetes manifests.
+func renderOutput(opts *TranslateOptions, file *envmap.File) ([]byte, error) {
+	m := envmap.Manifest{Name: opts.Name, Namespace: opts.Namespace}
+	switch opts.To {
+	case "k8s":
+		return envmap.K8s(file, m)
+	case "operator":
+		return renderOperator(opts, file, m)
+	default:
+		return []byte(file.String()), nil
+	}
+}
+
+// renderOperator renders the Gateway resource and says which keys it
+// cannot carry; with --strict, such a key means nothing is written.
+func renderOperator(opts *TranslateOptions, file *envmap.File, m envmap.Manifest) ([]byte, error) {
+	ios := opts.IO
+	or, err := envmap.Operator(file, m)
+	if or == nil {
+		return nil, err
+	}
+	for _, n := range or.Notes {
+		ios.Infof("note: %s", n)
+	}
+	if len(or.Dropped) > 0 && opts.Strict {
+		// --strict promises that no key is lost; a key without a field
+		// in the Gateway resource would be, so nothing is written.
+		return nil, fault.Errorf(envmap.Unmapped, "--strict: no field in the Gateway resource for %s", strings.Join(or.Dropped, ", "))
+	}
+	if len(or.Dropped) > 0 {
+		ios.Warn("no field in the Gateway resource for %d keys, left out: %s", len(or.Dropped), strings.Join(or.Dropped, ", "))
+	}
+	return or.YAML, err
+}
+
+// writeOutput writes to stdout, or atomically to --output.
+func writeOutput(opts *TranslateOptions, out []byte) error {
 	if opts.Output == "" || opts.Output == "-" {
-		_, err = ios.Out.Write(out)
+		_, err := opts.IO.Out.Write(out)
 		return err
 	}
 	if err := atomicfile.Write(opts.Output, out, 0o600, true); err != nil {
 		return cmdutil.Fail(cmdutil.BadConfig, fmt.Errorf("writing %s: %w", opts.Output, err), "")
 	}
-	ios.Success("wrote %s", opts.Output)
+	opts.IO.Success("wrote %s", opts.Output)
 	return nil
 }
 

@@ -20,28 +20,9 @@ import (
 )
 
 func bootstrapRun(ctx context.Context, opts *BootstrapOptions) error {
-	var spec *keycloak.Spec
-	if opts.SpecFile != "" {
-		var err error
-		spec, err = keycloak.LoadSpec(opts.SpecFile, os.LookupEnv)
-		if err != nil {
-			return err
-		}
-	} else {
-		spec = keycloak.DefaultSpec(opts.Realm, opts.ClientID, opts.Username)
-		if opts.PublicClient != "" {
-			spec.Realms[0].Clients = append(spec.Realms[0].Clients, keycloak.PublicClientSpec(opts.PublicClient, opts.ClientID))
-		}
-		if opts.Federated.Client != "" {
-			f := opts.Federated
-			f.Audience = opts.ClientID
-			spec.Realms[0].Federated = append(spec.Realms[0].Federated, f)
-		}
-	}
-	if opts.AccessTokenLifespan > 0 {
-		for i := range spec.Realms {
-			spec.Realms[i].AccessTokenLifespan = int(opts.AccessTokenLifespan / time.Second)
-		}
+	spec, err := bootstrapSpec(opts)
+	if err != nil {
+		return err
 	}
 	hc, err := opts.HTTPClient("")
 	if err != nil {
@@ -52,74 +33,24 @@ func bootstrapRun(ctx context.Context, opts *BootstrapOptions) error {
 			return err
 		}
 	}
-	creds := keycloak.Credentials{Username: opts.AdminUser}
-	if opts.AdminClientID != "" {
-		creds.ClientID = opts.AdminClientID
-		creds.ClientSecret, err = opts.ReadSecret(opts.AdminClientSecret, cmdutil.SecretSpec{What: "admin client secret", Flag: "admin-client-secret", Env: "KEYCLOAK_ADMIN_CLIENT_SECRET"})
-	} else {
-		creds.Password, err = opts.ReadSecret(opts.AdminPassword, cmdutil.SecretSpec{What: "admin password", Flag: "admin-password", Env: "KEYCLOAK_ADMIN_PASSWORD"})
-	}
+	creds, err := adminCredentials(opts)
 	if err != nil {
 		return err
 	}
 	admin := keycloak.NewAdmin(opts.URL, hc, creds)
-	userPWGiven := opts.UserPassword.Stdin || opts.UserPassword.File != "" || opts.Getenv("IGCTL_USER_PASSWORD") != ""
-	var userPW string
-	kopts := keycloak.Options{
-		DryRun: opts.DryRun, RotateSecret: opts.RotateSecret,
-		UserPassword: func(realm, username string, needed bool) (string, error) {
-			if userPW != "" {
-				return userPW, nil
-			}
-			if !needed && !userPWGiven {
-				return "", nil
-			}
-			if needed && opts.DryRun && !userPWGiven {
-				return "", nil // a plan needs no password
-			}
-			pw, err := opts.ReadSecret(opts.UserPassword, cmdutil.SecretSpec{What: "password for user " + username, Flag: "user-password", Env: "IGCTL_USER_PASSWORD"})
-			userPW = pw
-			return pw, err
-		},
-	}
-	// What can be refused locally is refused before the first write, so a
-	// run that fails on a missing password file or output directory has
-	// changed nothing in Keycloak.
-	if userPWGiven {
-		who := "the users"
-		for _, r := range spec.Realms {
-			if len(r.Users) > 0 {
-				who = "user " + r.Users[0].Username
-				break
-			}
-		}
-		pw, err := opts.ReadSecret(opts.UserPassword, cmdutil.SecretSpec{What: "password for " + who, Flag: "user-password", Env: "IGCTL_USER_PASSWORD"})
-		if err != nil {
-			return err
-		}
-		userPW = pw
-	}
-	if !opts.DryRun {
-		for _, file := range opts.WriteEnv {
-			if err := checkEnvTarget(file); err != nil {
-				return err
-			}
-		}
+	up := &userPassword{opts: opts, given: opts.UserPassword.Stdin || opts.UserPassword.File != "" || opts.Getenv("IGCTL_USER_PASSWORD") != ""}
+	kopts := keycloak.Options{DryRun: opts.DryRun, RotateSecret: opts.RotateSecret, UserPassword: up.get}
+	if err := refuseLocally(opts, spec, up); err != nil {
+		return err
 	}
 	if err := admin.Login(ctx); err != nil {
 		return err
 	}
 	// A user to create needs a password: ask for it (or fail for want of
 	// a source) now, before the realm, client and mapper are written.
-	if !userPWGiven && !opts.DryRun {
-		fresh, err := keycloak.UsersToCreate(ctx, admin, spec)
-		if err != nil {
-			return classify(err)
-		}
-		if len(fresh) > 0 {
-			if _, err := kopts.UserPassword(fresh[0].Realm, fresh[0].Username, true); err != nil {
-				return err
-			}
+	if !up.given && !opts.DryRun {
+		if err := askForNewUser(ctx, admin, spec, up); err != nil {
+			return err
 		}
 	}
 	res, err := keycloak.Bootstrap(ctx, admin, spec, kopts)
@@ -139,27 +70,140 @@ func bootstrapRun(ctx context.Context, opts *BootstrapOptions) error {
 		return nil
 	}
 	if len(res.Clients) > 0 {
-		c := res.Clients[0]
-		for product, file := range opts.WriteEnv {
-			if err := writeEnvFile(file, product, c); err != nil {
-				return err
-			}
-			opts.IO.Success("wrote %s settings to %s (0600)", product, file)
+		return handOver(ctx, opts, spec, res.Clients[0])
+	}
+	return nil
+}
+
+// bootstrapSpec is the wanted state: the --spec file, or the one realm the
+// flags describe.
+func bootstrapSpec(opts *BootstrapOptions) (*keycloak.Spec, error) {
+	var spec *keycloak.Spec
+	if opts.SpecFile != "" {
+		var err error
+		spec, err = keycloak.LoadSpec(opts.SpecFile, os.LookupEnv)
+		if err != nil {
+			return nil, err
 		}
-		showLogins(opts.IO, spec, c, opts.WriteEnv["gateway"])
-		if opts.Login {
-			name, err := opts.ProfileName()
-			if err != nil {
-				return err
+	} else {
+		spec = keycloak.DefaultSpec(opts.Realm, opts.ClientID, opts.Username)
+		if opts.PublicClient != "" {
+			spec.Realms[0].Clients = append(spec.Realms[0].Clients, keycloak.PublicClientSpec(opts.PublicClient, opts.ClientID))
+		}
+		if opts.Federated.Client != "" {
+			f := opts.Federated
+			f.Audience = opts.ClientID
+			spec.Realms[0].Federated = append(spec.Realms[0].Federated, f)
+		}
+	}
+	if opts.AccessTokenLifespan > 0 {
+		for i := range spec.Realms {
+			spec.Realms[i].AccessTokenLifespan = int(opts.AccessTokenLifespan / time.Second)
+		}
+	}
+	return spec, nil
+}
+
+// adminCredentials reads the admin client's secret or the admin's password.
+func adminCredentials(opts *BootstrapOptions) (keycloak.Credentials, error) {
+	creds := keycloak.Credentials{Username: opts.AdminUser}
+	var err error
+	if opts.AdminClientID != "" {
+		creds.ClientID = opts.AdminClientID
+		creds.ClientSecret, err = opts.ReadSecret(opts.AdminClientSecret, cmdutil.SecretSpec{What: "admin client secret", Flag: "admin-client-secret", Env: "KEYCLOAK_ADMIN_CLIENT_SECRET"})
+	} else {
+		creds.Password, err = opts.ReadSecret(opts.AdminPassword, cmdutil.SecretSpec{What: "admin password", Flag: "admin-password", Env: "KEYCLOAK_ADMIN_PASSWORD"})
+	}
+	return creds, err
+}
+
+// userPassword reads the password for the users the bootstrap creates, once,
+// and only when one is needed or was given.
+type userPassword struct {
+	opts  *BootstrapOptions
+	given bool // a source was named (flag or environment)
+	pw    string
+}
+
+// get is keycloak.Options.UserPassword.
+func (up *userPassword) get(realm, username string, needed bool) (string, error) {
+	if up.pw != "" {
+		return up.pw, nil
+	}
+	if !needed && !up.given {
+		return "", nil
+	}
+	if needed && up.opts.DryRun && !up.given {
+		return "", nil // a plan needs no password
+	}
+	pw, err := up.opts.ReadSecret(up.opts.UserPassword, cmdutil.SecretSpec{What: "password for user " + username, Flag: "user-password", Env: "IGCTL_USER_PASSWORD"})
+	up.pw = pw
+	return pw, err
+}
+
+// refuseLocally refuses what can be refused locally before the first write,
+// so a run that fails on a missing password file or output directory has
+// changed nothing in Keycloak.
+func refuseLocally(opts *BootstrapOptions, spec *keycloak.Spec, up *userPassword) error {
+	if up.given {
+		who := "the users"
+		for _, r := range spec.Realms {
+			if len(r.Users) > 0 {
+				who = "user " + r.Users[0].Username
+				break
 			}
-			// The first client is the one the written gateway .env names: what the gateway expects.
-			prof := config.Profile{Issuer: c.Issuer, ClientID: c.ClientID, Grant: token.GrantClientCredentials, GatewayIssuer: c.Issuer, GatewayClientID: c.ClientID}
-			if err := opts.CompleteLogin(ctx, name, prof, token.LoginRequest{Issuer: c.Issuer, ClientID: c.ClientID, ClientSecret: c.Secret, Grant: token.GrantClientCredentials}); err != nil {
+		}
+		pw, err := opts.ReadSecret(opts.UserPassword, cmdutil.SecretSpec{What: "password for " + who, Flag: "user-password", Env: "IGCTL_USER_PASSWORD"})
+		if err != nil {
+			return err
+		}
+		up.pw = pw
+	}
+	if !opts.DryRun {
+		for _, file := range opts.WriteEnv {
+			if err := checkEnvTarget(file); err != nil {
 				return err
 			}
 		}
 	}
 	return nil
+}
+
+// askForNewUser asks for the password of the first user the bootstrap will
+// create, if any.
+func askForNewUser(ctx context.Context, admin *keycloak.Admin, spec *keycloak.Spec, up *userPassword) error {
+	fresh, err := keycloak.UsersToCreate(ctx, admin, spec)
+	if err != nil {
+		return classify(err)
+	}
+	if len(fresh) > 0 {
+		if _, err := up.get(fresh[0].Realm, fresh[0].Username, true); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// handOver gives the first client's settings to the user: the --write-env
+// files, the ways to log in, and with --login a logged-in profile.
+func handOver(ctx context.Context, opts *BootstrapOptions, spec *keycloak.Spec, c keycloak.ClientResult) error {
+	for product, file := range opts.WriteEnv {
+		if err := writeEnvFile(file, product, c); err != nil {
+			return err
+		}
+		opts.IO.Success("wrote %s settings to %s (0600)", product, file)
+	}
+	showLogins(opts.IO, spec, c, opts.WriteEnv["gateway"])
+	if !opts.Login {
+		return nil
+	}
+	name, err := opts.ProfileName()
+	if err != nil {
+		return err
+	}
+	// The first client is the one the written gateway .env names: what the gateway expects.
+	prof := config.Profile{Issuer: c.Issuer, ClientID: c.ClientID, Grant: token.GrantClientCredentials, GatewayIssuer: c.Issuer, GatewayClientID: c.ClientID}
+	return opts.CompleteLogin(ctx, name, prof, token.LoginRequest{Issuer: c.Issuer, ClientID: c.ClientID, ClientSecret: c.Secret, Grant: token.GrantClientCredentials})
 }
 
 // classify gives the bootstrap's own errors their exit codes.

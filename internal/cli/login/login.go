@@ -190,21 +190,70 @@ func loginRun(ctx context.Context, opts *Options) error {
 		return err
 	}
 	name := cfg.Resolve(opts.Profile())
-	prof := *cfg.Ensure(name) // a copy: the profile is only saved after a successful login
-	fromEnvSecret := ""
-	if opts.FromEnv != "" {
-		auth, err := readAuthEnv(opts.FromEnv)
-		if err != nil {
-			return err
-		}
-		prof.Issuer, prof.ClientID, fromEnvSecret = auth.Issuer, auth.ClientID, auth.ClientSecret
-		if abs, err := filepath.Abs(opts.FromEnv); err == nil {
-			prof.FromEnv = abs
-		}
-		if auth.Product == envmap.Gateway {
-			prof.GatewayIssuer, prof.GatewayClientID = auth.Issuer, auth.ClientID
-		}
+	lp := &loginPlan{name: name, prof: *cfg.Ensure(name)} // a copy: the profile is only saved after a successful login
+	if err := lp.applyFromEnv(opts); err != nil {
+		return err
 	}
+	lp.applyFlags(opts)
+	lp.chooseGrant(ctx, opts)
+	prof := lp.prof
+	interactive := prof.Grant == token.GrantAuthCode || prof.Grant == token.GrantDevice
+	if timeout := opts.Timeout(); !interactive && timeout > 0 {
+		// Only a person needs --wait: the other grants end by --timeout.
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, timeout)
+		defer cancel()
+	}
+	if err := lp.requireFields(); err != nil {
+		return err
+	}
+	req := token.LoginRequest{Issuer: prof.Issuer, ClientID: prof.ClientID, Grant: prof.Grant, Username: prof.Username, Scope: prof.Scope,
+		ClientAssertion: prof.ClientAssertion, ClientAssertionAudience: prof.ClientAssertionAudience, Getenv: opts.Getenv}
+	if prof.ClientAssertion != "" {
+		// no secret to read: the assertion source stands in for it
+		opts.Verbosef("authenticating client %s with a client assertion from %s", prof.ClientID, prof.ClientAssertion)
+		return opts.CompleteLogin(ctx, name, prof, req)
+	}
+	if err := lp.readSecrets(opts, interactive, &req); err != nil {
+		return err
+	}
+	return runGrant(ctx, opts, name, prof, req)
+}
+
+// loginPlan is the profile a login is about to use, built from the saved
+// profile, --from-env and the flags, with the facts that decide which
+// secret to read.
+type loginPlan struct {
+	name          string
+	prof          config.Profile
+	fromEnvSecret string // the client secret --from-env found
+	explicit      bool   // a client secret was given by flag or environment
+}
+
+// applyFromEnv takes issuer, client and secret from --from-env's file.
+func (lp *loginPlan) applyFromEnv(opts *Options) error {
+	if opts.FromEnv == "" {
+		return nil
+	}
+	auth, err := readAuthEnv(opts.FromEnv)
+	if err != nil {
+		return err
+	}
+	prof := &lp.prof
+	prof.Issuer, prof.ClientID, lp.fromEnvSecret = auth.Issuer, auth.ClientID, auth.ClientSecret
+	if abs, err := filepath.Abs(opts.FromEnv); err == nil {
+		prof.FromEnv = abs
+	}
+	if auth.Product == envmap.Gateway {
+		prof.GatewayIssuer, prof.GatewayClientID = auth.Issuer, auth.ClientID
+	}
+	return nil
+}
+
+// applyFlags lets the flags given override the profile, and forgets the
+// sources (assertion, .env file) that a new secret or user replaces.
+func (lp *loginPlan) applyFlags(opts *Options) {
+	prof := &lp.prof
 	set := func(dst *string, v string) {
 		if v != "" {
 			*dst = v
@@ -223,17 +272,23 @@ func loginRun(ctx context.Context, opts *Options) error {
 			prof.CAFile = abs
 		}
 	}
-	explicit := opts.Secret.Stdin || opts.Secret.File != "" || opts.Getenv("IGCTL_CLIENT_SECRET") != ""
+	lp.explicit = opts.Secret.Stdin || opts.Secret.File != "" || opts.Getenv("IGCTL_CLIENT_SECRET") != ""
 	switch {
 	case opts.ClientAssertion != "":
 		prof.ClientAssertion, prof.ClientAssertionAudience = opts.ClientAssertion, opts.ClientAssertionAudience
-	case explicit || fromEnvSecret != "" || opts.Username != "" || (opts.chosenGrant() != "" && opts.chosenGrant() != token.GrantClientCredentials):
+	case lp.explicit || lp.fromEnvSecret != "" || opts.Username != "" || (opts.chosenGrant() != "" && opts.chosenGrant() != token.GrantClientCredentials):
 		// a secret, a user or another grant now: the assertion source goes
 		prof.ClientAssertion, prof.ClientAssertionAudience = "", ""
 	}
-	if opts.FromEnv == "" && (explicit || opts.ClientID != "") {
+	if opts.FromEnv == "" && (lp.explicit || opts.ClientID != "") {
 		prof.FromEnv = "" // the secret now comes from elsewhere
 	}
+}
+
+// chooseGrant settles the grant: the one asked for, else what the profile
+// and the user name imply, else the browser for a person on a terminal.
+func (lp *loginPlan) chooseGrant(ctx context.Context, opts *Options) {
+	prof := &lp.prof
 	chosen := opts.chosenGrant()
 	if chosen == "" && prof.ClientAssertion != "" {
 		chosen = token.GrantClientCredentials
@@ -249,8 +304,8 @@ func loginRun(ctx context.Context, opts *Options) error {
 		prof.Grant = token.GrantClientCredentials
 		// A person on a terminal, with no user name and no client secret:
 		// the browser login, when the issuer offers it.
-		if opts.IO.IsStdinTTY() && opts.IO.IsStderrTTY() && !explicit && fromEnvSecret == "" && prof.Issuer != "" && prof.ClientID != "" {
-			if browserOffered(ctx, opts, prof) {
+		if opts.IO.IsStdinTTY() && opts.IO.IsStderrTTY() && !lp.explicit && lp.fromEnvSecret == "" && prof.Issuer != "" && prof.ClientID != "" {
+			if browserOffered(ctx, opts, *prof) {
 				prof.Grant = token.GrantAuthCode
 			}
 		}
@@ -258,13 +313,11 @@ func loginRun(ctx context.Context, opts *Options) error {
 	if prof.Grant == token.GrantClientCredentials {
 		prof.Username = ""
 	}
-	interactive := prof.Grant == token.GrantAuthCode || prof.Grant == token.GrantDevice
-	if timeout := opts.Timeout(); !interactive && timeout > 0 {
-		// Only a person needs --wait: the other grants end by --timeout.
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, timeout)
-		defer cancel()
-	}
+}
+
+// requireFields refuses a profile that lacks what its grant needs.
+func (lp *loginPlan) requireFields() error {
+	prof := lp.prof
 	var missing []string
 	if prof.Issuer == "" {
 		missing = append(missing, "--issuer")
@@ -276,16 +329,16 @@ func loginRun(ctx context.Context, opts *Options) error {
 		missing = append(missing, "--username")
 	}
 	if len(missing) > 0 {
-		return cmdutil.Fail(cmdutil.Usage, fmt.Errorf("profile %q needs %s", name, strings.Join(missing, ", ")), "or --from-env FILE")
+		return cmdutil.Fail(cmdutil.Usage, fmt.Errorf("profile %q needs %s", lp.name, strings.Join(missing, ", ")), "or --from-env FILE")
 	}
+	return nil
+}
 
-	req := token.LoginRequest{Issuer: prof.Issuer, ClientID: prof.ClientID, Grant: prof.Grant, Username: prof.Username, Scope: prof.Scope,
-		ClientAssertion: prof.ClientAssertion, ClientAssertionAudience: prof.ClientAssertionAudience, Getenv: opts.Getenv}
-	if prof.ClientAssertion != "" {
-		// no secret to read: the assertion source stands in for it
-		opts.Verbosef("authenticating client %s with a client assertion from %s", prof.ClientID, prof.ClientAssertion)
-		return opts.CompleteLogin(ctx, name, prof, req)
-	}
+// readSecrets fills req's client secret (from --from-env, the token store
+// or the flags) and, for the password grant, the password.
+func (lp *loginPlan) readSecrets(opts *Options, interactive bool, req *token.LoginRequest) error {
+	name, prof, explicit, fromEnvSecret := lp.name, lp.prof, lp.explicit, lp.fromEnvSecret
+	var err error
 	stored := ""
 	if !explicit && fromEnvSecret == "" {
 		stored = storedClientSecret(opts, name, prof)
@@ -315,7 +368,12 @@ func loginRun(ctx context.Context, opts *Options) error {
 			return err
 		}
 	}
+	return nil
+}
 
+// runGrant runs the login itself: the browser and the device grant wait for
+// a person; the others complete at once.
+func runGrant(ctx context.Context, opts *Options, name string, prof config.Profile, req token.LoginRequest) error {
 	switch prof.Grant {
 	case token.GrantAuthCode:
 		return opts.FinishLogin(ctx, name, prof, func(ctx context.Context, hc *http.Client) (*token.Bundle, error) {
@@ -334,7 +392,7 @@ func loginRun(ctx context.Context, opts *Options) error {
 			})
 		})
 	}
-	err = opts.CompleteLogin(ctx, name, prof, req)
+	err := opts.CompleteLogin(ctx, name, prof, req)
 	if prof.Grant == token.GrantPassword {
 		err = passwordHint(err)
 	}

@@ -130,27 +130,9 @@ func proxyRun(ctx context.Context, opts *Options) error {
 	if err != nil {
 		return err
 	}
-	key, keyFile, created := "", "", false
-	if !opts.NoKey {
-		keyFile = opts.KeyFile
-		if keyFile == "" {
-			keyFile = defaultKeyFile(opts.ConfigDir(), up.Session.Name)
-		}
-		if key, created, err = loadKey(keyFile); err != nil {
-			return err
-		}
-	}
-	ln, err := Listen(opts.Listen)
+	lk, ln, err := listenWithKey(opts, up)
 	if err != nil {
 		return err
-	}
-	if created {
-		// Written only now that the port is ours: a run that cannot listen
-		// leaves no key behind that no later run would ever print.
-		if key, created, err = saveNewKey(keyFile, key); err != nil {
-			ln.Close()
-			return err
-		}
 	}
 	addr := ln.Addr().String()
 	if !IsLoopback(opts.Listen) {
@@ -169,28 +151,75 @@ func proxyRun(ctx context.Context, opts *Options) error {
 	defer stop()
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	srv := Serve(runCtx, ln, up.Handler(key, true), up)
+	srv := Serve(runCtx, ln, up.Handler(lk.key, true), up)
 
 	local := "http://" + LocalAddr(ln)
+	announce(opts, up, local, lk)
+	warnIfGatewayDown(ctx, io, up)
+	if opts.started != nil {
+		opts.started(local)
+	}
+	return serveUntilSignal(opts, srv, sigs, cancel)
+}
+
+// localKey is the key clients send as their API key, and where it is kept.
+type localKey struct {
+	key, file string
+	created   bool // new in this run: printed once, then only read from the file
+}
+
+// listenWithKey loads (or makes) the local key and takes the port; a new key
+// is written only once the port is ours, so a run that cannot listen leaves
+// no key behind that no later run would ever print.
+func listenWithKey(opts *Options, up *Upstream) (localKey, net.Listener, error) {
+	var lk localKey
+	var err error
+	if !opts.NoKey {
+		lk.file = opts.KeyFile
+		if lk.file == "" {
+			lk.file = defaultKeyFile(opts.ConfigDir(), up.Session.Name)
+		}
+		if lk.key, lk.created, err = loadKey(lk.file); err != nil {
+			return lk, nil, err
+		}
+	}
+	ln, err := Listen(opts.Listen)
+	if err != nil {
+		return lk, nil, err
+	}
+	if lk.created {
+		if lk.key, lk.created, err = saveNewKey(lk.file, lk.key); err != nil {
+			ln.Close()
+			return lk, nil, err
+		}
+	}
+	return lk, ln, nil
+}
+
+// announce prints the settings a client needs on stdout, and on stderr where
+// requests go and how clients authenticate.
+func announce(opts *Options, up *Upstream, local string, lk localKey) {
+	io := opts.IO
 	fmt.Fprintf(io.Out, "OPENAI_BASE_URL=%s/v1\n", local)
-	if created {
+	if lk.created {
 		// The key's one appearance; from now on it is read from the file.
-		fmt.Fprintf(io.Out, "OPENAI_API_KEY=%s\n", key)
+		fmt.Fprintf(io.Out, "OPENAI_API_KEY=%s\n", lk.key)
 	}
 	io.Infof("igctl proxy: %s -> %s (profile %s)", local, up.URL.Redacted(), up.Session.Name)
 	switch {
 	case opts.NoKey:
 		io.Infof("clients need no API key (--no-key)")
-	case created:
-		io.Infof("a new local key was written to %s (0600) and printed above, this once: clients send it as their API key", keyFile)
+	case lk.created:
+		io.Infof("a new local key was written to %s (0600) and printed above, this once: clients send it as their API key", lk.file)
 	default:
-		io.Infof("clients send the local key in %s as their API key: OPENAI_API_KEY=$(cat %s)", keyFile, keyFile)
+		io.Infof("clients send the local key in %s as their API key: OPENAI_API_KEY=$(cat %s)", lk.file, lk.file)
 	}
-	warnIfGatewayDown(ctx, io, up)
-	if opts.started != nil {
-		opts.started(local)
-	}
+}
 
+// serveUntilSignal serves until the server fails or a signal comes; on the
+// signal it drains the requests in flight (a second signal cuts them).
+func serveUntilSignal(opts *Options, srv *Server, sigs <-chan os.Signal, cancel context.CancelFunc) error {
+	io := opts.IO
 	select {
 	case err := <-srv.Done():
 		return cmdutil.Fail(cmdutil.Network, fmt.Errorf("the proxy stopped serving: %w", err), "")

@@ -88,18 +88,7 @@ func statusRun(opts *Options) error {
 	current := cfg.Resolve(opts.Profile())
 	var rows []Row
 	if env := opts.Getenv("IGCTL_TOKEN"); env != "" {
-		r := Row{Profile: "(IGCTL_TOKEN)", Source: "env", Token: cmdutil.MaskToken(env), State: "valid", Usable: true}
-		if c, err := token.Decode(env); err == nil {
-			r.Issuer = c.Issuer
-			if c.Expiry != nil {
-				exp := time.Unix(*c.Expiry, 0)
-				r.ExpiresAt = exp.UTC().Format(time.RFC3339)
-				if !exp.After(now) {
-					r.State, r.Usable = "expired", false
-				}
-			}
-		}
-		rows = append(rows, r)
+		rows = append(rows, envRow(env, now))
 	}
 	var store token.Store
 	if len(cfg.Profiles) > 0 {
@@ -108,71 +97,10 @@ func statusRun(opts *Options) error {
 		}
 	}
 	for _, name := range cfg.Names() {
-		p := cfg.Profiles[name]
-		r := Row{Profile: name, Current: name == current, Issuer: p.Issuer, ClientID: p.ClientID, Grant: p.Grant, Username: p.Username, Token: "-"}
-		b, err := store.Load(name)
-		// after Load: where the token is (a sealed one whose keyring is
-		// locked is the keyring's), or where tokens go now
-		r.Source = store.Kind()
-		switch {
-		case errors.Is(err, token.ErrNotFound) && p.LoggedOut != "":
-			// logged out on purpose: not usable, but nothing is wrong
-			r.State, r.Source = "logged-out", "none"
-		case errors.Is(err, token.ErrNotFound):
-			r.State, r.Source = "not-logged-in", "none"
-		case fault.KindOf(err) == token.InsecureFile:
-			// a 0600 file, refused under IGCTL_REQUIRE_SECURE_STORAGE=1
-			r.State, r.Detail = "insecure-file", err.Error()
-		case cmdutil.Class(err) == cmdutil.NoStorage:
-			// sealed with a key in a keyring that is locked or unreachable now
-			r.State, r.Detail = "keyring-locked", err.Error()
-		case err != nil:
-			r.State, r.Detail = "error", err.Error()
-		default:
-			r.Token = cmdutil.MaskToken(b.AccessToken)
-			if !b.Expiry.IsZero() {
-				r.ExpiresAt = b.Expiry.UTC().Format(time.RFC3339)
-			}
-			switch idErr := b.CheckIdentity(name, token.Identity{Issuer: p.Issuer, ClientID: p.ClientID, Grant: p.Grant, Username: p.Username}); {
-			case idErr != nil:
-				// the profile's settings changed since this token was issued
-				r.State, r.Detail = "other-identity", idErr.Error()
-			case b.Valid(now, 0):
-				r.State, r.Usable = "valid", true
-			case b.CanRefresh(now):
-				r.State, r.Usable = "refreshable", true
-			default:
-				r.State = "expired"
-			}
-		}
-		rows = append(rows, r)
+		rows = append(rows, profileRow(name, cfg.Profiles[name], name == current, store, now))
 	}
-	if opts.JSON {
-		if rows == nil {
-			rows = []Row{}
-		}
-		if err := json.NewEncoder(opts.IO.Out).Encode(rows); err != nil {
-			return err
-		}
-	} else if len(rows) == 0 {
-		opts.IO.Infof("%s", opts.IO.Pasteable("no profiles: run `igctl login`"))
-	} else {
-		table := make([][]string, 0, len(rows))
-		for _, r := range rows {
-			mark := " "
-			if r.Current {
-				mark = "*"
-			}
-			exp := "-"
-			if t, err := time.Parse(time.RFC3339, r.ExpiresAt); err == nil {
-				exp = cmdutil.Until(t, now)
-			}
-			table = append(table, []string{mark + " " + r.Profile, dash(r.Issuer), dash(r.ClientID), dash(r.Grant), r.Source, r.Token, exp, r.State})
-		}
-		// The two spaces before PROFILE line it up with "* name".
-		if err := opts.IO.Table([]string{"  PROFILE", "ISSUER", "CLIENT", "GRANT", "STORE", "TOKEN", "EXPIRES", "STATE"}, table); err != nil {
-			return err
-		}
+	if err := printRows(opts, rows, now); err != nil {
+		return err
 	}
 	for _, r := range rows {
 		if !r.Usable && r.State != "logged-out" {
@@ -180,6 +108,93 @@ func statusRun(opts *Options) error {
 		}
 	}
 	return nil
+}
+
+// envRow is the row of a token given in IGCTL_TOKEN, which every profile
+// gives way to.
+func envRow(env string, now time.Time) Row {
+	r := Row{Profile: "(IGCTL_TOKEN)", Source: "env", Token: cmdutil.MaskToken(env), State: "valid", Usable: true}
+	if c, err := token.Decode(env); err == nil {
+		r.Issuer = c.Issuer
+		if c.Expiry != nil {
+			exp := time.Unix(*c.Expiry, 0)
+			r.ExpiresAt = exp.UTC().Format(time.RFC3339)
+			if !exp.After(now) {
+				r.State, r.Usable = "expired", false
+			}
+		}
+	}
+	return r
+}
+
+// profileRow is a profile's row: its settings and the state of the token
+// the store keeps for it.
+func profileRow(name string, p *config.Profile, current bool, store token.Store, now time.Time) Row {
+	r := Row{Profile: name, Current: current, Issuer: p.Issuer, ClientID: p.ClientID, Grant: p.Grant, Username: p.Username, Token: "-"}
+	b, err := store.Load(name)
+	// after Load: where the token is (a sealed one whose keyring is
+	// locked is the keyring's), or where tokens go now
+	r.Source = store.Kind()
+	switch {
+	case errors.Is(err, token.ErrNotFound) && p.LoggedOut != "":
+		// logged out on purpose: not usable, but nothing is wrong
+		r.State, r.Source = "logged-out", "none"
+	case errors.Is(err, token.ErrNotFound):
+		r.State, r.Source = "not-logged-in", "none"
+	case fault.KindOf(err) == token.InsecureFile:
+		// a 0600 file, refused under IGCTL_REQUIRE_SECURE_STORAGE=1
+		r.State, r.Detail = "insecure-file", err.Error()
+	case cmdutil.Class(err) == cmdutil.NoStorage:
+		// sealed with a key in a keyring that is locked or unreachable now
+		r.State, r.Detail = "keyring-locked", err.Error()
+	case err != nil:
+		r.State, r.Detail = "error", err.Error()
+	default:
+		r.Token = cmdutil.MaskToken(b.AccessToken)
+		if !b.Expiry.IsZero() {
+			r.ExpiresAt = b.Expiry.UTC().Format(time.RFC3339)
+		}
+		switch idErr := b.CheckIdentity(name, token.Identity{Issuer: p.Issuer, ClientID: p.ClientID, Grant: p.Grant, Username: p.Username}); {
+		case idErr != nil:
+			// the profile's settings changed since this token was issued
+			r.State, r.Detail = "other-identity", idErr.Error()
+		case b.Valid(now, 0):
+			r.State, r.Usable = "valid", true
+		case b.CanRefresh(now):
+			r.State, r.Usable = "refreshable", true
+		default:
+			r.State = "expired"
+		}
+	}
+	return r
+}
+
+// printRows writes the rows as JSON or as a table.
+func printRows(opts *Options, rows []Row, now time.Time) error {
+	if opts.JSON {
+		if rows == nil {
+			rows = []Row{}
+		}
+		return json.NewEncoder(opts.IO.Out).Encode(rows)
+	}
+	if len(rows) == 0 {
+		opts.IO.Infof("%s", opts.IO.Pasteable("no profiles: run `igctl login`"))
+		return nil
+	}
+	table := make([][]string, 0, len(rows))
+	for _, r := range rows {
+		mark := " "
+		if r.Current {
+			mark = "*"
+		}
+		exp := "-"
+		if t, err := time.Parse(time.RFC3339, r.ExpiresAt); err == nil {
+			exp = cmdutil.Until(t, now)
+		}
+		table = append(table, []string{mark + " " + r.Profile, dash(r.Issuer), dash(r.ClientID), dash(r.Grant), r.Source, r.Token, exp, r.State})
+	}
+	// The two spaces before PROFILE line it up with "* name".
+	return opts.IO.Table([]string{"  PROFILE", "ISSUER", "CLIENT", "GRANT", "STORE", "TOKEN", "EXPIRES", "STATE"}, table)
 }
 
 func dash(s string) string {

@@ -71,30 +71,9 @@ Exit 4 when the gateway would reject the token.`,
 }
 
 func inspectRun(ctx context.Context, opts *InspectOptions) error {
-	ios := opts.IO
-	raw := opts.Arg
-	var want token.Expect
-	caFile := ""
-	switch raw {
-	case "-":
-		b, err := io.ReadAll(io.LimitReader(ios.In, 1<<20))
-		if err != nil {
-			return err
-		}
-		raw = strings.TrimSpace(string(b))
-	case "":
-		if env := opts.Getenv("IGCTL_TOKEN"); env != "" {
-			raw = env
-			break
-		}
-		_, prof, res, err := profileToken(ctx, profileSource{opts.Config, opts.Profile, opts.TokenManager}, 0, false)
-		if err != nil {
-			return err
-		}
-		raw, caFile = res.AccessToken, prof.CAFile
-		want.ReceivedAt = res.ObtainedAt
-	default:
-		ios.WarnOnce("token-argv", "a token given as an argument is visible to other users in the process list: prefer `igctl token inspect -`")
+	raw, want, caFile, err := inspectedToken(ctx, opts)
+	if err != nil {
+		return err
 	}
 	// Compare against the profile when there is one, even for a pasted token.
 	var prof *config.Profile
@@ -114,52 +93,93 @@ func inspectRun(ctx context.Context, opts *InspectOptions) error {
 		return cmdutil.Fail(cmdutil.Usage, err, "")
 	}
 	rep := token.Inspect(claims, want, opts.Now())
-	// The signature against the keys the gateway trusts: those of its
-	// issuer, whatever the token's iss says (the gateway checks the
-	// signature first, so a token from another realm fails here).
 	if opts.Verify {
-		iss := want.Issuer
-		if iss == "" {
-			iss = claims.Issuer
-		}
-		hc, err := opts.HTTPClient(caFile)
-		if err != nil {
+		if err := verifyInto(ctx, opts, rep, want, claims, raw, caFile); err != nil {
 			return err
-		}
-		if err := token.VerifySignature(ctx, hc, iss, raw); err != nil {
-			switch {
-			case unreachable(err):
-				return err
-			case !token.IsSignatureError(err):
-				// the keys could not be fetched: no verdict on the token
-				return cmdutil.Fail(cmdutil.Network, fmt.Errorf("cannot check the signature: %w", err), "check that the issuer is reachable")
-			}
-			rep.Checks = append(rep.Checks, token.Check{Name: "signature", OK: false, Detail: err.Error()})
-		} else {
-			rep.Verified = true
-			rep.Checks = append(rep.Checks, token.Check{Name: "signature", OK: true, Detail: "verified against " + iss + " JWKS"})
 		}
 	}
 	if opts.JSON {
-		if err := json.NewEncoder(ios.Out).Encode(rep); err != nil {
+		if err := json.NewEncoder(opts.IO.Out).Encode(rep); err != nil {
 			return err
 		}
 	} else {
-		printReport(ios.Out, rep)
+		printReport(opts.IO.Out, rep)
 	}
 	if !rep.OK() {
-		// the one cause the gateway would log first, and its fix
-		var verify func(issuer, raw string) error
-		if opts.Verify && !rep.Verified && !signatureOK(rep) {
-			verify = func(string, string) error { return errSignature }
-		}
-		e := cmdutil.Explain(token.Diagnose(raw, want, opts.Now(), verify), raw == opts.Getenv("IGCTL_TOKEN"), prof, opts.IO.CanPrompt())
-		if e.Cause != "" && e.Fix != "" && !strings.HasPrefix(e.Cause, "the token passes") {
-			return cmdutil.Fail(cmdutil.AuthFailed, fmt.Errorf("the gateway would reject this token: %s", e.Cause), e.Fix)
-		}
-		return cmdutil.Failf(cmdutil.AuthFailed, "the gateway would reject this token")
+		return rejection(opts, rep, raw, want, prof)
 	}
 	return nil
+}
+
+// inspectedToken is the token to inspect: from stdin ("-"), the argument,
+// IGCTL_TOKEN, or else the profile's (with when it was received and the
+// profile's CA file).
+func inspectedToken(ctx context.Context, opts *InspectOptions) (raw string, want token.Expect, caFile string, err error) {
+	raw = opts.Arg
+	switch raw {
+	case "-":
+		b, err := io.ReadAll(io.LimitReader(opts.IO.In, 1<<20))
+		if err != nil {
+			return "", want, "", err
+		}
+		raw = strings.TrimSpace(string(b))
+	case "":
+		if env := opts.Getenv("IGCTL_TOKEN"); env != "" {
+			return env, want, "", nil
+		}
+		_, prof, res, err := profileToken(ctx, profileSource{opts.Config, opts.Profile, opts.TokenManager}, 0, false)
+		if err != nil {
+			return "", want, "", err
+		}
+		raw, caFile = res.AccessToken, prof.CAFile
+		want.ReceivedAt = res.ObtainedAt
+	default:
+		opts.IO.WarnOnce("token-argv", "a token given as an argument is visible to other users in the process list: prefer `igctl token inspect -`")
+	}
+	return raw, want, caFile, nil
+}
+
+// verifyInto checks the signature against the keys the gateway trusts:
+// those of its issuer, whatever the token's iss says (the gateway checks the
+// signature first, so a token from another realm fails here), and adds the
+// verdict to rep. Keys that cannot be fetched give no verdict: an error.
+func verifyInto(ctx context.Context, opts *InspectOptions, rep *token.Report, want token.Expect, claims *token.Claims, raw, caFile string) error {
+	iss := want.Issuer
+	if iss == "" {
+		iss = claims.Issuer
+	}
+	hc, err := opts.HTTPClient(caFile)
+	if err != nil {
+		return err
+	}
+	if err := token.VerifySignature(ctx, hc, iss, raw); err != nil {
+		switch {
+		case unreachable(err):
+			return err
+		case !token.IsSignatureError(err):
+			// the keys could not be fetched: no verdict on the token
+			return cmdutil.Fail(cmdutil.Network, fmt.Errorf("cannot check the signature: %w", err), "check that the issuer is reachable")
+		}
+		rep.Checks = append(rep.Checks, token.Check{Name: "signature", OK: false, Detail: err.Error()})
+		return nil
+	}
+	rep.Verified = true
+	rep.Checks = append(rep.Checks, token.Check{Name: "signature", OK: true, Detail: "verified against " + iss + " JWKS"})
+	return nil
+}
+
+// rejection is the error for a token the gateway would reject: the one
+// cause the gateway would log first, and its fix.
+func rejection(opts *InspectOptions, rep *token.Report, raw string, want token.Expect, prof *config.Profile) error {
+	var verify func(issuer, raw string) error
+	if opts.Verify && !rep.Verified && !signatureOK(rep) {
+		verify = func(string, string) error { return errSignature }
+	}
+	e := cmdutil.Explain(token.Diagnose(raw, want, opts.Now(), verify), raw == opts.Getenv("IGCTL_TOKEN"), prof, opts.IO.CanPrompt())
+	if e.Cause != "" && e.Fix != "" && !strings.HasPrefix(e.Cause, "the token passes") {
+		return cmdutil.Fail(cmdutil.AuthFailed, fmt.Errorf("the gateway would reject this token: %s", e.Cause), e.Fix)
+	}
+	return cmdutil.Failf(cmdutil.AuthFailed, "the gateway would reject this token")
 }
 
 // errSignature stands for the signature failure inspect already found, so
