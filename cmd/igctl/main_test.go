@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -310,7 +311,7 @@ func TestScripts(t *testing.T) {
 					}
 					return nil
 				}
-				srv := httptest.NewServer(duplex(rp))
+				srv := httptest.NewServer(wholeBody(rp))
 				ts.Defer(srv.Close)
 				url := srv.URL
 				ts.Setenv("GATEWAY_URL", url)
@@ -505,7 +506,7 @@ func TestScripts(t *testing.T) {
 					r.Header.Set("Date", time.Now().Add(d).UTC().Format(http.TimeFormat))
 					return nil
 				}
-				srv := httptest.NewServer(duplex(rp))
+				srv := httptest.NewServer(wholeBody(rp))
 				ts.Defer(srv.Close)
 				ts.Setenv("SKEW_URL", srv.URL)
 			},
@@ -561,7 +562,7 @@ func TestScripts(t *testing.T) {
 				ts.Check(err)
 				rp := httputil.NewSingleHostReverseProxy(target)
 				calls := &state(ts).tokenCalls
-				srv := httptest.NewServer(duplex(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				srv := httptest.NewServer(wholeBody(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 					if strings.HasSuffix(r.URL.Path, "/protocol/openid-connect/token") {
 						calls.Add(1)
 					}
@@ -593,7 +594,7 @@ func TestScripts(t *testing.T) {
 					stripped++
 					return nil
 				}
-				srv := httptest.NewServer(duplex(rp))
+				srv := httptest.NewServer(wholeBody(rp))
 				ts.Defer(srv.Close)
 				ts.Defer(func() {
 					if stripped == 0 {
@@ -612,7 +613,7 @@ func TestScripts(t *testing.T) {
 				rp := httputil.NewSingleHostReverseProxy(target)
 				st := state(ts)
 				st.fault.Store("pass")
-				srv := httptest.NewServer(duplex(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				srv := httptest.NewServer(wholeBody(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 					if !strings.HasSuffix(r.URL.Path, "/protocol/openid-connect/token") {
 						rp.ServeHTTP(w, r)
 						return
@@ -856,7 +857,7 @@ func TestScripts(t *testing.T) {
 				ts.Check(err)
 				rp := httputil.NewSingleHostReverseProxy(target)
 				st := state(ts)
-				srv := httptest.NewServer(duplex(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				srv := httptest.NewServer(wholeBody(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 					st.logRequest(r)
 					select {
 					case <-time.After(d):
@@ -1028,7 +1029,7 @@ func TestScripts(t *testing.T) {
 					mu.Unlock()
 					return nil
 				}
-				srv := httptest.NewUnstartedServer(duplex(rp))
+				srv := httptest.NewUnstartedServer(wholeBody(rp))
 				srv.Start()
 				ts.Defer(srv.Close)
 				ts.Setenv("RECORDER_URL", srv.URL)
@@ -1130,22 +1131,35 @@ func (s *scriptState) logRequest(r *http.Request) {
 
 func state(ts *testscript.TestScript) *scriptState { return ts.Value("state").(*scriptState) }
 
-// duplex wraps a test's reverse proxy so that it forwards request bodies
-// the way igctl's proxy does. By default Go's HTTP/1.1 server reads away and
-// closes a request body the handler has not consumed as soon as the handler
-// writes its response header (net/http's server.go, "We do this by default
-// because there are a number of clients..."). httputil.ReverseProxy writes
-// the header when the upstream answers, while its transport may still be
-// about to make its last read of that body, the check for EOF after
-// Content-Length bytes (net/http's transfer.go, writeBody). When the
-// upstream answers first (a CPU-starved test process makes that likely),
-// that read fails with "http: invalid Read on closed Body", the transport
-// closes the upstream connection, and the answer breaks off after its first
-// bytes: the streaming scripts' intermittent "broke off" failures. In full
-// duplex mode the server leaves the body alone.
-func duplex(h http.Handler) http.Handler {
+// wholeBody wraps a test's reverse proxy so that it reads the whole request
+// body before forwarding it, as igctl's proxy does for bodies it can keep.
+// Forwarding the server's own request body is not safe: Go's HTTP/1.1
+// server reads away and closes a request body the handler has not consumed
+// as soon as the handler writes its response header (net/http's server.go,
+// "We do this by default because there are a number of clients..."), and
+// httputil.ReverseProxy writes that header when the upstream answers,
+// while its transport may still be about to make its last read of the body,
+// the check for EOF after Content-Length bytes (net/http's transfer.go,
+// writeBody). When the upstream answers first (a CPU-starved test process
+// makes that likely), the read fails with "http: invalid Read on closed
+// Body", the transport closes the upstream connection, and the answer
+// breaks off after its first bytes: the streaming scripts' intermittent
+// "broke off" failures. (Full duplex mode avoids the close but lets the
+// transport read the connection while the server's own background read
+// runs: "invalid concurrent Body.Read call".) A body read into memory
+// first is at EOF for the server and the transport reads only the copy.
+func wholeBody(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		_ = http.NewResponseController(w).EnableFullDuplex()
+		if r.Body != nil && r.Body != http.NoBody {
+			b, err := io.ReadAll(r.Body)
+			if err != nil {
+				http.Error(w, "reading the request body: "+err.Error(), http.StatusBadRequest)
+				return
+			}
+			r.Body.Close()
+			r.Body, r.ContentLength = io.NopCloser(bytes.NewReader(b)), int64(len(b))
+			r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(b)), nil }
+		}
 		h.ServeHTTP(w, r)
 	})
 }
@@ -1164,7 +1178,7 @@ func forwardProxy() http.Handler {
 	}}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodConnect {
-			duplex(plain).ServeHTTP(w, r)
+			wholeBody(plain).ServeHTTP(w, r)
 			return
 		}
 		upstream, err := net.Dial("tcp", resolve(r.Host))

@@ -183,14 +183,18 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		WriteError(lw, http.StatusBadRequest, "igctl proxy could not read the request body: "+err.Error())
 		return
 	}
-	// The gateway may answer before the request body has all gone up (a
-	// body too large to keep for replay is forwarded as it arrives). In its
-	// default mode Go's HTTP/1.1 server reads away and closes an unconsumed
-	// request body when the response header is written, while the upstream
+	// A body too large to keep for replay is forwarded as it arrives, and
+	// the gateway may answer before all of it has gone up. In its default
+	// mode Go's HTTP/1.1 server reads away and closes an unconsumed request
+	// body when the response header is written, while the upstream
 	// transport is still reading that body: the bytes it takes are lost and
 	// the closed body breaks the forwarded request and its stream. Full
-	// duplex leaves the body to the transport. (HTTP/2 is always duplex.)
-	_ = http.NewResponseController(lw).EnableFullDuplex()
+	// duplex leaves the body to the transport. A body kept in memory is
+	// already at its end for the server, so it needs nothing. (HTTP/2 is
+	// always duplex.)
+	if !st.replayable {
+		_ = http.NewResponseController(lw).EnableFullDuplex()
+	}
 	r = r.WithContext(context.WithValue(r.Context(), ctxKey{}, st))
 	p.rp.ServeHTTP(lw, r)
 }
