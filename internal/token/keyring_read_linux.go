@@ -4,10 +4,10 @@ package token
 
 import dbus "github.com/godbus/dbus/v5"
 
-// keyringReadFast reads one secret from the Secret Service in three calls
-// on the session bus: search the login collection, open a plain session,
-// get the item's secret (the session's close is sent without waiting for
-// its answer). The general path, keyring.Get, makes seven: it also reads
+// keyringReadFast reads one secret from the Secret Service in two round
+// trips on the session bus: search the login collection and open a plain
+// session (both sent at once), then get the item's secret (the session's
+// close is sent without waiting for its answer). The general path, keyring.Get, makes seven: it also reads
 // the service's collection list, unlocks the collection and the item
 // (no-ops when they are unlocked, as they are after a desktop login) and
 // waits for the session's close. ok is false whenever this cannot answer
@@ -20,22 +20,23 @@ func keyringReadFast(service, user string) (secret string, ok bool) {
 	if err != nil {
 		return "", false
 	}
+	// the search and the session do not depend on each other: both are
+	// sent before either answer is read, one round trip for the two
+	search := conn.Object(dest, "/org/freedesktop/secrets/collection/login").
+		Go("org.freedesktop.Secret.Collection.SearchItems", 0, nil, map[string]string{"username": user, "service": service})
+	open := conn.Object(dest, "/org/freedesktop/secrets").
+		Go("org.freedesktop.Secret.Service.OpenSession", 0, nil, "plain", dbus.MakeVariant(""))
 	var items []dbus.ObjectPath
-	err = conn.Object(dest, "/org/freedesktop/secrets/collection/login").
-		Call("org.freedesktop.Secret.Collection.SearchItems", 0, map[string]string{"username": user, "service": service}).
-		Store(&items)
-	if err != nil || len(items) == 0 {
-		return "", false
-	}
 	var ignored dbus.Variant
 	var session dbus.ObjectPath
-	err = conn.Object(dest, "/org/freedesktop/secrets").
-		Call("org.freedesktop.Secret.Service.OpenSession", 0, "plain", dbus.MakeVariant("")).
-		Store(&ignored, &session)
-	if err != nil {
+	searchErr := (<-search.Done).Store(&items)
+	if err := (<-open.Done).Store(&ignored, &session); err != nil {
 		return "", false
 	}
 	defer conn.Object(dest, session).Go("org.freedesktop.Secret.Session.Close", dbus.FlagNoReplyExpected, nil)
+	if searchErr != nil || len(items) == 0 {
+		return "", false
+	}
 	var s struct {
 		Session     dbus.ObjectPath
 		Parameters  []byte
