@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"flag"
 	"fmt"
 	"io"
@@ -102,5 +103,20 @@ func runBareProxy(args []string) error {
 		// 50 clients do not make either open a connection per request
 		Transport: &http.Transport{Proxy: nil, MaxIdleConns: 256, MaxIdleConnsPerHost: 128, IdleConnTimeout: 90 * time.Second},
 	}
-	return listen(rp, *addrFile)
+	// A request body is read before the request goes on, as igctl proxy
+	// does with bodies up to 1 MiB (to retry after a 401). Streamed to the
+	// upstream instead, now and then an SSE answer stopped after its first
+	// chunk ("use of closed network connection" on the upstream side, EOF
+	// at the client): the floor has to finish every stream to be one.
+	return listen(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.ContentLength > 0 && r.ContentLength <= 1<<20 {
+			b, err := io.ReadAll(r.Body)
+			if err != nil {
+				http.Error(w, err.Error(), http.StatusBadRequest)
+				return
+			}
+			r.Body = io.NopCloser(bytes.NewReader(b))
+		}
+		rp.ServeHTTP(w, r)
+	}), *addrFile)
 }
