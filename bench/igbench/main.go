@@ -1,9 +1,10 @@
 // Command igbench holds the measuring tools bench/run.sh uses: each figure in
 // BENCHMARKS.md that compares two things is measured side by side in one run.
 //
-//	igbench pair -n 40 -o out.json NAME_A 'CMD_A ...' NAME_B 'CMD_B ...'
-//	    starts A and B alternately (A B, then B A, ...), each to completion,
-//	    and reports both medians and the median of the per-pair ratios A/B
+//	igbench pair -n 40 -o out.json BASE_NAME 'BASE_CMD ...' NAME 'CMD ...' ...
+//	    pairs each command with its own run of the base (A B, then B A, ...),
+//	    each to completion, every command in every round, and reports for each
+//	    both medians and the median of the per-pair ratios A/B
 //	igbench upstream -addr-file F
 //	    a stand-in gateway: GET /v1/models, POST /v1/chat/completions (SSE)
 //	igbench bareproxy -upstream URL -token-file F -addr-file F

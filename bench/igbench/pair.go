@@ -11,8 +11,8 @@ import (
 	"time"
 )
 
-// pairResult is what `igbench pair` writes: seconds, and the ratio A/B taken
-// pair by pair, so that the machine's speed drifting during the run (another
+// pairResult is what `igbench pair` writes for each command A against the
+// base B: seconds, and the ratio A/B taken pair by pair, so that the machine's speed drifting during the run (another
 // job starting, a CPU clocking down) moves both halves of a pair alike.
 type pairResult struct {
 	A, B       string
@@ -29,14 +29,13 @@ type pairResult struct {
 
 func runPair(args []string) error {
 	fs := flag.NewFlagSet("pair", flag.ExitOnError)
-	n := fs.Int("n", 40, "pairs")
-	warmup := fs.Int("warmup", 3, "pairs run first and not counted")
-	out := fs.String("o", "", "write the JSON result here (else stdout)")
+	n := fs.Int("n", 40, "rounds (pairs per command)")
+	warmup := fs.Int("warmup", 3, "rounds run first and not counted")
+	out := fs.String("o", "", "write the JSON result (a list, one entry per command) here (else stdout)")
 	fs.Parse(args)
-	if fs.NArg() != 4 {
-		return fmt.Errorf("pair: want NAME_A CMD_A NAME_B CMD_B")
+	if fs.NArg() < 4 || fs.NArg()%2 != 0 {
+		return fmt.Errorf("pair: want BASE_NAME BASE_CMD NAME CMD [NAME CMD ...]")
 	}
-	ca, cb := strings.Fields(fs.Arg(1)), strings.Fields(fs.Arg(3))
 	null, err := os.OpenFile(os.DevNull, os.O_RDWR, 0)
 	if err != nil {
 		return err
@@ -51,34 +50,48 @@ func runPair(args []string) error {
 		}
 		return time.Since(start).Seconds(), nil
 	}
-	r := pairResult{A: fs.Arg(0), B: fs.Arg(2), CmdA: fs.Arg(1), CmdB: fs.Arg(3), Pairs: *n}
-	var ratios []float64
-	for i := -*warmup; i < *n; i++ {
-		var ta, tb float64
-		// alternate which goes first, so neither always runs on a cache the other warmed
-		if i%2 == 0 {
-			if ta, err = once(ca); err == nil {
-				tb, err = once(cb)
-			}
-		} else {
-			if tb, err = once(cb); err == nil {
-				ta, err = once(ca)
-			}
-		}
-		if err != nil {
-			return err
-		}
-		if i < 0 {
-			continue
-		}
-		r.TimesA, r.TimesB = append(r.TimesA, ta), append(r.TimesB, tb)
-		ratios = append(ratios, ta/tb)
+	base, baseName := strings.Fields(fs.Arg(1)), fs.Arg(0)
+	var cmds [][]string
+	var rs []*pairResult
+	for i := 2; i < fs.NArg(); i += 2 {
+		cmds = append(cmds, strings.Fields(fs.Arg(i+1)))
+		rs = append(rs, &pairResult{A: fs.Arg(i), B: baseName, CmdA: fs.Arg(i + 1), CmdB: fs.Arg(1), Pairs: *n})
 	}
-	r.MedianA, r.MedianB = quantile(r.TimesA, 0.5), quantile(r.TimesB, 0.5)
-	r.Ratio, r.RatioP25, r.RatioP75 = quantile(ratios, 0.5), quantile(ratios, 0.25), quantile(ratios, 0.75)
-	fmt.Fprintf(os.Stderr, "%s / %s: %.2f× (quartiles %.2f–%.2f), medians %.2f ms / %.2f ms, %d pairs\n",
-		r.A, r.B, r.Ratio, r.RatioP25, r.RatioP75, r.MedianA*1e3, r.MedianB*1e3, r.Pairs)
-	return writeJSON(*out, r)
+	ratios := make([][]float64, len(cmds))
+	// Each round pairs every command with its own run of the base, the
+	// commands in a rotating order, so every row meets the same moments of
+	// the machine; within a pair, which goes first alternates.
+	for round := -*warmup; round < *n; round++ {
+		for k := range cmds {
+			j := (k + round + *warmup) % len(cmds)
+			var ta, tb float64
+			if (round+k)%2 == 0 {
+				if ta, err = once(cmds[j]); err == nil {
+					tb, err = once(base)
+				}
+			} else {
+				if tb, err = once(base); err == nil {
+					ta, err = once(cmds[j])
+				}
+			}
+			if err != nil {
+				return err
+			}
+			if round < 0 {
+				continue
+			}
+			r := rs[j]
+			r.TimesA, r.TimesB = append(r.TimesA, ta), append(r.TimesB, tb)
+			ratios[j] = append(ratios[j], ta/tb)
+		}
+	}
+	for j, r := range rs {
+		r.MedianA, r.MedianB = quantile(r.TimesA, 0.5), quantile(r.TimesB, 0.5)
+		r.Ratio, r.RatioP25, r.RatioP75 = quantile(ratios[j], 0.5), quantile(ratios[j], 0.25), quantile(ratios[j], 0.75)
+		fmt.Fprintf(os.Stderr, "%s / %s: %.2f× (quartiles %.2f–%.2f), medians %.2f ms / %.2f ms, %d pairs\n",
+			r.A, r.B, r.Ratio, r.RatioP25, r.RatioP75, r.MedianA*1e3, r.MedianB*1e3, r.Pairs)
+	}
+	return writeJSON(*out, rs)
 }
 
 // quantile of xs (not modified), by linear interpolation between ranks.
