@@ -65,7 +65,12 @@ func withTimeout[T any](op string, fn func() (T, error)) (T, error) {
 }
 
 func keyringGet(user string) (string, error) {
-	return withTimeout("read", func() (string, error) { return keyring.Get(KeyringService, user) })
+	return withTimeout("read", func() (string, error) {
+		if v, ok := keyringReadFast(KeyringService, user); ok {
+			return v, nil
+		}
+		return keyring.Get(KeyringService, user)
+	})
 }
 
 func keyringSet(user, secret string) error {
