@@ -57,6 +57,8 @@ type session struct {
 	done chan result
 	mu   sync.Mutex
 	log  []string
+	// waited: browserwait took the outcome (and logs it itself)
+	waited bool
 }
 
 func (s *session) logf(format string, a ...any) {
@@ -123,6 +125,22 @@ func CmdBrowser(ts *testscript.TestScript, neg bool, args []string) {
 	sessions[work] = s
 	mu.Unlock()
 	ts.Defer(func() { mu.Lock(); delete(sessions, work); mu.Unlock() })
+	// A script that fails before browserwait (igctl gave up waiting for the
+	// login) would lose what the browser saw: say it, for the failure's log.
+	ts.Defer(func() {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if s.waited {
+			return
+		}
+		select {
+		case res := <-s.done:
+			ts.Logf("the browser (not waited for) ended on %q: %v", res.out.URL, res.err)
+		default:
+			ts.Logf("the browser (not waited for) was still at work")
+		}
+		ts.Logf("its steps:\n%s", strings.Join(s.log, "\n"))
+	})
 	go func() {
 		deadline := time.Now().Add(3 * time.Minute)
 		for time.Now().Before(deadline) {
@@ -160,6 +178,9 @@ func CmdBrowserWait(ts *testscript.TestScript, neg bool, args []string) {
 	if s == nil {
 		ts.Fatalf("browserwait: no browser started (use browser first)")
 	}
+	s.mu.Lock()
+	s.waited = true
+	s.mu.Unlock()
 	var res result
 	select {
 	case res = <-s.done:
