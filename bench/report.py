@@ -159,10 +159,11 @@ run is in the Machine section: absolute times on a loaded machine are longer tha
 {chr(10).join(facts)}
 
 A load average near or above the core count means other jobs competed for the CPUs during the
-run. Absolute times then grow, and not evenly; paired ratios stay meaningful, but every start
-waits for a CPU, `cat`'s included, and that wait added to both sides of a pair pulls a ratio
-towards 1: on a quiet machine the ratios against `cat` in section 1 come out higher than on a
-loaded one. Compare figures from runs at similar load.
+run. Absolute times then grow, and not evenly. Pairing keeps a drift in load from landing on one
+side of a ratio, but a loaded machine still changes the ratios themselves (every start waits for
+a CPU, and a short process like `cat` waits proportionally more or less than a longer one,
+depending on the scheduler): which way they move here has not been measured. Compare figures from
+runs at similar load, and quote the load with them.
 
 ## 1. Cached `igctl token` vs `cat` of a token file
 
