@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"runtime"
 	"strings"
+	"time"
 
 	qrcode "github.com/skip2/go-qrcode"
 
@@ -120,26 +121,43 @@ func browserCommand(getenv func(string) string) []string {
 	}
 }
 
-// openURL starts the browser command and does not wait for it (a browser
-// may run for hours); its output is dropped.
+// openerGrace is how long openURL waits for the browser command to fail.
+// Openers such as xdg-open hand the URL to a browser and exit at once;
+// one that finds no browser (no display on an SSH session) exits non-zero
+// just as fast, and must not be taken for an open window.
+var openerGrace = 1500 * time.Millisecond
+
+// openURL starts the browser command and waits at most openerGrace for it
+// (a browser itself may run for hours); its output is dropped. A command
+// that cannot start, or that exits non-zero within the grace, is an error.
 func openURL(opts *Options, url string) error {
 	argv := append(browserCommand(opts.Getenv), url)
 	cmd := exec.Command(argv[0], argv[1:]...)
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("%s: %w", argv[0], errors.Unwrap(err))
 	}
-	go cmd.Wait()
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			return fmt.Errorf("%s failed: %w", argv[0], err)
+		}
+	case <-time.After(openerGrace):
+	}
 	opts.Verbosef("opened the login page with %s", argv[0])
 	return nil
 }
 
 // showAuthURL opens the authorization URL in a browser, or prints it with
-// --no-browser or when no browser can be started.
+// --no-browser or when no browser can be started. The URL is printed in
+// every case: an opener can succeed without a window showing up.
 func showAuthURL(opts *Options, url string) error {
 	if !opts.NoBrowser {
 		err := openURL(opts, url)
 		if err == nil {
-			opts.IO.Infof("Log in in the browser window that opened; igctl waits for it to come back (Ctrl-C to cancel)")
+			fmt.Fprintf(opts.IO.ErrOut, "Log in in the browser window that opened. If none did, open this URL in a browser on this machine:\n\n    %s\n\n", url)
+			opts.IO.Infof("waiting for the browser to come back to igctl (Ctrl-C to cancel; --no-browser only prints the URL)")
 			return nil
 		}
 		opts.IO.Warn("could not open a browser (%v): open the URL below yourself, or set IGCTL_BROWSER", err)
