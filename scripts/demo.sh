@@ -149,8 +149,8 @@ cat >"$DIR/try.txt" <<TRY
     (leave it running; in another terminal, the OpenAI SDK through it, with the proxy's local key:)
   \$ OPENAI_BASE_URL=http://127.0.0.1:$PROXY_PORT/v1 OPENAI_API_KEY="\$(cat $(q "$IGCTL_CONFIG_DIR/proxy/default.key"))" $(q "$PY") -c '$SDK'
     (people log in with the public client igctl in a browser, or with a code on another device;
-     user "user", password in $DIR/user-password; --web prints the URL to open too, and
-     --no-browser only prints it, for a machine without a browser)
+     user "user", password in $DIR/user-password; on a machine without a browser add
+     --no-browser to the --web line: it prints the URL to open)
   \$ igctl --profile web login --web $PEOPLE
   \$ igctl --profile device login --device $PEOPLE
   \$ igctl --profile web models

@@ -150,14 +150,13 @@ func openURL(opts *Options, url string) error {
 }
 
 // showAuthURL opens the authorization URL in a browser, or prints it with
-// --no-browser or when no browser can be started. The URL is printed in
-// every case: an opener can succeed without a window showing up.
+// --no-browser or when no browser can be started. When a browser took it,
+// the URL (its state included) stays out of the terminal and its logs.
 func showAuthURL(opts *Options, url string) error {
 	if !opts.NoBrowser {
 		err := openURL(opts, url)
 		if err == nil {
-			fmt.Fprintf(opts.IO.ErrOut, "Log in in the browser window that opened. If none did, open this URL in a browser on this machine:\n\n    %s\n\n", url)
-			opts.IO.Infof("waiting for the browser to come back to igctl (Ctrl-C to cancel; --no-browser only prints the URL)")
+			opts.IO.Infof("Log in in the browser window that opened; igctl waits for it to come back (Ctrl-C to cancel; if no window opened, run it again with --no-browser, which prints the URL)")
 			return nil
 		}
 		opts.IO.Warn("could not open a browser (%v): open the URL below yourself, or set IGCTL_BROWSER", err)
