@@ -419,22 +419,35 @@ func TestLockDeadline(t *testing.T) {
 
 // TestParseIsLinear compares the time to Load 8 times as many profiles:
 // linear parsing takes about 8 times as long, the old quadratic one about 64.
+// Times on a shared machine are noisy, so the two sizes are timed in turn
+// (a burst of load meets both) and the comparison has three attempts: a
+// quadratic parse is over the bound in every one, a burst of load in one.
 func TestParseIsLinear(t *testing.T) {
 	if testing.Short() {
 		t.Skip("generates and parses a 1.7 MB config")
 	}
 	const small, factor = 2500, 8
-	tSmall := minLoadTime(t, small)
-	tBig := minLoadTime(t, small*factor)
-	ratio := float64(tBig) / float64(tSmall)
-	t.Logf("Load %d profiles: %v; %d profiles: %v; ratio %.1f (linear ≈ %d, quadratic ≈ %d)",
-		small, tSmall, small*factor, tBig, ratio, factor, factor*factor)
-	if ratio > 3*factor {
-		t.Fatalf("parsing %dx the profiles took %.1fx the time: not linear", factor, ratio)
+	smallDir, bigDir := writeProfiles(t, small), writeProfiles(t, small*factor)
+	var ratios []float64
+	for range 3 {
+		tSmall, tBig := time.Duration(1<<63-1), time.Duration(1<<63-1)
+		for range 5 {
+			tSmall = min(tSmall, loadTime(t, smallDir, small))
+			tBig = min(tBig, loadTime(t, bigDir, small*factor))
+		}
+		ratio := float64(tBig) / float64(tSmall)
+		t.Logf("Load %d profiles: %v; %d profiles: %v; ratio %.1f (linear ≈ %d, quadratic ≈ %d)",
+			small, tSmall, small*factor, tBig, ratio, factor, factor*factor)
+		if ratio <= 3*factor {
+			return
+		}
+		ratios = append(ratios, ratio)
 	}
+	t.Fatalf("parsing %dx the profiles took %.1fx the time in each of 3 attempts: not linear", factor, ratios)
 }
 
-func minLoadTime(t *testing.T, n int) time.Duration {
+// writeProfiles writes a config.yaml with n profiles into a new directory.
+func writeProfiles(t *testing.T, n int) string {
 	dir := t.TempDir()
 	var b strings.Builder
 	b.WriteString("current_profile: p0\nprofiles:\n")
@@ -442,18 +455,19 @@ func minLoadTime(t *testing.T, n int) time.Duration {
 		fmt.Fprintf(&b, "    p%d:\n        issuer: https://kc%d.example/realms/r\n        client_id: c%d\n", i, i, i)
 	}
 	must(t, os.WriteFile(filepath.Join(dir, FileName), []byte(b.String()), 0o600))
-	best := time.Duration(1<<63 - 1)
-	for range 3 {
-		start := time.Now()
-		c, err := Load(dir)
-		d := time.Since(start)
-		must(t, err)
-		if len(c.Profiles) != n {
-			t.Fatalf("loaded %d profiles, want %d", len(c.Profiles), n)
-		}
-		best = min(best, d)
+	return dir
+}
+
+// loadTime is the time one Load of dir takes; it must find n profiles.
+func loadTime(t *testing.T, dir string, n int) time.Duration {
+	start := time.Now()
+	c, err := Load(dir)
+	d := time.Since(start)
+	must(t, err)
+	if len(c.Profiles) != n {
+		t.Fatalf("loaded %d profiles, want %d", len(c.Profiles), n)
 	}
-	return best
+	return d
 }
 
 func must(t *testing.T, err error) {
