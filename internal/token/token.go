@@ -126,6 +126,12 @@ func (b *Bundle) absorb(tok *oauth2.Token, now time.Time) {
 	b.TokenType = tok.TokenType
 	b.Expiry = tok.Expiry
 	b.ObtainedAt = now
+	if tok.ExpiresIn > 0 && !tok.Expiry.IsZero() {
+		// x/oauth2 counted Expiry from its own clock reading at receipt;
+		// counting back from it keeps the lifetime the issuer's expires_in
+		// exactly, however long this process took to get here
+		b.ObtainedAt = tok.Expiry.Add(-time.Duration(tok.ExpiresIn) * time.Second)
+	}
 	if tok.RefreshToken != "" {
 		b.RefreshToken = tok.RefreshToken
 		b.RefreshExpiry = time.Time{}
