@@ -47,7 +47,7 @@ func (e *interrupted) Error() string {
 	return "cancelled by " + name
 }
 
-func (e *interrupted) code() exitcode.Code { return cmdutil.InterruptedCode(e.sig) }
+func (e *interrupted) code() exitcode.Code { return cmdutil.InterruptedCode() }
 
 // lifecycle watches for the signals of one igctl process.
 type lifecycle struct {

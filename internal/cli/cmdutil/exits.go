@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"os"
 	"strings"
 	"time"
 
@@ -547,11 +546,9 @@ func Outcome(err error, timeout time.Duration) (code exitcode.Code, msg, hint st
 	return code, msg, hint
 }
 
-// InterruptedCode is the exit status of a command cancelled by sig: 130
-// for SIGINT (Ctrl-C) and SIGTERM alike; the message names the signal.
-func InterruptedCode(sig os.Signal) exitcode.Code {
-	return exitcode.Interrupted
-}
+// InterruptedCode is the exit status of a command cancelled by SIGINT
+// (Ctrl-C) or SIGTERM alike; the message names the signal.
+func InterruptedCode() exitcode.Code { return exitcode.Interrupted }
 
 // PanicCode is the exit status of a panic: a bug in igctl.
 func PanicCode() exitcode.Code { return table[Bug].Code }
